@@ -24,17 +24,18 @@ command -v "$PY" >/dev/null 2>&1 \
   || die "'$PY' not found. Install Python 3.9+ first, e.g.: apt-get install python3 python3-venv python3-pip"
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
   || die "$("$PY" -V 2>&1) is too old; Python 3.9+ is needed (e.g. apt-get install python3 python3-venv)"
-"$PY" -c 'import venv, ensurepip' >/dev/null 2>&1 \
-  || die "'$PY' lacks venv/ensurepip. Install it, e.g.: apt-get install python3-venv (Debian/Ubuntu: python3.X-venv matching '$("$PY" -V 2>&1)')"
 [ -x "$TSLAB" ] \
   || die "$TSLAB is missing: run npm ci first (in $REPO)"
 [ -f "$REQ" ] || die "$REQ is missing"
 
 # 2. The venv (recreated if broken, e.g. its python was removed or moved).
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  "$PY" -c 'import venv, ensurepip' >/dev/null 2>&1 \
+    || die "'$PY' ($PYVER) lacks the venv/ensurepip modules. Install them: apt-get install python3-venv (or python$PYVER-venv)"
   echo "jupyter-env: creating $VENV"
   rm -rf "$VENV"
-  "$PY" -m venv "$VENV" || die "python3 -m venv failed. On Debian/Ubuntu: apt-get install python3-venv"
+  "$PY" -m venv "$VENV" || die "$PY -m venv failed. On Debian/Ubuntu: apt-get install python3-venv (or python$PYVER-venv)"
 fi
 "$VENV/bin/python" -m pip --version >/dev/null 2>&1 \
   || die "pip is missing in $VENV. On Debian/Ubuntu: apt-get install python3-venv python3-pip, then rm -rf $VENV and rerun"
