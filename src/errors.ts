@@ -1,0 +1,107 @@
+/**
+ * The errors this library throws, besides the standard `TypeError` and `RangeError` it uses for
+ * bad arguments. Each message says what went wrong and what to do about it.
+ *
+ * @packageDocumentation
+ */
+
+/** Shows a value in an error message the way a learner would have typed it. */
+export function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (value === null || typeof value !== "object") return String(value);
+  if (globalThis.Array.isArray(value)) return `an array of length ${value.length}`;
+  return `an object (${value.constructor?.name ?? "no prototype"})`;
+}
+
+/**
+ * A process's `target` threw (or its worker failed to start). `join()` rejects with this error;
+ * its `message` and `stack` are the worker's own, so the learner sees where in `target` it failed.
+ */
+export class ProcessError extends Error {
+  /** The name of the process whose target failed, such as `"Process-1"`. */
+  readonly processName: string;
+  /** The exit code of the worker (1 when its target threw). */
+  readonly exitCode: number;
+  /** The name of the error thrown inside the worker, such as `"TypeError"`. */
+  readonly remoteName: string;
+
+  /**
+   * @param processName - the process whose target failed.
+   * @param remote - the name, message and stack of the error as the worker saw it.
+   * @param exitCode - the worker's exit code.
+   */
+  constructor(processName: string, remote: { name: string; message: string; stack?: string }, exitCode: number) {
+    super(`${processName} failed: ${remote.name}: ${remote.message}`);
+    this.name = "ProcessError";
+    this.processName = processName;
+    this.exitCode = exitCode;
+    this.remoteName = remote.name;
+    // The worker's stack is the useful one: it points into the learner's target.
+    if (remote.stack) this.stack = `ProcessError: ${processName} failed: ${remote.stack}`;
+  }
+}
+
+/** `join({ timeout })` ran out of time while the process was still running. */
+export class TimeoutError extends Error {
+  /**
+   * @param what - what was being waited for, such as `"join() of Process-1"`.
+   * @param seconds - how long it waited.
+   * @param hint - what the learner can do next.
+   */
+  constructor(what: string, seconds: number, hint: string) {
+    super(`${what} timed out after ${seconds} s. ${hint}`);
+    this.name = "TimeoutError";
+  }
+}
+
+/**
+ * A lock's holder ended (it threw, was terminated, or its worker exited) while it still held
+ * the lock. Waiting would never end, so `acquire()` throws this instead. The data the lock
+ * protected may be half-updated: check it, and make a new lock before going on.
+ */
+export class LockOwnerDiedError extends Error {
+  /** The thread id of the worker that died holding the lock. */
+  readonly ownerThreadId: number;
+
+  /**
+   * @param kind - the kind of lock, such as `"Lock"`.
+   * @param ownerThreadId - the thread id of the worker that died holding it.
+   */
+  constructor(kind: string, ownerThreadId: number) {
+    super(
+      `This ${kind} was held by worker thread ${ownerThreadId}, which ended without releasing it. ` +
+        `The data it protects may be half-updated: check it, then make a new ${kind}.`,
+    );
+    this.name = "LockOwnerDiedError";
+    this.ownerThreadId = ownerThreadId;
+  }
+}
+
+/**
+ * A blocking wait was asked for on the thread that runs the notebook's kernel. `Atomics.wait` there
+ * would freeze the whole kernel (no output, no interrupt) until the wait ends, so it is refused.
+ */
+export class BlockingCallError extends Error {
+  /**
+   * @param call - the call that would have blocked, such as `"Lock.acquire()"`.
+   * @param instead - what to call instead.
+   */
+  constructor(call: string, instead: string) {
+    super(
+      `${call} would block the main thread, which runs the notebook's kernel: ` +
+        `Atomics.wait there freezes every cell until it ends. Use ${instead} instead, or do the blocking work inside a Process.`,
+    );
+    this.name = "BlockingCallError";
+  }
+}
+
+/** A lock, semaphore or similar was released by a thread that may not release it. */
+export class ReleaseError extends Error {
+  /** @param message - what was released wrongly and why that is not allowed. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ReleaseError";
+  }
+}

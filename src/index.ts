@@ -1,0 +1,12 @@
+/**
+ * A small helper library that reads like Python's `multiprocessing`, built on `worker_threads`,
+ * `SharedArrayBuffer` and `Atomics`. Import it as a namespace: `import * as mp from "../dist"`.
+ *
+ * @packageDocumentation
+ */
+export { BlockingCallError, LockOwnerDiedError, ProcessError, ReleaseError, TimeoutError } from "./errors";
+export * from "./lock";
+export * from "./process";
+export * from "./shared";
+export { sleep, sleepAsync } from "./thread";
+export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";

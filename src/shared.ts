@@ -1,0 +1,333 @@
+/**
+ * `Value` and `Array`: numbers in shared memory, like Python's `multiprocessing.Value` and
+ * `multiprocessing.Array`. Both live in a `SharedArrayBuffer`, so a worker that receives one in its
+ * `args` reads and writes the very same bytes as the notebook.
+ *
+ * @packageDocumentation
+ */
+import { inspect } from "node:util";
+import { describe } from "./errors";
+import { Lock, RLock } from "./lock";
+import { ENCODE, decode, encode, registerShareable, type Descriptor, type Shareable } from "./transfer";
+import {
+  allocate,
+  checkElement,
+  checkTypecode,
+  isAtomic,
+  view,
+  type AnyTypedArray,
+  type ElementOf,
+  type InputOf,
+  type NumberTypecode,
+  type Typecode,
+} from "./typecodes";
+
+/** Options of `Value` and `Array`, as in Python's `lock=True`. */
+export interface SharedOptions {
+  /**
+   * The lock that `getLock()` returns: `true` (default) makes a new {@link RLock}, as Python does;
+   * pass your own `Lock`/`RLock` to share one; `false` for none.
+   */
+  readonly lock?: boolean | Lock;
+}
+
+function makeLock(options: SharedOptions | undefined, where: string): Lock | null {
+  if (options === undefined) return new RLock();
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: options must be an object such as { lock: false }, not ${describe(options)}.`);
+  }
+  const { lock = true } = options;
+  if (lock === true) return new RLock();
+  if (lock === false) return null;
+  if (lock instanceof Lock) return lock;
+  throw new TypeError(`${where}: lock must be true, false, or a Lock/RLock, not ${describe(lock)}.`);
+}
+
+/** Reads element `i` of a view; integer typecodes use `Atomics.load` so a read is never torn. */
+function load(values: AnyTypedArray, atomic: boolean, i: number): number | bigint {
+  return atomic ? Atomics.load(values as Int32Array, i) : values[i];
+}
+
+/** Writes element `i` of a view; integer typecodes use `Atomics.store`. */
+function store(values: AnyTypedArray, atomic: boolean, i: number, v: number | bigint): void {
+  if (atomic) Atomics.store(values as Int32Array, i, v as number);
+  else values[i] = v as number;
+}
+
+/** Python's repr of one element: floats keep a decimal point, as `print` shows them. */
+function repr(v: number | bigint, code: Typecode): string {
+  if (typeof v === "bigint") return String(v);
+  if (code === "f" || code === "d") return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  return String(v);
+}
+
+abstract class SharedBase implements Shareable {
+  /** The typecode the memory holds, such as `"i"`. */
+  readonly typecode: Typecode;
+  /** The shared memory itself: the same bytes in every thread that has this object. */
+  readonly buffer: SharedArrayBuffer;
+  protected readonly values: AnyTypedArray;
+  protected readonly atomic: boolean;
+  protected readonly lock: Lock | null;
+
+  protected constructor(typecode: Typecode, values: AnyTypedArray, lock: Lock | null) {
+    this.typecode = typecode;
+    this.values = values;
+    this.buffer = values.buffer as SharedArrayBuffer;
+    this.atomic = isAtomic(typecode);
+    this.lock = lock;
+  }
+
+  /**
+   * The lock that comes with this object, like Python's `get_lock()`: hold it around a
+   * read-modify-write such as `v.value = v.value + 1`, which is not atomic by itself.
+   *
+   * @throws TypeError if it was made with `lock: false`.
+   */
+  getLock(): Lock {
+    if (this.lock === null) {
+      throw new TypeError(`This ${this.constructor.name} was made with { lock: false }, so it has no lock. Make it without that option, or pass a Lock of your own.`);
+    }
+    return this.lock;
+  }
+
+  /** @internal How it travels to a worker: typecode, memory and lock. */
+  [ENCODE](): Descriptor {
+    return {
+      $shared: this.kindName(),
+      typecode: this.typecode,
+      buffer: this.buffer,
+      length: this.values.length,
+      lock: encode(this.lock, "lock"),
+    };
+  }
+
+  protected abstract kindName(): string;
+
+  /** What `console.log` and a cell's last expression show. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * One number in shared memory, like Python's `multiprocessing.Value`. Make it with {@link Value}.
+ *
+ * Each read or write of `.value` is atomic, but `v.value = v.value + 1` is a read *and* a write:
+ * another worker can write in between. Hold `v.getLock()` around it.
+ */
+export class SharedValue<C extends Typecode = NumberTypecode> extends SharedBase {
+  /** @internal Use {@link Value}. */
+  constructor(typecode: C, values: AnyTypedArray, lock: Lock | null) {
+    super(typecode, values, lock);
+  }
+
+  /** The number, read from shared memory. Setting it checks that it fits the typecode. */
+  get value(): ElementOf<C> {
+    return load(this.values, this.atomic, 0) as ElementOf<C>;
+  }
+
+  set value(v: InputOf<C>) {
+    store(this.values, this.atomic, 0, checkElement(this.typecode, v, `${this}.value`));
+  }
+
+  protected kindName(): string {
+    return "Value";
+  }
+
+  /** Like Python's repr: `Value('i', 174)`. */
+  toString(): string {
+    return `Value('${this.typecode}', ${repr(load(this.values, this.atomic, 0), this.typecode)})`;
+  }
+}
+
+/** A shared array's elements can be read and written by index, as in Python: `arr[0] = 25`. */
+export type SharedArray<C extends Typecode = NumberTypecode> = SharedArrayBase<C> & { [index: number]: ElementOf<C> };
+
+/**
+ * A fixed-length array of numbers in shared memory, like Python's `multiprocessing.Array`. Make it
+ * with {@link Array}. Indexing checks its bounds (negative indices count from the end, as in Python)
+ * and every stored value is checked against the typecode.
+ */
+export class SharedArrayBase<C extends Typecode = NumberTypecode> extends SharedBase implements Iterable<ElementOf<C>> {
+  /** @internal Use {@link Array}. */
+  constructor(typecode: C, values: AnyTypedArray, lock: Lock | null) {
+    super(typecode, values, lock);
+  }
+
+  /** How many elements it has; fixed when it was made. */
+  get length(): number {
+    return this.values.length;
+  }
+
+  private index(i: unknown, verb: string): number {
+    const n = this.values.length;
+    if (typeof i !== "number" || !Number.isInteger(i)) {
+      throw new TypeError(`Array index must be a whole number, not ${describe(i)} (${verb} ${this.short()}).`);
+    }
+    const at = i < 0 ? i + n : i;
+    if (at < 0 || at >= n) {
+      throw new RangeError(
+        `Array index ${i} is out of range when you ${verb} an Array of length ${n}: use 0 to ${n - 1}` +
+          (n > 0 ? `, or -${n} to -1 from the end.` : " (it is empty)."),
+      );
+    }
+    return at;
+  }
+
+  /** Reads element `i` (negative counts from the end). */
+  get(i: number): ElementOf<C> {
+    return load(this.values, this.atomic, this.index(i, "read")) as ElementOf<C>;
+  }
+
+  /** Writes element `i` (negative counts from the end), after checking the value fits. */
+  set(i: number, v: InputOf<C>): void {
+    const at = this.index(i, "write");
+    store(this.values, this.atomic, at, checkElement(this.typecode, v, `Array element [${i}]`));
+  }
+
+  /** A plain-array copy of the elements, like Python's `arr[:]`. */
+  toArray(): ElementOf<C>[] {
+    const out: ElementOf<C>[] = [];
+    for (let i = 0; i < this.values.length; i++) out.push(load(this.values, this.atomic, i) as ElementOf<C>);
+    return out;
+  }
+
+  /** Iterates over the elements: `for (const x of arr)`. */
+  *[Symbol.iterator](): Iterator<ElementOf<C>> {
+    for (let i = 0; i < this.values.length; i++) yield load(this.values, this.atomic, i) as ElementOf<C>;
+  }
+
+  protected kindName(): string {
+    return "Array";
+  }
+
+  private short(): string {
+    return `Array('${this.typecode}', length ${this.values.length})`;
+  }
+
+  /** The elements as Python prints a list: `[25, 36, 49, 64]`. */
+  toString(): string {
+    return `[${this.toArray().map((v) => repr(v, this.typecode)).join(", ")}]`;
+  }
+
+  /** The elements as JSON: `JSON.stringify(arr)` gives `[25,36,49,64]`. */
+  toJSON(): ElementOf<C>[] {
+    return this.toArray();
+  }
+}
+
+/** Keys that look like an index (`"0"`, `"-1"`, `"1.5"`, `"NaN"`) are routed to get/set. */
+function asIndex(key: string | symbol): number | undefined {
+  if (typeof key !== "string") return undefined;
+  const n = Number(key);
+  return String(n) === key || key === "-0" ? n : undefined;
+}
+
+const indexing: ProxyHandler<SharedArrayBase<Typecode>> = {
+  get(target, key, receiver) {
+    const i = asIndex(key);
+    return i === undefined ? Reflect.get(target, key, receiver) : target.get(i);
+  },
+  set(target, key, v, receiver) {
+    const i = asIndex(key);
+    if (i !== undefined) {
+      target.set(i, v);
+      return true;
+    }
+    if (!(key in target)) {
+      throw new TypeError(`An Array has no property ${String(key)}; it holds only its ${target.length} elements (arr[0] to arr[${target.length - 1}]).`);
+    }
+    return Reflect.set(target, key, v, receiver);
+  },
+  has(target, key) {
+    const i = asIndex(key);
+    return i === undefined ? Reflect.has(target, key) : Number.isInteger(i) && i >= 0 && i < target.length;
+  },
+};
+
+function wrap<C extends Typecode>(array: SharedArrayBase<C>): SharedArray<C> {
+  return new Proxy(array, indexing as ProxyHandler<SharedArrayBase<C>>) as SharedArray<C>;
+}
+
+/**
+ * Makes one number in shared memory, like Python's `multiprocessing.Value(typecode, value)`.
+ *
+ * @example
+ * ```ts
+ * const total = mp.Value("i");        // 0
+ * const balance = mp.Value("i", 200);
+ * balance.value = balance.value + 1;  // not atomic: use balance.getLock()
+ * ```
+ * @param typecode - Python's typecode: `"i"` int, `"d"` double, `"q"` 64-bit (a bigint), ...
+ * @param value - the starting value (default 0); it must fit the typecode exactly.
+ * @param options - `{ lock: false }` for no lock, or a lock to share.
+ * @throws TypeError for an unknown typecode or a value of the wrong kind (`2.5` for `"i"`, `NaN`).
+ * @throws RangeError for a value out of the typecode's range (`2**31` for `"i"`).
+ */
+export function Value<C extends Typecode>(typecode: C, value?: InputOf<C>, options?: SharedOptions): SharedValue<C> {
+  const code = checkTypecode(typecode, "Value()") as C;
+  const start = checkElement(code, value ?? 0, "Value(): the starting value");
+  const lock = makeLock(options, "Value()");
+  const values = allocate(code, 1);
+  store(values, isAtomic(code), 0, start);
+  return new SharedValue(code, values, lock);
+}
+
+/**
+ * Makes a fixed-length array of numbers in shared memory, like Python's
+ * `multiprocessing.Array(typecode, size_or_initializer)`.
+ *
+ * @example
+ * ```ts
+ * const squares = mp.Array("i", 4);       // [0, 0, 0, 0]
+ * const primes = mp.Array("i", [2, 3, 5]);
+ * squares[0] = 25;
+ * ```
+ * @param typecode - Python's typecode, as for {@link Value}.
+ * @param sizeOrValues - how many zeros, or the values to start with (any iterable of numbers).
+ * @param options - `{ lock: false }` for no lock, or a lock to share.
+ * @throws TypeError for an unknown typecode, a size that is not a whole number, or a bad element.
+ * @throws RangeError for a negative size or an element out of range.
+ */
+export function Array<C extends Typecode>(
+  typecode: C,
+  sizeOrValues: number | Iterable<InputOf<C>>,
+  options?: SharedOptions,
+): SharedArray<C> {
+  const code = checkTypecode(typecode, "Array()") as C;
+  let initial: ElementOf<C>[] | undefined;
+  let size: number;
+  if (typeof sizeOrValues === "number") {
+    if (!Number.isInteger(sizeOrValues)) {
+      throw new TypeError(`Array(): size must be a whole number of elements, not ${sizeOrValues}.`);
+    }
+    if (sizeOrValues < 0 || sizeOrValues > 2 ** 28) {
+      throw new RangeError(`Array(): size is ${sizeOrValues}, but it must be between 0 and ${2 ** 28} elements.`);
+    }
+    size = sizeOrValues;
+  } else if (sizeOrValues !== null && typeof sizeOrValues === "object" && Symbol.iterator in sizeOrValues) {
+    initial = globalThis.Array.from(sizeOrValues, (v, i) => checkElement(code, v, `Array(): element [${i}]`));
+    size = initial.length;
+  } else {
+    throw new TypeError(`Array(): the second argument must be a size or an array of values, not ${describe(sizeOrValues)}.`);
+  }
+  const lock = makeLock(options, "Array()");
+  const values = allocate(code, size);
+  initial?.forEach((v, i) => store(values, isAtomic(code), i, v));
+  return wrap(new SharedArrayBase(code, values, lock));
+}
+
+/** The lock that travelled with a Value or Array, rebuilt; `null` if it had none. */
+function rebuildLock(d: Descriptor): Lock | null {
+  return decode(d.lock) as Lock | null;
+}
+
+registerShareable("Value", (d) => {
+  const code = d.typecode as Typecode;
+  return new SharedValue(code, view(code, d.buffer as SharedArrayBuffer, 1), rebuildLock(d));
+});
+registerShareable("Array", (d) => {
+  const code = d.typecode as Typecode;
+  return wrap(new SharedArrayBase(code, view(code, d.buffer as SharedArrayBuffer, d.length as number), rebuildLock(d)));
+});

@@ -1,0 +1,107 @@
+/**
+ * How a process's `target` gets into a worker. A worker is a fresh JavaScript world: it cannot
+ * receive a function, only text. So the target travels as its source code and is compiled again
+ * inside the worker. That only works for a function that needs nothing but its arguments and
+ * JavaScript's globals, and this module checks that before a worker starts, with a message that
+ * names what the function uses and cannot take along.
+ *
+ * @packageDocumentation
+ */
+import findGlobals = require("acorn-globals");
+import { describe } from "./errors";
+
+/** Names a worker provides besides JavaScript's own globals (see worker-main.ts). */
+export const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
+
+/** Node's globals that are enumerable properties of `globalThis` (the rest are not enumerable). */
+const NODE_ENUMERABLE_GLOBALS = [
+  "global",
+  "clearImmediate",
+  "setImmediate",
+  "clearInterval",
+  "clearTimeout",
+  "setInterval",
+  "setTimeout",
+  "queueMicrotask",
+  "structuredClone",
+  "atob",
+  "btoa",
+  "performance",
+  "fetch",
+  "crypto",
+  "navigator",
+];
+
+/**
+ * True if `name` is a global every worker has. A notebook's own top-level variables may also be
+ * properties of `globalThis` here, but they are enumerable, unlike JavaScript's built-ins.
+ */
+function isWorkerGlobal(name: string): boolean {
+  if (WORKER_EXTRAS.includes(name) || NODE_ENUMERABLE_GLOBALS.includes(name)) return true;
+  for (let o: object | null = globalThis; o !== null; o = Object.getPrototypeOf(o)) {
+    const property = Object.getOwnPropertyDescriptor(o, name);
+    if (property !== undefined) return !property.enumerable;
+  }
+  return false;
+}
+
+function list(names: string[]): string {
+  const quoted = names.map((n) => `\`${n}\``);
+  return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * Checks that `target` can be rebuilt in a worker and returns the source of an expression that
+ * evaluates to it there.
+ *
+ * @param target - what the learner passed as `target`.
+ * @param where - the call, for messages, such as `"Process()"`.
+ * @throws TypeError if it is not a function, is a class, a bound or built-in function, or uses
+ *   variables from around it that a worker will not have.
+ */
+export function targetSource(target: unknown, where: string): string {
+  if (typeof target !== "function") {
+    throw new TypeError(`${where}: target must be a function to run in the worker, not ${describe(target)}.`);
+  }
+  const name = target.name || "(anonymous)";
+  const text = Function.prototype.toString.call(target);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
+    throw new TypeError(
+      `${where}: target ${name} is a bound or built-in function. A worker rebuilds target from its source text, ` +
+        `which such a function does not have. Pass a plain function, and give it the values you bound through args.`,
+    );
+  }
+  if (/^class\b/.test(text)) {
+    throw new TypeError(`${where}: target ${name} is a class. Pass a function (it may create the class's objects itself).`);
+  }
+  const expression = toExpression(text);
+  const foreign = [...new Set(findGlobals(expression, { ecmaVersion: "latest" }).map((g) => g.name))].filter(
+    (n) => !isWorkerGlobal(n),
+  );
+  if (foreign.length > 0) {
+    throw new TypeError(
+      `${where}: target ${name} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
+        `A worker runs target from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
+        `but none of the notebook's variables, functions or imports. Pass ${list(foreign)} through args ` +
+        `(shared objects travel by memory, everything else as a copy). Inside a worker the helper library is \`mp\`, ` +
+        `and modules come from require().`,
+    );
+  }
+  return expression;
+}
+
+/**
+ * `function f() {}`, `async () => 1` and the like are expressions already; a method written
+ * `f() {}` (from an object or class) is wrapped in an object literal and taken out again.
+ */
+function toExpression(text: string): string {
+  for (const candidate of [`(${text})`, `Object.values({ ${text} })[0]`]) {
+    try {
+      findGlobals(candidate, { ecmaVersion: "latest" });
+      return candidate;
+    } catch {
+      // Not this form; try the next one.
+    }
+  }
+  throw new TypeError(`The source of this function could not be read back as JavaScript: ${text.slice(0, 80)}`);
+}

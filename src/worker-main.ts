@@ -1,0 +1,66 @@
+/**
+ * The only code that runs inside a worker: it rebuilds the target from its source, rebuilds the
+ * shared objects in its arguments over the same memory, runs it, and reports how it ended.
+ *
+ * @packageDocumentation
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { runInThisContext } from "node:vm";
+import { parentPort, workerData } from "node:worker_threads";
+import * as mp from "./index";
+import { decode } from "./transfer";
+
+/** What `Process.start()` sends along with a new worker. */
+export interface WorkerStart {
+  /** The process's name, used as the file name in stack traces. */
+  readonly name: string;
+  /** An expression that evaluates to the target function. */
+  readonly source: string;
+  /** The encoded arguments. */
+  readonly args: unknown[];
+}
+
+/** What a worker tells its parent, once, just before it ends. */
+export type WorkerReport =
+  | { readonly kind: "done" }
+  | { readonly kind: "error"; readonly name: string; readonly message: string; readonly stack?: string };
+
+function report(message: WorkerReport): void {
+  parentPort?.postMessage(message);
+}
+
+/** Adds what a learner needs to know to the errors a worker typically meets. */
+function explain(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: "Error", message: `target threw ${String(error)}, which is not an Error` };
+  let message = error.message;
+  if (error instanceof ReferenceError) {
+    message +=
+      ". target runs in a worker, which has none of the notebook's variables: pass what it needs through args.";
+  }
+  // The frames below target are this file's: they say nothing about the learner's code.
+  const stack = error.stack
+    ?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`)
+    .split("\n")
+    .filter((line) => !line.includes(__filename))
+    .join("\n");
+  return { name: error.name, message, stack };
+}
+
+async function main(start: WorkerStart): Promise<void> {
+  const globals = globalThis as Record<string, unknown>;
+  globals.mp = mp;
+  globals.require = createRequire(join(process.cwd(), "notebook.js"));
+  try {
+    const target = runInThisContext(start.source, { filename: start.name }) as (...args: unknown[]) => unknown;
+    await target(...(decode(start.args) as unknown[]));
+    report({ kind: "done" });
+  } catch (error) {
+    report({ kind: "error", ...explain(error) });
+    process.exit(1);
+  }
+  // As in Python, the process ends when target returns, even if it left timers behind.
+  process.exit(0);
+}
+
+void main(workerData as WorkerStart);
