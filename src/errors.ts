@@ -105,3 +105,15 @@ export class ReleaseError extends Error {
     this.name = "ReleaseError";
   }
 }
+
+/**
+ * A `Barrier` was broken — a waiter timed out, or `abort()` was called — so the parties will never
+ * all arrive. Every thread waiting at it, and every later `wait()`, gets this error.
+ */
+export class BrokenBarrierError extends Error {
+  /** @param message - why the barrier broke. */
+  constructor(message: string) {
+    super(message);
+    this.name = "BrokenBarrierError";
+  }
+}

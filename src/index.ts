@@ -4,9 +4,13 @@
  *
  * @packageDocumentation
  */
-export { BlockingCallError, LockOwnerDiedError, ProcessError, ReleaseError, TimeoutError } from "./errors";
+export { BlockingCallError, BrokenBarrierError, LockOwnerDiedError, ProcessError, ReleaseError, TimeoutError } from "./errors";
+export * from "./barrier";
+export * from "./condition";
+export * from "./event";
 export * from "./lock";
 export * from "./process";
+export * from "./semaphore";
 export * from "./shared";
 export { sleep, sleepAsync } from "./thread";
 export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";

@@ -10,9 +10,9 @@
  * @packageDocumentation
  */
 import { isMainThread } from "node:worker_threads";
-import { inspect } from "node:util";
 import { describe, LockOwnerDiedError, ReleaseError } from "./errors";
-import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch, type Shareable } from "./transfer";
+import { SharedPrimitive, cellsOf, waitAsync } from "./primitive";
+import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
 import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf, timeoutMs } from "./thread";
 
 const STATE = 0;
@@ -54,21 +54,6 @@ export interface Acquirable {
   release(): void;
 }
 
-// Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib, which the notebook kernel uses.
-type WaitAsyncResult = { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeout?: number): WaitAsyncResult;
-}).waitAsync;
-
-function checkBuffer(buffer: unknown, kind: string, ints: number): Int32Array {
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength !== ints * 4) {
-    throw new TypeError(
-      `${kind}.fromBuffer() needs the SharedArrayBuffer of ${ints * 4} bytes that a ${kind} made (its .buffer), not ${describe(buffer)}.`,
-    );
-  }
-  return new Int32Array(buffer);
-}
-
 /**
  * A lock shared by workers, like Python's `multiprocessing.Lock`: once one thread holds it, every
  * other `acquire()` waits until it is released. Pass it to a {@link Process} in `args`; the worker
@@ -86,19 +71,13 @@ function checkBuffer(buffer: unknown, kind: string, ints: number): Int32Array {
  * try { balance.value = balance.value + 1; } finally { lock.release(); }
  * ```
  */
-export class Lock implements Acquirable, Shareable, OwnerWatch {
-  /** The lock's shared memory: state, owner (and, for `RLock`, the hold count). */
-  readonly buffer: SharedArrayBuffer;
-  /** The same memory as 32-bit integers. */
-  protected readonly cells: Int32Array;
-
+export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
   /** Makes a new, unlocked lock in fresh shared memory. */
   constructor();
   /** @internal Rebuilds a lock over existing memory; use {@link Lock.fromBuffer}. */
   constructor(cells: Int32Array);
   constructor(cells?: Int32Array) {
-    this.cells = cells ?? new Int32Array(new SharedArrayBuffer(this.kindSize() * 4));
-    this.buffer = this.cells.buffer as SharedArrayBuffer;
+    super(cells ?? new Int32Array(new SharedArrayBuffer(2 * 4)));
   }
 
   /**
@@ -109,17 +88,7 @@ export class Lock implements Acquirable, Shareable, OwnerWatch {
    * @throws TypeError if `buffer` is not a lock's memory.
    */
   static fromBuffer(buffer: SharedArrayBuffer): Lock {
-    return new Lock(checkBuffer(buffer, "Lock", 2));
-  }
-
-  /** How many Int32 cells this kind of lock uses. */
-  protected kindSize(): number {
-    return 2;
-  }
-
-  /** The class name, for messages. */
-  protected get kind(): string {
-    return this.constructor.name;
+    return new Lock(cellsOf(buffer, "Lock", 2));
   }
 
   /**
@@ -265,7 +234,7 @@ export class Lock implements Acquirable, Shareable, OwnerWatch {
   /** @internal How the lock travels to a worker: by its memory. */
   [ENCODE](): Descriptor {
     watchOwner(this);
-    return { $shared: this.kind, buffer: this.buffer };
+    return super[ENCODE]();
   }
 
   /** Shows the state, like Python's `<Lock(owner=...)>`. */
@@ -276,10 +245,6 @@ export class Lock implements Acquirable, Shareable, OwnerWatch {
     return state === ABANDONED ? `<${this.kind}(abandoned by ${owner})>` : `<${this.kind}(locked by ${owner})>`;
   }
 
-  /** What `console.log` and a cell's last expression show. */
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }
 
 /**
@@ -289,6 +254,14 @@ export class Lock implements Acquirable, Shareable, OwnerWatch {
  * Ownership is per thread: on the main thread, every `async` task counts as the same holder.
  */
 export class RLock extends Lock {
+  /** Makes a new, unlocked reentrant lock in fresh shared memory. */
+  constructor();
+  /** @internal Rebuilds one over existing memory; use {@link RLock.fromBuffer}. */
+  constructor(cells: Int32Array);
+  constructor(cells?: Int32Array) {
+    super(cells ?? new Int32Array(new SharedArrayBuffer(3 * 4)));
+  }
+
   /**
    * Rebuilds an `RLock` over memory that another `RLock` made.
    *
@@ -296,11 +269,7 @@ export class RLock extends Lock {
    * @throws TypeError if `buffer` is not an RLock's memory.
    */
   static fromBuffer(buffer: SharedArrayBuffer): RLock {
-    return new RLock(checkBuffer(buffer, "RLock", 3));
-  }
-
-  protected kindSize(): number {
-    return 3;
+    return new RLock(cellsOf(buffer, "RLock", 3));
   }
 
   /**

@@ -1,0 +1,94 @@
+/**
+ * `Event`: a shared flag that workers can wait for, like Python's `multiprocessing.Event` — a start
+ * signal that lets every worker begin at the same moment.
+ *
+ * @packageDocumentation
+ */
+import { SharedPrimitive, cellsOf, waitWhile, waitWhileAsync } from "./primitive";
+import { registerShareable } from "./transfer";
+import { refuseBlockingOnMainThread, timeoutMs } from "./thread";
+
+const FLAG = 0;
+
+/** Options of {@link Event.wait} and similar waits. */
+export interface WaitOptions {
+  /** Give up after this many seconds. Left out: wait as long as it takes. */
+  readonly timeout?: number;
+}
+
+/**
+ * A flag shared by workers, like Python's `multiprocessing.Event`: `wait()` blocks until some
+ * thread calls `set()`.
+ */
+export class Event extends SharedPrimitive {
+  /** Makes a new event, not set. */
+  constructor();
+  /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
+  constructor(cells: Int32Array);
+  constructor(cells?: Int32Array) {
+    super(cells ?? new Int32Array(new SharedArrayBuffer(4)));
+  }
+
+  /**
+   * Rebuilds an event over memory another one made (its `.buffer`).
+   *
+   * @param buffer - the other event's `.buffer`.
+   */
+  static fromBuffer(buffer: SharedArrayBuffer): Event {
+    return new Event(cellsOf(buffer, "Event", 1));
+  }
+
+  /** Sets the flag and wakes every waiter, like Python's `set()`. */
+  set(): void {
+    Atomics.store(this.cells, FLAG, 1);
+    Atomics.notify(this.cells, FLAG);
+  }
+
+  /** Lowers the flag again, like Python's `clear()`. */
+  clear(): void {
+    Atomics.store(this.cells, FLAG, 0);
+  }
+
+  /** Whether the flag is set, like Python's `is_set()`. */
+  isSet(): boolean {
+    return Atomics.load(this.cells, FLAG) === 1;
+  }
+
+  /**
+   * Blocks this worker until the flag is set, like Python's `wait()`. On the main thread use
+   * `await event.waitAsync()`.
+   *
+   * @param options - `timeout` in seconds.
+   * @returns whether the flag is set (`false` means the timeout ran out).
+   */
+  wait(options: WaitOptions = {}): boolean {
+    const deadline = performance.now() + timeoutMs(options.timeout, "Event.wait()");
+    if (this.isSet()) return true;
+    refuseBlockingOnMainThread("Event.wait()", "`await event.waitAsync()`");
+    while (!this.isSet()) {
+      if (!waitWhile(this.cells, FLAG, 0, deadline)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits for the flag without blocking the thread: `await event.waitAsync()`.
+   *
+   * @param options - `timeout` in seconds.
+   * @returns resolves to whether the flag is set.
+   */
+  async waitAsync(options: WaitOptions = {}): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs(options.timeout, "Event.waitAsync()");
+    while (!this.isSet()) {
+      if (!(await waitWhileAsync(this.cells, FLAG, 0, deadline))) return false;
+    }
+    return true;
+  }
+
+  /** Shows the flag: `<Event(set)>` or `<Event(unset)>`. */
+  toString(): string {
+    return `<Event(${this.isSet() ? "set" : "unset"})>`;
+  }
+}
+
+registerShareable("Event", (d) => Event.fromBuffer(d.buffer as SharedArrayBuffer));
