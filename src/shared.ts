@@ -128,7 +128,7 @@ export class SharedValue<C extends Typecode = NumberTypecode> extends SharedBase
   }
 
   set value(v: InputOf<C>) {
-    store(this.values, this.atomic, 0, checkElement(this.typecode, v, `${this}.value`));
+    store(this.values, this.atomic, 0, checkElement(this.typecode, v, "Value.value"));
   }
 
   protected kindName(): string {
@@ -183,7 +183,7 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
   /** Writes element `i` (negative counts from the end), after checking the value fits. */
   set(i: number, v: InputOf<C>): void {
     const at = this.index(i, "write");
-    store(this.values, this.atomic, at, checkElement(this.typecode, v, `Array element [${i}]`));
+    store(this.values, this.atomic, at, checkElement(this.typecode, v, "Array element", i));
   }
 
   /** A plain-array copy of the elements, like Python's `arr[:]`. */
@@ -307,7 +307,7 @@ export function Array<C extends Typecode>(
     }
     size = sizeOrValues;
   } else if (sizeOrValues !== null && typeof sizeOrValues === "object" && Symbol.iterator in sizeOrValues) {
-    initial = globalThis.Array.from(sizeOrValues, (v, i) => checkElement(code, v, `Array(): element [${i}]`));
+    initial = globalThis.Array.from(sizeOrValues, (v, i) => checkElement(code, v, "Array(): element", i));
     size = initial.length;
   } else {
     throw new TypeError(`Array(): the second argument must be a size or an array of values, not ${describe(sizeOrValues)}.`);
@@ -331,3 +331,8 @@ registerShareable("Array", (d) => {
   const code = d.typecode as Typecode;
   return wrap(new SharedArrayBase(code, view(code, d.buffer as SharedArrayBuffer, d.length as number), rebuildLock(d)));
 });
+
+/** The type of what {@link Value} makes, for annotations: `function deposit(b: mp.Value) {}`. */
+export type Value<C extends Typecode = NumberTypecode> = SharedValue<C>;
+/** The type of what {@link Array} makes, for annotations: `function fill(squares: mp.Array) {}`. */
+export type Array<C extends Typecode = NumberTypecode> = SharedArray<C>;

@@ -35,25 +35,24 @@ interface TypecodeInfo {
   readonly ctype: string;
   readonly bytes: number;
   readonly make: (buffer: SharedArrayBuffer, length: number) => AnyTypedArray;
-  /** Integer bounds, inclusive; undefined for floats. */
-  readonly min?: bigint;
-  readonly max?: bigint;
+  /** Integer bounds, inclusive (unused for floats). */
+  readonly min: bigint;
+  readonly max: bigint;
+  /** The same bounds as numbers, exact for typecodes of 32 bits or fewer (NaN for floats, so no number passes the fast check). */
+  readonly low: number;
+  readonly high: number;
   readonly bigint: boolean;
   readonly float: boolean;
 }
 
 function integer(ctype: string, bytes: number, signed: boolean, make: TypecodeInfo["make"]): TypecodeInfo {
   const bits = BigInt(bytes * 8);
-  return {
-    ctype,
-    bytes,
-    make,
-    min: signed ? -(1n << (bits - 1n)) : 0n,
-    max: signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n,
-    bigint: bytes === 8,
-    float: false,
-  };
+  const min = signed ? -(1n << (bits - 1n)) : 0n;
+  const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  return { ctype, bytes, make, min, max, low: Number(min), high: Number(max), bigint: bytes === 8, float: false };
 }
+
+const FLOAT = { min: 0n, max: 0n, low: NaN, high: NaN, bigint: false, float: true } as const;
 
 const TYPECODES: Readonly<Record<Typecode, TypecodeInfo>> = {
   b: integer("signed char", 1, true, (b, n) => new Int8Array(b, 0, n)),
@@ -66,8 +65,8 @@ const TYPECODES: Readonly<Record<Typecode, TypecodeInfo>> = {
   L: integer("unsigned long", 8, false, (b, n) => new BigUint64Array(b, 0, n)),
   q: integer("long long", 8, true, (b, n) => new BigInt64Array(b, 0, n)),
   Q: integer("unsigned long long", 8, false, (b, n) => new BigUint64Array(b, 0, n)),
-  f: { ctype: "float", bytes: 4, make: (b, n) => new Float32Array(b, 0, n), bigint: false, float: true },
-  d: { ctype: "double", bytes: 8, make: (b, n) => new Float64Array(b, 0, n), bigint: false, float: true },
+  f: { ctype: "float", bytes: 4, make: (b, n) => new Float32Array(b, 0, n), ...FLOAT },
+  d: { ctype: "double", bytes: 8, make: (b, n) => new Float64Array(b, 0, n), ...FLOAT },
 };
 
 const ALLOWED = Object.keys(TYPECODES)
@@ -108,12 +107,19 @@ export function isAtomic(code: Typecode): boolean {
  *
  * @param code - the typecode of the memory being written.
  * @param value - what the learner wants to store.
- * @param where - names the argument or element, for the message.
+ * @param what - names the argument or element, for the message.
+ * @param index - the element's index, if it is one (added to `what` in messages).
  * @throws TypeError if the value is not a number (or bigint), or not whole for an integer typecode;
  *   RangeError if it does not fit.
  */
-export function checkElement<C extends Typecode>(code: C, value: unknown, where: string): ElementOf<C> {
+export function checkElement<C extends Typecode>(code: C, value: unknown, what: string, index?: number): ElementOf<C> {
   const info = TYPECODES[code];
+  // The common case, a whole number for a 32-bit-or-smaller typecode, is checked without bigints
+  // or strings: this runs on every write of a shared value, often inside a lock.
+  if (!info.bigint && typeof value === "number" && Number.isInteger(value) && value >= info.low && value <= info.high) {
+    return value as ElementOf<C>;
+  }
+  const where = index === undefined ? what : `${what} [${index}]`;
   if (info.float) {
     if (typeof value !== "number") {
       throw new TypeError(`${where} must be a number for typecode "${code}" (${info.ctype}), not ${describe(value)}.`);
@@ -125,8 +131,6 @@ export function checkElement<C extends Typecode>(code: C, value: unknown, where:
     }
     return value as ElementOf<C>;
   }
-  const min = info.min as bigint;
-  const max = info.max as bigint;
   let whole: bigint;
   if (typeof value === "bigint") {
     whole = value;
@@ -148,9 +152,9 @@ export function checkElement<C extends Typecode>(code: C, value: unknown, where:
       `${where} must be ${info.bigint ? "a bigint or a whole number" : "a whole number"} for typecode "${code}" (${info.ctype}), not ${describe(value)}.`,
     );
   }
-  if (whole < min || whole > max) {
+  if (whole < info.min || whole > info.max) {
     throw new RangeError(
-      `${where} is ${describe(value)}, outside the range of typecode "${code}" (${info.ctype}): ${min} to ${max}. ` +
+      `${where} is ${describe(value)}, outside the range of typecode "${code}" (${info.ctype}): ${info.min} to ${info.max}. ` +
         `Choose a wider typecode (for example "q" for 64-bit integers) or a smaller value.`,
     );
   }
