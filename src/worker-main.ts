@@ -38,14 +38,18 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
     message +=
       ". target runs in a worker, which has none of the notebook's variables: pass what it needs through args.";
   }
-  // The frames below target are this file's: they say nothing about the learner's code.
-  const stack = error.stack
-    ?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`)
-    .split("\n")
-    .filter((line) => !line.includes(__filename))
-    .join("\n");
+  // The frames below target are this file's and Node's: they say nothing about the learner's code.
+  const lines = error.stack?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`).split("\n");
+  const below = lines?.findIndex((line) => OWN_FRAME.test(line)) ?? -1;
+  const stack = (below < 0 ? lines : lines?.slice(0, below))?.join("\n");
   return { name: error.name, message, stack };
 }
+
+/**
+ * A stack frame of this file, as the compiled `worker-main.js` or, when source maps are on (ts-node,
+ * `--enable-source-maps`), as `worker-main.ts`.
+ */
+const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
 
 async function main(start: WorkerStart): Promise<void> {
   const globals = globalThis as Record<string, unknown>;
