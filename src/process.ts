@@ -42,6 +42,33 @@ let created = 0;
 const live = new Set<Process<never>>();
 
 /**
+ * An interrupt (SIGINT: Jupyter's "Interrupt the kernel") ends every running worker, so an
+ * interrupted cell leaves none behind still holding locks. The listener is there only while
+ * workers run; where nobody else listens for SIGINT (a plain script), Node's default follows.
+ */
+function onInterrupt(): void {
+  if (process.listenerCount("SIGINT") === 1) {
+    process.off("SIGINT", onInterrupt);
+    process.kill(process.pid, "SIGINT");
+    return;
+  }
+  const names = [...live].map((p) => p.name).join(", ");
+  void terminateAll().then((n) => {
+    if (n > 0) process.stderr.write(`Interrupted: ended ${n} running process${n === 1 ? "" : "es"} (${names}).\n`);
+  });
+}
+
+function track(p: Process<never>): void {
+  if (live.size === 0) process.on("SIGINT", onInterrupt);
+  live.add(p);
+}
+
+function untrack(p: Process<never>): void {
+  live.delete(p);
+  if (live.size === 0) process.off("SIGINT", onInterrupt);
+}
+
+/**
  * A function running in its own worker thread, with its own memory, like Python's
  * `multiprocessing.Process`. Everything it prints appears in the cell that awaits its `join()`.
  *
@@ -111,7 +138,7 @@ export class Process<A extends unknown[] = unknown[]> {
     }
     this.worker = worker;
     this.threadId = worker.threadId;
-    live.add(this as unknown as Process<never>);
+    track(this as unknown as Process<never>);
     // Print through whatever process.stdout is when the output arrives: the kernel swaps it per cell.
     worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
     worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
@@ -126,7 +153,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const threadId = worker.threadId;
     this.ended = Promise.all([exited, streamEnd(worker.stdout), streamEnd(worker.stderr)]).then(([code]) => {
       this.code = this.terminating ? TERMINATED : code;
-      live.delete(this as unknown as Process<never>);
+      untrack(this as unknown as Process<never>);
       threadEnded(threadId);
       if (this.failure !== null && this.joiners === 0) {
         process.stderr.write(`${this.name} failed, and nobody was waiting in join() to hear it:\n${this.failure.stack}\n`);

@@ -13,6 +13,12 @@ import { describe } from "./errors";
 /** Names a worker provides besides JavaScript's own globals (see worker-main.ts). */
 export const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
 
+/**
+ * The notebook kernel compiles each cell as a module: a name declared in an earlier cell is read as
+ * `exports.name`. A worker has `exports.mp` (the library) and nothing else of the notebook's.
+ */
+const CELL_EXPORT = /^\s*\.\s*([A-Za-z_$][\w$]*)/;
+
 /** Node's globals that are enumerable properties of `globalThis` (the rest are not enumerable). */
 const NODE_ENUMERABLE_GLOBALS = [
   "global",
@@ -75,9 +81,7 @@ export function targetSource(target: unknown, where: string): string {
     throw new TypeError(`${where}: target ${name} is a class. Pass a function (it may create the class's objects itself).`);
   }
   const expression = toExpression(text);
-  const foreign = [...new Set(findGlobals(expression, { ecmaVersion: "latest" }).map((g) => g.name))].filter(
-    (n) => !isWorkerGlobal(n),
-  );
+  const foreign = [...new Set(freeNames(expression))].filter((n) => !isWorkerGlobal(n));
   if (foreign.length > 0) {
     throw new TypeError(
       `${where}: target ${name} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
@@ -88,6 +92,16 @@ export function targetSource(target: unknown, where: string): string {
     );
   }
   return expression;
+}
+
+/**
+ * The names `source` uses without declaring them, with `exports.name` (a name from an earlier
+ * notebook cell, as the kernel compiles it) counted as `name`.
+ */
+function freeNames(source: string): string[] {
+  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) =>
+    g.name !== "exports" ? [g.name] : g.nodes.map((node) => CELL_EXPORT.exec(source.slice(node.end))?.[1] ?? "exports"),
+  );
 }
 
 /**

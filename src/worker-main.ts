@@ -54,6 +54,8 @@ const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
 async function main(start: WorkerStart): Promise<void> {
   const globals = globalThis as Record<string, unknown>;
   globals.mp = mp;
+  // A target defined in a later notebook cell than its import reads the library as `exports.mp`.
+  globals.exports = { mp };
   globals.require = createRequire(join(process.cwd(), "notebook.js"));
   try {
     const target = runInThisContext(start.source, { filename: start.name }) as (...args: unknown[]) => unknown;
