@@ -84,6 +84,7 @@ const live = new Set<Process<never>>();
 function onInterrupt(): void {
   if (process.listenerCount("SIGINT") === 1) {
     process.off("SIGINT", onInterrupt);
+    listening = false;
     process.kill(process.pid, "SIGINT");
     return;
   }
@@ -93,14 +94,29 @@ function onInterrupt(): void {
   });
 }
 
+let listening = false;
+
+/**
+ * Adds or removes the interrupt listener to match whether workers run. It is called through
+ * `setImmediate`, never directly: a notebook cell's synchronous code runs with Node's own SIGINT
+ * watchdog in place, and a SIGINT listener added during it leaves the kernel with the default
+ * action afterwards, so the next interrupt would kill the kernel instead of stopping the cell.
+ */
+function updateInterruptListener(): void {
+  const wanted = live.size > 0;
+  if (wanted && !listening) process.on("SIGINT", onInterrupt);
+  if (!wanted && listening) process.off("SIGINT", onInterrupt);
+  listening = wanted;
+}
+
 function track(p: Process<never>): void {
-  if (live.size === 0) process.on("SIGINT", onInterrupt);
   live.add(p);
+  setImmediate(updateInterruptListener);
 }
 
 function untrack(p: Process<never>): void {
   live.delete(p);
-  if (live.size === 0) process.off("SIGINT", onInterrupt);
+  setImmediate(updateInterruptListener);
 }
 
 /**
