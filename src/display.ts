@@ -424,12 +424,15 @@ export function spanChart(options: SpanChartOptions): string {
       throw new RangeError(`spanChart(): span ${i} runs from ${s.start} to ${s.end}; it needs finite numbers with end ≥ start.`);
     }
   });
-  const low = Math.min(0, ...spans.map((s) => s.start));
-  const high = Math.max(low + 1, ...spans.map((s) => s.end));
-  const step = niceStep(high - low, 8);
+  // The axis covers the spans, from a round number below the first start to one above the last end.
+  const first = spans.length > 0 ? Math.min(...spans.map((s) => s.start)) : 0;
+  const high = Math.max(first + 1, ...spans.map((s) => s.end));
+  const step = niceStep(high - first, 8);
+  const low = Math.floor(first / step) * step;
+  const end = Math.ceil(high / step) * step;
   const left = Math.max(...lanes.map((l) => textWidth(l, 12))) + 24;
   const right = width - 20;
-  const xOf = (t: number) => left + ((right - left) * (t - low)) / (Math.ceil(high / step) * step - low);
+  const xOf = (t: number) => left + ((right - left) * (t - low)) / (end - low);
   const laneHeight = 30;
   const top = 44;
   const axisY = top + lanes.length * laneHeight + 6;
@@ -440,7 +443,8 @@ export function spanChart(options: SpanChartOptions): string {
     body.push(`<line x1="${n(left)}" x2="${n(right)}" y1="${n(y)}" y2="${n(y)}" stroke="${GRID}"/>`);
     body.push(text(left - 10, y + 4, name, `text-anchor="end" font-weight="bold" fill="${PALETTE[i % PALETTE.length]}"`));
   });
-  for (let t = Math.ceil(low / step) * step; t <= high + step / 2; t += step) {
+  for (let k = 0; low + k * step <= end + step / 2; k++) {
+    const t = low + k * step;
     body.push(`<line x1="${n(xOf(t))}" x2="${n(xOf(t))}" y1="${n(top)}" y2="${n(axisY + 4)}" stroke="${GRID}"/>`);
     body.push(text(xOf(t), axisY + 16, formatNumber(t), `text-anchor="middle" font-size="11"`));
   }

@@ -235,6 +235,13 @@ describe("spanChart", () => {
     assert.ok(!words.includes("a label far too long to fit on its bar"));
   });
 
+  test("the time axis starts at a round number just below the first span, not at 0", () => {
+    const words = texts(mp.spanChart({ ...options, spans: [{ lane: 0, start: 1730, end: 1850 }, { lane: 1, start: 1800, end: 2610 }] }));
+    const ticks = words.filter((w) => /^\d+$/.test(w)).map(Number);
+    assert.ok(ticks[0] <= 1730 && ticks[0] >= 1500, `first tick ${ticks[0]}`);
+    assert.ok(ticks[ticks.length - 1] >= 2610 && ticks[ticks.length - 1] < 3000, `last tick ${ticks[ticks.length - 1]}`);
+  });
+
   test("refuses a span that ends before it starts", () => {
     assert.throws(() => mp.spanChart({ ...options, spans: [{ lane: 0, start: 5, end: 4 }] }), RangeError);
   });
