@@ -277,20 +277,24 @@ export class RLock extends Lock {
    * See {@link Lock.acquire} for options, results and errors.
    */
   acquire(options?: AcquireOptions): boolean {
-    if (this.cells[OWNER] === OWNER_TAG && Atomics.load(this.cells, STATE) !== UNLOCKED) {
-      this.cells[COUNT]++;
-      return true;
-    }
-    return super.acquire(options);
+    return this.reentered() || super.acquire(options);
   }
 
   /** Like {@link RLock.acquire}, without blocking the thread. */
   async acquireAsync(options: AcquireAsyncOptions = {}): Promise<boolean> {
-    if (this.cells[OWNER] === OWNER_TAG && Atomics.load(this.cells, STATE) !== UNLOCKED) {
-      this.cells[COUNT]++;
-      return true;
-    }
-    return super.acquireAsync(options);
+    return this.reentered() || super.acquireAsync(options);
+  }
+
+  /** True if this thread holds the lock (only the holder writes its own tag, so a plain read is safe). */
+  private heldHere(): boolean {
+    return this.cells[OWNER] === OWNER_TAG && Atomics.load(this.cells, STATE) !== UNLOCKED;
+  }
+
+  /** Takes one more hold if this thread already holds the lock. */
+  private reentered(): boolean {
+    if (!this.heldHere()) return false;
+    this.cells[COUNT]++;
+    return true;
   }
 
   protected took(): true {
@@ -304,7 +308,7 @@ export class RLock extends Lock {
    * @throws ReleaseError if this thread does not hold the lock.
    */
   release(): void {
-    if (this.cells[OWNER] !== OWNER_TAG || Atomics.load(this.cells, STATE) === UNLOCKED) {
+    if (!this.heldHere()) {
       throw new ReleaseError(
         `RLock.release() was called by thread ${threadIdOf(OWNER_TAG)}, which does not hold this RLock (${this}). ` +
           `Only the holder may release an RLock, once for each acquire.`,
