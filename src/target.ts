@@ -69,22 +69,24 @@ export function targetSource(target: unknown, where: string): string {
   if (typeof target !== "function") {
     throw new TypeError(`${where}: target must be a function to run in the worker, not ${describe(target)}.`);
   }
-  const name = target.name || "(anonymous)";
+  // An arrow written inline, { target: (v) => ... }, is named "target" after the key: say "target"
+  // once, not "target target".
+  const label = target.name === "" || target.name === "target" ? "target" : `target ${target.name}`;
   const text = Function.prototype.toString.call(target);
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
     throw new TypeError(
-      `${where}: target ${name} is a bound or built-in function. A worker rebuilds target from its source text, ` +
+      `${where}: ${label} is a bound or built-in function. A worker rebuilds target from its source text, ` +
         `which such a function does not have. Pass a plain function, and give it the values you bound through args.`,
     );
   }
   if (/^class\b/.test(text)) {
-    throw new TypeError(`${where}: target ${name} is a class. Pass a function (it may create the class's objects itself).`);
+    throw new TypeError(`${where}: ${label} is a class. Pass a function (it may create the class's objects itself).`);
   }
   const expression = toExpression(text);
   const foreign = [...new Set(freeNames(expression))].filter((n) => !isWorkerGlobal(n));
   if (foreign.length > 0) {
     throw new TypeError(
-      `${where}: target ${name} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
+      `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
         `A worker runs target from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
         `but none of the notebook's variables, functions or imports. Pass ${list(foreign)} through args ` +
         `(shared objects travel by memory, everything else as a copy). Inside a worker the helper library is \`mp\`, ` +
