@@ -408,8 +408,12 @@ describe("bad uses", () => {
     const fee = 1;
     assert.throws(
       () => new mp.Process({ target: (v: mp.SharedValue<"i">) => (v.value = v.value * rate) }),
-      fails(TypeError, "uses `rate`, which is not defined inside a worker", "Pass `rate` through args"),
+      fails(TypeError, "Process(): target uses `rate`, which is not defined inside a worker", "Pass `rate` through args"),
     );
+    function compound(v: mp.SharedValue<"i">) {
+      v.value = v.value * rate;
+    }
+    assert.throws(() => new mp.Process({ target: compound }), fails(TypeError, "Process(): target compound uses `rate`"));
     assert.throws(
       () => new mp.Process({ target: () => rate + fee }),
       fails(TypeError, /uses `(rate` and `fee|fee` and `rate)`, which are not defined inside a worker/),
