@@ -344,8 +344,8 @@ export function timelineChart(options: TimelineOptions): string {
     const a = at(events[link.from]);
     const b = at(events[link.to]);
     const colour = toneColour(link.tone, "#555555");
-    // Along one lane, bend below it: the events' labels are above.
-    const bend = a.y === b.y ? Math.max(30, Math.abs(b.x - a.x) / 4) : 0;
+    // Along one lane, bend below it (the events' labels are above), but stay clear of the next lane.
+    const bend = a.y === b.y ? Math.min(36, Math.max(24, Math.abs(b.x - a.x) / 4)) : 0;
     const c1 = { x: a.x + (b.x - a.x) / 2, y: a.y + bend };
     const c2 = { x: a.x + (b.x - a.x) / 2, y: b.y + bend };
     // Stop short of the mark and draw the head along the curve's last direction.
