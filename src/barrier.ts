@@ -4,12 +4,12 @@
  *
  * @packageDocumentation
  */
-import { BrokenBarrierError } from "./errors";
+import { BrokenBarrierError, describe } from "./errors";
 import { Lock, withLock, withLockAsync } from "./lock";
 import { SharedPrimitive, cellsOf, checkCount, waitWhile, waitWhileAsync } from "./primitive";
 import { decode, registerShareable } from "./transfer";
-import { refuseBlockingOnMainThread, timeoutMs } from "./thread";
-import type { WaitOptions } from "./event";
+import { refuseBlockingOnMainThread } from "./thread";
+import { waitMs, type WaitOptions } from "./event";
 
 const COUNT = 0;
 const GENERATION = 1;
@@ -23,7 +23,8 @@ const CELLS = 4;
  * can be used again for the next phase.
  */
 export class Barrier extends SharedPrimitive {
-  private readonly guard: Lock;
+  /** The lock that makes arriving one at a time (it travels with the barrier). */
+  readonly guard: Lock;
 
   /**
    * Makes a barrier for `parties` threads.
@@ -48,6 +49,9 @@ export class Barrier extends SharedPrimitive {
    */
   static fromBuffer(buffer: SharedArrayBuffer, guard: Lock): Barrier {
     const cells = cellsOf(buffer, "Barrier", CELLS);
+    if (!(guard instanceof Lock)) {
+      throw new TypeError(`Barrier.fromBuffer() needs the other barrier's .guard (a Lock) too, not ${describe(guard)}.`);
+    }
     return new Barrier(cells[PARTIES], cells, guard);
   }
 
@@ -73,6 +77,7 @@ export class Barrier extends SharedPrimitive {
   /** Breaks the barrier: every waiter, now and later, gets a {@link BrokenBarrierError}. */
   abort(): void {
     Atomics.store(this.cells, BROKEN, 1);
+    Atomics.store(this.cells, COUNT, 0);
     Atomics.add(this.cells, GENERATION, 1);
     Atomics.notify(this.cells, GENERATION);
   }
@@ -105,26 +110,18 @@ export class Barrier extends SharedPrimitive {
    * @throws BrokenBarrierError if the barrier is or becomes broken.
    */
   wait(options: WaitOptions = {}): number {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Barrier.wait()");
+    const deadline = performance.now() + waitMs(options, "Barrier.wait()");
     refuseBlockingOnMainThread("Barrier.wait()", "`await barrier.waitAsync()`");
     const { index, generation } = withLock(this.guard, () => this.arrive());
-    let passed = true;
-    while (generation >= 0 && Atomics.load(this.cells, GENERATION) === generation && passed) {
-      passed = waitWhile(this.cells, GENERATION, generation, deadline);
-    }
-    if (generation >= 0) this.afterWait(passed, options.timeout);
+    if (generation >= 0) this.afterWait(waitWhile(this.cells, GENERATION, generation, deadline), options.timeout);
     return index;
   }
 
   /** Like {@link Barrier.wait}, without blocking the thread: `await barrier.waitAsync()`. */
   async waitAsync(options: WaitOptions = {}): Promise<number> {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Barrier.waitAsync()");
+    const deadline = performance.now() + waitMs(options, "Barrier.waitAsync()");
     const { index, generation } = await withLockAsync(this.guard, () => this.arrive());
-    let passed = true;
-    while (generation >= 0 && Atomics.load(this.cells, GENERATION) === generation && passed) {
-      passed = await waitWhileAsync(this.cells, GENERATION, generation, deadline);
-    }
-    if (generation >= 0) this.afterWait(passed, options.timeout);
+    if (generation >= 0) this.afterWait(await waitWhileAsync(this.cells, GENERATION, generation, deadline), options.timeout);
     return index;
   }
 

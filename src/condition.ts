@@ -6,10 +6,10 @@
  */
 import { describe } from "./errors";
 import { Lock, RLock } from "./lock";
-import { SharedPrimitive, cellsOf, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, cellsOf, checkCount, waitWhile, waitWhileAsync } from "./primitive";
 import { decode, registerShareable } from "./transfer";
-import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf, timeoutMs } from "./thread";
-import type { WaitOptions } from "./event";
+import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
+import { waitMs, type WaitOptions } from "./event";
 
 const SEQUENCE = 0;
 const ME = threadIdOf(OWNER_TAG);
@@ -99,26 +99,26 @@ export class Condition extends SharedPrimitive {
    * @param options - `timeout` in seconds.
    * @returns `false` if the timeout ran out, `true` otherwise.
    */
-  wait(options: WaitOptions = {}): boolean {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Condition.wait()");
+  wait(options?: WaitOptions): boolean {
+    const deadline = performance.now() + waitMs(options, "Condition.wait()");
     this.checkHeld("wait()");
     refuseBlockingOnMainThread("Condition.wait()", "`await cond.waitAsync()`");
     const seen = Atomics.load(this.cells, SEQUENCE);
     const holds = this.releaseAll();
-    const woke = waitWhile(this.cells, SEQUENCE, seen, deadline) && remaining(deadline) > 0;
+    const notified = waitWhile(this.cells, SEQUENCE, seen, deadline);
     for (let i = 0; i < holds; i++) this.lock.acquire();
-    return woke;
+    return notified;
   }
 
   /** Like {@link Condition.wait}, without blocking the thread: `await cond.waitAsync()`. */
-  async waitAsync(options: WaitOptions = {}): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Condition.waitAsync()");
+  async waitAsync(options?: WaitOptions): Promise<boolean> {
+    const deadline = performance.now() + waitMs(options, "Condition.waitAsync()");
     this.checkHeld("waitAsync()");
     const seen = Atomics.load(this.cells, SEQUENCE);
     const holds = this.releaseAll();
-    const woke = (await waitWhileAsync(this.cells, SEQUENCE, seen, deadline)) && remaining(deadline) > 0;
+    const notified = await waitWhileAsync(this.cells, SEQUENCE, seen, deadline);
     for (let i = 0; i < holds; i++) await this.lock.acquireAsync();
-    return woke;
+    return notified;
   }
 
   /**
@@ -129,8 +129,8 @@ export class Condition extends SharedPrimitive {
    * @param options - `timeout` in seconds for the whole wait.
    * @returns the predicate's last result (false only if the timeout ran out).
    */
-  waitFor<T>(predicate: () => T, options: WaitOptions = {}): T {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Condition.waitFor()");
+  waitFor<T>(predicate: () => T, options?: WaitOptions): T {
+    const deadline = performance.now() + waitMs(options, "Condition.waitFor()");
     let result = predicate();
     while (!result && remaining(deadline) > 0) {
       this.wait({ timeout: remaining(deadline) / 1000 });
@@ -140,8 +140,8 @@ export class Condition extends SharedPrimitive {
   }
 
   /** Like {@link Condition.waitFor}, without blocking the thread. */
-  async waitForAsync<T>(predicate: () => T, options: WaitOptions = {}): Promise<T> {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Condition.waitForAsync()");
+  async waitForAsync<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
+    const deadline = performance.now() + waitMs(options, "Condition.waitForAsync()");
     let result = predicate();
     while (!result && remaining(deadline) > 0) {
       await this.waitAsync({ timeout: remaining(deadline) / 1000 });
@@ -156,6 +156,7 @@ export class Condition extends SharedPrimitive {
    * @param n - how many to wake (default 1).
    */
   notify(n = 1): void {
+    checkCount(n, "Condition.notify(): n", 0);
     this.checkHeld("notify()");
     Atomics.add(this.cells, SEQUENCE, 1);
     Atomics.notify(this.cells, SEQUENCE, n);

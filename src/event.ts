@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { SharedPrimitive, cellsOf, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, cellsOf, optionsObject, waitWhile, waitWhileAsync } from "./primitive";
 import { registerShareable } from "./transfer";
 import { refuseBlockingOnMainThread, timeoutMs } from "./thread";
 
@@ -14,6 +14,16 @@ const FLAG = 0;
 export interface WaitOptions {
   /** Give up after this many seconds. Left out: wait as long as it takes. */
   readonly timeout?: number;
+}
+
+/**
+ * Reads the `timeout` of a wait's options, in milliseconds (Infinity when left out).
+ *
+ * @param options - what the learner passed (undefined for none).
+ * @param where - the call, for messages.
+ */
+export function waitMs(options: unknown, where: string): number {
+  return timeoutMs((optionsObject(options, where) as WaitOptions).timeout, where);
 }
 
 /**
@@ -61,14 +71,12 @@ export class Event extends SharedPrimitive {
    * @param options - `timeout` in seconds.
    * @returns whether the flag is set (`false` means the timeout ran out).
    */
-  wait(options: WaitOptions = {}): boolean {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Event.wait()");
-    if (this.isSet()) return true;
+  wait(options?: WaitOptions): boolean {
+    const ms = waitMs(options, "Event.wait()");
+    if (this.isSet() || ms === 0) return this.isSet();
+    const deadline = performance.now() + ms;
     refuseBlockingOnMainThread("Event.wait()", "`await event.waitAsync()`");
-    while (!this.isSet()) {
-      if (!waitWhile(this.cells, FLAG, 0, deadline)) return false;
-    }
-    return true;
+    return waitWhile(this.cells, FLAG, 0, deadline);
   }
 
   /**
@@ -77,12 +85,9 @@ export class Event extends SharedPrimitive {
    * @param options - `timeout` in seconds.
    * @returns resolves to whether the flag is set.
    */
-  async waitAsync(options: WaitOptions = {}): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs(options.timeout, "Event.waitAsync()");
-    while (!this.isSet()) {
-      if (!(await waitWhileAsync(this.cells, FLAG, 0, deadline))) return false;
-    }
-    return true;
+  async waitAsync(options?: WaitOptions): Promise<boolean> {
+    const deadline = performance.now() + waitMs(options, "Event.waitAsync()");
+    return waitWhileAsync(this.cells, FLAG, 0, deadline);
   }
 
   /** Shows the flag: `<Event(set)>` or `<Event(unset)>`. */

@@ -10,8 +10,8 @@
  * @packageDocumentation
  */
 import { isMainThread } from "node:worker_threads";
-import { describe, LockOwnerDiedError, ReleaseError } from "./errors";
-import { SharedPrimitive, cellsOf, waitAsync } from "./primitive";
+import { LockOwnerDiedError, ReleaseError } from "./errors";
+import { SharedPrimitive, acquireOptions, cellsOf, optionsObject, waitAsync } from "./primitive";
 import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
 import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf, timeoutMs } from "./thread";
 
@@ -105,24 +105,13 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    */
   acquire(options?: AcquireOptions): boolean {
     if (MAY_BLOCK && options === undefined && Atomics.compareExchange(this.cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) {
-      this.cells[OWNER] = OWNER_TAG;
-      return true;
+      return this.took();
     }
-    return this.acquireSlowly(options ?? {});
+    return this.acquireSlowly(options);
   }
 
-  private acquireSlowly(options: AcquireOptions): boolean {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`${this.kind}.acquire(): options must be an object such as { timeout: 1 }, not ${describe(options)}.`);
-    }
-    const { blocking = true, timeout } = options;
-    if (typeof blocking !== "boolean") {
-      throw new TypeError(`${this.kind}.acquire(): blocking must be true or false, not ${describe(blocking)}.`);
-    }
-    const ms = timeoutMs(timeout, `${this.kind}.acquire()`);
-    if (!blocking && timeout !== undefined) {
-      throw new TypeError(`${this.kind}.acquire(): a timeout makes no sense with blocking: false (as in Python). Leave one of them out.`);
-    }
+  private acquireSlowly(options: AcquireOptions | undefined): boolean {
+    const { blocking, ms } = acquireOptions(options, `${this.kind}.acquire()`);
     const cells = this.cells;
     if (!blocking || ms === 0) {
       if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
@@ -160,8 +149,9 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    * @returns resolves to `true` once held, or `false` if the timeout ran out.
    * @throws LockOwnerDiedError if the holder's worker ended while holding it.
    */
-  async acquireAsync(options: AcquireAsyncOptions = {}): Promise<boolean> {
-    const ms = timeoutMs(options.timeout, `${this.kind}.acquireAsync()`);
+  async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
+    const where = `${this.kind}.acquireAsync()`;
+    const ms = timeoutMs((optionsObject(options, where) as AcquireAsyncOptions).timeout, where);
     const cells = this.cells;
     if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
     const deadline = performance.now() + ms;
@@ -170,8 +160,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
       this.throwIfAbandoned(seen);
       const left = remaining(deadline);
       if (left === 0) return false;
-      const waiting = waitAsync(cells, STATE, CONTENDED, left);
-      if (waiting.async) await waiting.value;
+      await waitAsync(cells, STATE, CONTENDED, left);
       seen = Atomics.exchange(cells, STATE, CONTENDED);
     }
     return this.took();
@@ -199,6 +188,8 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    */
   release(): void {
     const cells = this.cells;
+    // Leave an abandoned lock as it is: still abandoned, still naming the thread that died.
+    if (Atomics.load(cells, STATE) === ABANDONED) this.throwIfAbandoned(ABANDONED);
     cells[OWNER] = 0;
     const was = Atomics.exchange(cells, STATE, UNLOCKED);
     if (was === LOCKED) return;
@@ -281,7 +272,7 @@ export class RLock extends Lock {
   }
 
   /** Like {@link RLock.acquire}, without blocking the thread. */
-  async acquireAsync(options: AcquireAsyncOptions = {}): Promise<boolean> {
+  async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
     return this.reentered() || super.acquireAsync(options);
   }
 

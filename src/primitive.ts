@@ -8,35 +8,89 @@
 import { inspect } from "node:util";
 import { describe } from "./errors";
 import { ENCODE, encode, type Descriptor, type Shareable } from "./transfer";
-import { remaining } from "./thread";
+import { remaining, timeoutMs } from "./thread";
 
 // Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib, which the notebook kernel uses.
 type WaitAsyncResult =
   | { async: false; value: "not-equal" | "timed-out" }
   | { async: true; value: Promise<"ok" | "timed-out"> };
 
-/** `Atomics.waitAsync`, typed. */
-export const waitAsync = (Atomics as unknown as {
+const atomicsWaitAsync = (Atomics as unknown as {
   waitAsync(array: Int32Array, index: number, value: number, timeout?: number): WaitAsyncResult;
 }).waitAsync;
 
 /**
- * Sleeps in this worker while `cells[index]` is `expected`, until `deadline` (a `performance.now()`
- * time). Returns `false` only if the deadline passed; a wake-up may be spurious, so callers re-check.
+ * `Atomics.waitAsync(cells, index, expected, ms)`, awaited. A pending `waitAsync` does not keep
+ * Node's event loop alive by itself, so a timer does, until the wait settles: otherwise a script
+ * whose only pending work is this wait would exit before it ends.
+ */
+export async function waitAsync(cells: Int32Array, index: number, expected: number, ms: number): Promise<void> {
+  const waiting = atomicsWaitAsync(cells, index, expected, ms);
+  if (!waiting.async) return;
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    await waiting.value;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/**
+ * Reads the options of an `acquire` (Python's `block` and `timeout`), checking each.
+ *
+ * @param options - what the learner passed (undefined for none).
+ * @param where - the call, for messages.
+ * @returns whether to block, and for how many milliseconds at most (Infinity for no limit).
+ * @throws TypeError for options that are not an object, a non-boolean `blocking`, a bad timeout,
+ *   or a timeout together with `blocking: false` (as in Python).
+ */
+export function acquireOptions(options: unknown, where: string): { blocking: boolean; ms: number } {
+  const { blocking = true, timeout } = optionsObject(options, where) as { blocking?: unknown; timeout?: unknown };
+  if (typeof blocking !== "boolean") {
+    throw new TypeError(`${where}: blocking must be true or false, not ${describe(blocking)}.`);
+  }
+  const ms = timeoutMs(timeout, where);
+  if (!blocking && timeout !== undefined) {
+    throw new TypeError(`${where}: a timeout makes no sense with blocking: false (as in Python). Leave one of them out.`);
+  }
+  return { blocking, ms };
+}
+
+/**
+ * Checks that `options` is an options object (or left out) and returns it.
+ *
+ * @throws TypeError naming the call if it is anything else.
+ */
+export function optionsObject(options: unknown, where: string): object {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`${where}: options must be an object such as { timeout: 1 }, not ${describe(options)}.`);
+  }
+  return options;
+}
+
+/**
+ * Sleeps in this worker while `cells[index]` is `expected`, until it changes or `deadline` (a
+ * `performance.now()` time) passes. Wake-ups that change nothing are slept through.
+ *
+ * @returns whether the cell changed (false: the deadline passed first).
  */
 export function waitWhile(cells: Int32Array, index: number, expected: number, deadline: number): boolean {
-  const left = remaining(deadline);
-  if (left === 0) return false;
-  Atomics.wait(cells, index, expected, left);
+  while (Atomics.load(cells, index) === expected) {
+    const left = remaining(deadline);
+    if (left === 0) return false;
+    Atomics.wait(cells, index, expected, left);
+  }
   return true;
 }
 
 /** Like {@link waitWhile}, without blocking the thread. */
 export async function waitWhileAsync(cells: Int32Array, index: number, expected: number, deadline: number): Promise<boolean> {
-  const left = remaining(deadline);
-  if (left === 0) return false;
-  const waiting = waitAsync(cells, index, expected, left);
-  if (waiting.async) await waiting.value;
+  while (Atomics.load(cells, index) === expected) {
+    const left = remaining(deadline);
+    if (left === 0) return false;
+    await waitAsync(cells, index, expected, left);
+  }
   return true;
 }
 

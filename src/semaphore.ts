@@ -5,9 +5,9 @@
  *
  * @packageDocumentation
  */
-import { ReleaseError, describe } from "./errors";
+import { ReleaseError } from "./errors";
 import type { AcquireAsyncOptions, AcquireOptions, Acquirable } from "./lock";
-import { SharedPrimitive, cellsOf, checkCount, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, acquireOptions, cellsOf, checkCount, optionsObject, waitWhile, waitWhileAsync } from "./primitive";
 import { registerShareable } from "./transfer";
 import { refuseBlockingOnMainThread, timeoutMs } from "./thread";
 
@@ -73,15 +73,11 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
    * @param options - `blocking: false` to only try; `timeout` in seconds to give up.
    * @returns `true` once a place is taken; `false` if none was free in time.
    */
-  acquire(options: AcquireOptions = {}): boolean {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`${this.kind}.acquire(): options must be an object such as { timeout: 1 }, not ${describe(options)}.`);
-    }
-    const { blocking = true, timeout } = options;
-    const ms = timeoutMs(timeout, `${this.kind}.acquire()`);
+  acquire(options?: AcquireOptions): boolean {
+    const { blocking, ms } = acquireOptions(options, `${this.kind}.acquire()`);
+    if (!blocking || ms === 0) return this.tryTake();
+    refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await semaphore.acquireAsync()` (or `acquire({ blocking: false })`)");
     if (this.tryTake()) return true;
-    if (!blocking || ms === 0) return false;
-    refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await semaphore.acquireAsync()`");
     const deadline = performance.now() + ms;
     Atomics.add(this.cells, WAITERS, 1);
     try {
@@ -100,8 +96,9 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
    * @param options - `timeout` in seconds to give up.
    * @returns resolves to `true` once a place is taken, `false` if none was free in time.
    */
-  async acquireAsync(options: AcquireAsyncOptions = {}): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs(options.timeout, `${this.kind}.acquireAsync()`);
+  async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
+    const where = `${this.kind}.acquireAsync()`;
+    const deadline = performance.now() + timeoutMs((optionsObject(options, where) as AcquireAsyncOptions).timeout, where);
     Atomics.add(this.cells, WAITERS, 1);
     try {
       while (!this.tryTake()) {

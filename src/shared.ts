@@ -120,6 +120,8 @@ export class SharedValue<C extends Typecode = NumberTypecode> extends SharedBase
   /** @internal Use {@link Value}. */
   constructor(typecode: C, values: AnyTypedArray, lock: Lock | null) {
     super(typecode, values, lock);
+    // A typo such as `v.valeu = 3` then throws instead of adding a property nobody reads.
+    Object.freeze(this);
   }
 
   /** The number, read from shared memory. Setting it checks that it fits the typecode. */
@@ -211,9 +213,12 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
     return `[${this.toArray().map((v) => repr(v, this.typecode)).join(", ")}]`;
   }
 
-  /** The elements as JSON: `JSON.stringify(arr)` gives `[25,36,49,64]`. */
-  toJSON(): ElementOf<C>[] {
-    return this.toArray();
+  /**
+   * The elements as JSON: `JSON.stringify(arr)` gives `[25,36,49,64]`. JSON has no 64-bit integers,
+   * so elements of typecodes `l`, `L`, `q`, `Q` become decimal strings.
+   */
+  toJSON(): (number | string)[] {
+    return this.toArray().map((v): number | string => (typeof v === "bigint" ? String(v) : (v as number)));
   }
 }
 
@@ -229,16 +234,18 @@ const indexing: ProxyHandler<SharedArrayBase<Typecode>> = {
     const i = asIndex(key);
     return i === undefined ? Reflect.get(target, key, receiver) : target.get(i);
   },
-  set(target, key, v, receiver) {
+  set(target, key, v) {
     const i = asIndex(key);
     if (i !== undefined) {
       target.set(i, v);
       return true;
     }
-    if (!(key in target)) {
-      throw new TypeError(`An Array has no property ${String(key)}; it holds only its ${target.length} elements (arr[0] to arr[${target.length - 1}]).`);
-    }
-    return Reflect.set(target, key, v, receiver);
+    const elements = `only its ${target.length} elements can be written (arr[0] to arr[${target.length - 1}])`;
+    throw new TypeError(
+      key in target
+        ? `An Array's ${String(key)} cannot be set: its length and typecode are fixed when it is made, and ${elements}.`
+        : `An Array has no property ${String(key)}: ${elements}.`,
+    );
   },
   has(target, key) {
     const i = asIndex(key);
@@ -267,7 +274,7 @@ function wrap<C extends Typecode>(array: SharedArrayBase<C>): SharedArray<C> {
  */
 export function Value<C extends Typecode>(typecode: C, value?: InputOf<C>, options?: SharedOptions): SharedValue<C> {
   const code = checkTypecode(typecode, "Value()") as C;
-  const start = checkElement(code, value ?? 0, "Value(): the starting value");
+  const start = checkElement(code, value === undefined ? 0 : value, "Value(): the starting value");
   const lock = makeLock(options, "Value()");
   const values = allocate(code, 1);
   store(values, isAtomic(code), 0, start);

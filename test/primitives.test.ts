@@ -74,7 +74,6 @@ describe("Semaphore", () => {
 
   test(
     "a blocking acquire() on the main thread is refused even while a place is free, as Lock.acquire() is",
-    { todo: "reported: Semaphore.acquire() only refuses when it would actually wait, so a cell works or throws depending on timing" },
     () => {
       const sem = new mp.Semaphore(1);
       assert.throws(() => sem.acquire(), mp.BlockingCallError);
@@ -351,7 +350,6 @@ describe("Event", () => {
 
   test(
     "wait({ timeout: 0 }) only looks at the flag, so the main thread may call it (as Lock.acquire({ timeout: 0 }))",
-    { todo: "reported: Event.wait({ timeout: 0 }) throws BlockingCallError on the main thread though it never blocks" },
     () => {
       const ev = new mp.Event();
       assert.equal(ev.wait({ timeout: 0 }), false);
@@ -365,14 +363,10 @@ describe("Event", () => {
   });
 });
 
-/** Reported: see the final report. */
-const RLOCK_COUNT_BUG =
-  "reported: in a worker, RLock.acquire() without options (its fast path) does not count the hold, so Condition.wait() over an RLock lets go of too few holds and the waiters deadlock";
-
 /** A Condition over its default RLock, and one over a plain Lock. */
 const CONDITIONS = [
-  { over: "its own RLock", make: () => new mp.Condition(), todo: RLOCK_COUNT_BUG },
-  { over: "a Lock", make: () => new mp.Condition(new mp.Lock()), todo: undefined },
+  { over: "its own RLock", make: () => new mp.Condition() },
+  { over: "a Lock", make: () => new mp.Condition(new mp.Lock()) },
 ];
 
 describe("Condition", () => {
@@ -429,7 +423,6 @@ describe("Condition", () => {
 
   test(
     "notify(n) refuses an n that is not a whole number of waiters",
-    { todo: "reported: Condition.notify(n) does not check n; notify(\"x\") and notify(-1) silently wake nobody" },
     async () => {
       const cond = new mp.Condition();
       await cond.acquireAsync();
@@ -460,8 +453,8 @@ describe("Condition", () => {
     assert.equal(cond.lock.locked(), false);
   });
 
-  for (const { over, make, todo } of CONDITIONS) {
-    test(`producer and consumers over a shared Array queue (${over}): every item consumed exactly once, in order`, { todo }, async () => {
+  for (const { over, make } of CONDITIONS) {
+    test(`producer and consumers over a shared Array queue (${over}): every item consumed exactly once, in order`, async () => {
       const ITEMS = 60;
       const PATIENCE = 5; // seconds a worker waits for the others' progress before it gives up
       const cond = make();
@@ -532,7 +525,7 @@ describe("Condition", () => {
     });
   }
 
-  test("wait({ timeout: 0.2 }) in a worker returns false after about 0.2 s, holding the lock again (every RLock hold)", { todo: RLOCK_COUNT_BUG }, async () => {
+  test("wait({ timeout: 0.2 }) in a worker returns false after about 0.2 s, holding the lock again (every RLock hold)", async () => {
     const cond = new mp.Condition();
     const out = mp.Array("d", 5); // wait result, ms waited, holds after, owner is me, waitFor result
     const p = new mp.Process({
@@ -562,7 +555,7 @@ describe("Condition", () => {
     assert.equal(cond.lock.locked(), false);
   });
 
-  test("a worker's wait() lets go of every RLock hold, so the main thread can take the lock and notify", { todo: RLOCK_COUNT_BUG }, async () => {
+  test("a worker's wait() lets go of every RLock hold, so the main thread can take the lock and notify", async () => {
     const cond = new mp.Condition();
     const flag = mp.Value("i", 0, { lock: false });
     const out = mp.Array("i", 3); // [0] waiting, [1] waitFor result, [2] holds after
@@ -701,7 +694,6 @@ describe("Condition", () => {
 
   test(
     "waitAsync({ timeout }) that nobody notifies resolves false, every time, and holds the lock again",
-    { todo: "reported: Atomics.waitAsync times out up to ~1 ms early, and Condition.waitAsync then reports a notify (remaining(deadline) > 0)" },
     async () => {
       const cond = new mp.Condition();
       await cond.acquireAsync();
@@ -895,7 +887,6 @@ describe("Barrier", () => {
 
   test(
     "fromBuffer() refuses a guard that is not a Lock",
-    { todo: "reported: Barrier.fromBuffer(buffer, guard) makes a fresh private guard for a missing or bad one; the real guard is private" },
     () => {
       const barrier = new mp.Barrier(2);
       assert.throws(() => mp.Barrier.fromBuffer(barrier.buffer, undefined as unknown as mp.Lock), TypeError);
@@ -923,7 +914,6 @@ describe("async waits in a program with nothing else to do", () => {
 
   test(
     "a timed-out async wait settles even when no worker or timer keeps Node running",
-    { todo: "reported: a pending Atomics.waitAsync does not keep Node's event loop alive, so a script ends before its timed-out wait settles" },
     async () => {
       const dist = join(__dirname, "..", "dist");
       const exec = promisify(execFile);

@@ -213,7 +213,7 @@ describe("every typecode × random values: stored exactly, or refused without a 
     );
   });
 
-  test("mp.Value(code, null) is refused like value = null", { todo: "reported: Value(code, null) silently starts at 0 (`value ?? 0`)" }, () => {
+  test("mp.Value(code, null) is refused like value = null", () => {
     for (const code of CODES) assert.throws(() => AnyValue(code, null), TypeError, `Value("${code}", null)`);
   });
 
@@ -490,7 +490,6 @@ describe("random interleavings of 2–4 workers (and sometimes the main thread)"
 
   test(
     "on an RLock, re-entered: never two holders, counts right, nothing lost",
-    { todo: "reported: in a worker RLock.acquire() without options does not count the hold" },
     async () => {
       await checkInterleavings([new mp.RLock()], [1], true, 150);
     },
