@@ -1,0 +1,31 @@
+/**
+ * What each notebook must show after Run All Cells, keyed by its number (notebooks/NN-*.ipynb).
+ * On top of this table every notebook must run every code cell ([1]..[n]), show no stderr or
+ * error output and no line starting with "✗" (a failed self-check), and render every SVG
+ * picture it has saved outputs for.
+ */
+import { exactly } from "./notebook-page";
+
+export interface Expected {
+  /** Each pattern must match at least one whole output line. */
+  lines: RegExp[];
+  /** At least one rendered SVG picture, even if the saved notebook has none. */
+  pictures: boolean;
+}
+
+export const EXPECTED: Record<string, Expected> = {
+  // The child's print, then the parent's untouched RESULT.
+  "01": { lines: [exactly("Result: [25, 36, 49, 64]"), exactly("[]")], pictures: false },
+  // mp.Array and mp.Value, filled by the worker, read in the notebook.
+  "02": { lines: [exactly("[25, 36, 49, 64]"), exactly("174")], pictures: false },
+  // Lost updates first (how many varies from run to run), then 200 with the lock.
+  "03": { lines: [/^(run \d+: )?balance 200$/], pictures: false },
+  "04": { lines: [], pictures: true },
+  "05": { lines: [], pictures: true },
+  "06": { lines: [], pictures: true },
+};
+
+/** The table's row for a notebook file name, or none (then only the common checks apply). */
+export function expectedFor(file: string): Expected | undefined {
+  return EXPECTED[file.slice(0, 2)];
+}
