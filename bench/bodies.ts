@@ -1,0 +1,131 @@
+/**
+ * What each row of the bench measures, one function per kind of lock. Every body runs inside a
+ * parked worker (see harness.ts) and adds one to `shared.count[0]` per iteration, with a plain,
+ * non-atomic `++` under the lock, so a lock that lets two workers in at once shows up as a wrong
+ * final count. The bodies travel to the workers as source text: they use only their arguments and
+ * JavaScript's globals.
+ *
+ * @packageDocumentation
+ */
+import type * as mp from "../dist";
+import type { Counted } from "./harness";
+
+/** V8's `Atomics.Mutex` (`node --harmony-struct`), which TypeScript does not declare. */
+export interface MutexApi {
+  /** Makes a mutex that can be sent to workers. */
+  new (): object;
+  /** Runs `critical` while holding `mutex`, waiting for it if need be. */
+  lock(mutex: object, critical: () => void): void;
+}
+
+/** `Atomics.Mutex` if this V8 exposes it, else `undefined`. */
+export const AtomicsMutex = (Atomics as unknown as { Mutex?: MutexApi }).Mutex;
+
+/**
+ * The floor: a bare spinlock, one `compareExchange` to take it and one `store` to give it back.
+ * Nothing can take and release a lock in shared memory with less.
+ */
+export function spinlock(n: number, shared: Counted & { readonly cells: Int32Array }): void {
+  const { cells, count } = shared;
+  for (let i = 0; i < n; i++) {
+    while (Atomics.compareExchange(cells, 0, 0, 1) !== 0);
+    count[0]++;
+    Atomics.store(cells, 0, 0);
+  }
+}
+
+/**
+ * A copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"), without
+ * the library's spin, owner id and checks; with `owned`, it stores an owner id the way `mp.Lock`
+ * does, and nothing else. Comparing the three prices the library's extras.
+ */
+export function futex(n: number, shared: Counted & { readonly cells: Int32Array; readonly owned: boolean }, index: number): void {
+  class Futex {
+    constructor(protected readonly cells: Int32Array) {}
+
+    acquire(): void {
+      let seen = Atomics.compareExchange(this.cells, 0, 0, 1);
+      if (seen === 0) return;
+      if (seen !== 2) seen = Atomics.exchange(this.cells, 0, 2);
+      while (seen !== 0) {
+        Atomics.wait(this.cells, 0, 2);
+        seen = Atomics.exchange(this.cells, 0, 2);
+      }
+    }
+
+    release(): void {
+      if (Atomics.exchange(this.cells, 0, 0) === 2) Atomics.notify(this.cells, 0, 1);
+    }
+  }
+  class OwnedFutex extends Futex {
+    acquire(): void {
+      super.acquire();
+      this.cells[1] = index + 1;
+    }
+
+    release(): void {
+      this.cells[1] = 0;
+      super.release();
+    }
+  }
+  const { cells, count } = shared;
+  const lock = shared.owned ? new OwnedFutex(cells) : new Futex(cells);
+  for (let i = 0; i < n; i++) {
+    lock.acquire();
+    count[0]++;
+    lock.release();
+  }
+}
+
+/** The library: `acquire()`, increment, `release()` on an `mp.Lock`, `mp.RLock` or `mp.Semaphore`. */
+export function library(n: number, shared: Counted & { readonly lock: mp.Acquirable }): void {
+  const { lock, count } = shared;
+  for (let i = 0; i < n; i++) {
+    lock.acquire();
+    count[0]++;
+    lock.release();
+  }
+}
+
+/** V8's own mutex: `Atomics.Mutex.lock(mutex, critical)`, the critical section made once. */
+export function v8Mutex(n: number, shared: Counted & { readonly mutex: object }): void {
+  const mutexes = (Atomics as unknown as { Mutex: MutexApi }).Mutex;
+  const { mutex, count } = shared;
+  const increment = (): void => {
+    count[0]++;
+  };
+  for (let i = 0; i < n; i++) mutexes.lock(mutex, increment);
+}
+
+/** No lock at all: one `Atomics.add` per increment, the ceiling for a shared counter. */
+export function atomicAdd(n: number, shared: Counted): void {
+  const { count } = shared;
+  for (let i = 0; i < n; i++) Atomics.add(count, 0, 1);
+}
+
+/**
+ * Two workers hand a turn back and forth through an `mp.Condition`: each waits until it is its
+ * turn, passes it on and notifies. `n` turns each; one round trip is two hand-offs.
+ */
+export function conditionPingPong(n: number, shared: Counted & { readonly cond: mp.Condition; readonly turn: Int32Array }, index: number): void {
+  const { cond, turn, count } = shared;
+  for (let i = 0; i < n; i++) {
+    cond.acquire();
+    while (turn[0] !== index) cond.wait();
+    turn[0] = 1 - index;
+    count[0]++;
+    cond.notify();
+    cond.release();
+  }
+}
+
+/** The floor for a hand-off: the same ping-pong with bare `Atomics.wait` and `Atomics.notify`. */
+export function waitNotifyPingPong(n: number, shared: Counted & { readonly turn: Int32Array }, index: number): void {
+  const { turn, count } = shared;
+  for (let i = 0; i < n; i++) {
+    for (let seen = Atomics.load(turn, 0); seen !== index; seen = Atomics.load(turn, 0)) Atomics.wait(turn, 0, seen);
+    count[0]++;
+    Atomics.store(turn, 0, 1 - index);
+    Atomics.notify(turn, 0, 1);
+  }
+}

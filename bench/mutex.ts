@@ -1,0 +1,86 @@
+/**
+ * The parent's side of the `Atomics.Mutex` rows, which run in a process of their own (see
+ * mutex-child.ts for why): the messages both sides exchange, and the client that starts the child
+ * and asks it for one run at a time.
+ *
+ * @packageDocumentation
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+
+/** What the parent asks for: one run with this many workers of `n` iterations each. */
+export interface MutexRequest {
+  /** Workers (1 to 4). */
+  readonly workers: number;
+  /** Iterations per worker. */
+  readonly n: number;
+}
+
+/** What the child says: ready, skipped (and why), one run's seconds, or why the run failed. */
+export type MutexReply = { readonly ready: true } | { readonly skipped: string } | { readonly seconds: number } | { readonly error: string };
+
+/** A row that cannot be measured here; the reason is shown in its place. */
+export class Skipped extends Error {}
+
+/**
+ * The `Atomics.Mutex` rows' own process (see mutex-child.ts), started on first use and again after
+ * a failed run.
+ */
+export class MutexProcess {
+  private child: ChildProcess | null = null;
+  private stderr = "";
+
+  /** One run: seconds. */
+  async run(workers: number, n: number): Promise<number> {
+    const child = this.child ?? (await this.start());
+    const request: MutexRequest = { workers, n };
+    child.send(request);
+    const reply = await this.reply(child);
+    if ("seconds" in reply) return reply.seconds;
+    throw new Error("error" in reply ? reply.error : `unexpected reply ${JSON.stringify(reply)}`);
+  }
+
+  /** Lets the child exit. */
+  close(): void {
+    this.child?.disconnect();
+    this.child = null;
+  }
+
+  private async start(): Promise<ChildProcess> {
+    this.stderr = "";
+    const child = fork(join(__dirname, "mutex-child.ts"), [], {
+      execArgv: ["--harmony-struct", "--require", "ts-node/register"],
+      // The parent has type-checked these files already.
+      env: { ...process.env, TS_NODE_PROJECT: join(__dirname, "tsconfig.json"), TS_NODE_TRANSPILE_ONLY: "true" },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
+    const first = await this.reply(child).catch((error: Error) => {
+      if (/bad option/.test(error.message)) throw new Skipped(`skipped: this node has no --harmony-struct (${error.message})`);
+      throw error;
+    });
+    if ("skipped" in first) {
+      child.disconnect();
+      throw new Skipped(first.skipped);
+    }
+    this.child = child;
+    return child;
+  }
+
+  private reply(child: ChildProcess): Promise<MutexReply> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: MutexReply): void => {
+        child.off("exit", onExit);
+        resolve(message);
+      };
+      const onExit = (code: number | null, signal: string | null): void => {
+        child.off("message", onMessage);
+        this.child = null;
+        const why = this.stderr.split("\n").find((l) => /error|assert|bad option/i.test(l)) ?? this.stderr.trim().split("\n")[0];
+        reject(new Error(`the Atomics.Mutex process ended (${signal ?? `exit ${code}`}): ${why?.trim() ?? "no message"}`));
+      };
+      child.once("message", onMessage);
+      child.once("exit", onExit);
+    });
+  }
+}
