@@ -1,0 +1,315 @@
+/**
+ * `npm run bench`: what the library's locks cost, beside the floor, V8's own mutex and Python.
+ * Every figure is the median of a few runs interleaved with the others (so a burst of load from
+ * elsewhere hits all rows alike), with the spread. Prints a table and the targets, and writes the
+ * raw samples to bench/results/<date>.json. See bench/README.md for how to read it.
+ *
+ * @packageDocumentation
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import * as mp from "../dist";
+import { atomicAdd, conditionPingPong, futex, library, spinlock, waitNotifyPingPong } from "./bodies";
+import { counter, summarize, timeParked, type Body, type Counted } from "./harness";
+import { MutexProcess, Skipped } from "./mutex";
+import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targetLine, timeTarget, type NotebookTime, type Per, type Target } from "./report";
+
+const ROOT = join(__dirname, "..");
+/** How many times each measurement is repeated; the table shows the median and the spread. */
+const REPS = 5;
+/** Iterations per JavaScript run, split evenly over its workers (1, 2 or 4 divide it). */
+const TOTAL = 2_000_000;
+/** Round trips per ping-pong run. */
+const ROUNDS = 2_000;
+/** Python's lock pairs, and Python's increments split over its processes, per run. */
+const PYTHON_PAIRS = 200_000;
+const PYTHON_TOTAL = 200_000;
+/** Process start + join timings per repetition. */
+const STARTS = 2;
+const WORKER_COUNTS = [1, 2, 4] as const;
+
+/** One row of measurements: how to run it once. */
+interface Series {
+  readonly id: string;
+  readonly label: string;
+  readonly workers: readonly number[];
+  /** Iterations per run (all workers together). */
+  readonly total: number;
+  /** One timed run with `workers` workers of `n` iterations each; seconds. */
+  readonly run: (workers: number, n: number) => Promise<number>;
+}
+
+const results = new Results();
+
+function parkedSeries<S extends Counted>(
+  id: string,
+  label: string,
+  workers: readonly number[],
+  body: Body<S>,
+  make: () => S,
+  total = TOTAL,
+): Series {
+  return { id, label, workers, total, run: (count, n) => timeParked(body, make(), count, n) };
+}
+
+const mutexProcess = new MutexProcess();
+
+const series: Series[] = [
+  parkedSeries("spinlock", "bare spinlock: compareExchange + store (floor)", [1], spinlock, () => ({
+    count: counter(),
+    cells: counter(),
+  })),
+  parkedSeries("futex", "futex copy: no spin, no owner id, no checks", WORKER_COUNTS, futex, () => ({
+    count: counter(),
+    cells: new Int32Array(new SharedArrayBuffer(8)),
+    owned: false,
+  })),
+  parkedSeries("futex-owned", "futex copy + owner-id store", [1], futex, () => ({
+    count: counter(),
+    cells: new Int32Array(new SharedArrayBuffer(8)),
+    owned: true,
+  })),
+  parkedSeries("lock", "mp.Lock", WORKER_COUNTS, library, () => ({ count: counter(), lock: new mp.Lock() })),
+  parkedSeries("rlock", "mp.RLock", [1], library, () => ({ count: counter(), lock: new mp.RLock() })),
+  parkedSeries("semaphore", "mp.Semaphore(1)", [1], library, () => ({ count: counter(), lock: new mp.Semaphore(1) })),
+  { id: "mutex", label: "Atomics.Mutex.lock(m, cb)", workers: WORKER_COUNTS, total: TOTAL, run: (w, n) => mutexProcess.run(w, n) },
+  parkedSeries("add", "Atomics.add, no lock", WORKER_COUNTS, atomicAdd, () => ({ count: counter() })),
+  parkedSeries(
+    "condition",
+    "mp.Condition() ping-pong",
+    [2],
+    conditionPingPong,
+    () => ({ count: counter(), cond: new mp.Condition(), turn: counter() }),
+    2 * ROUNDS,
+  ),
+  parkedSeries(
+    "wait-notify",
+    "Atomics.wait/notify ping-pong (floor)",
+    [2],
+    waitNotifyPingPong,
+    () => ({ count: counter(), turn: counter() }),
+    2 * ROUNDS,
+  ),
+];
+
+/** Runs one measurement and keeps its seconds; a failure ends the row (it is reported, not retried). */
+async function measure(id: string, workers: number, iterations: number, run: () => Promise<number>): Promise<void> {
+  const s = results.record(id, workers, iterations);
+  if (s.error !== undefined || results.skipped.has(id)) return;
+  try {
+    s.seconds.push(await run());
+  } catch (error) {
+    if (error instanceof Skipped) results.skipped.set(id, error.message);
+    else s.error = (error as Error).message.split("\n")[0];
+  }
+}
+
+/**
+ * One Python run of every Python row. Returns Python's version, or throws why it cannot run
+ * (the rows then say so, and Python is not tried again).
+ */
+function runPython(): string {
+  const args = [join(__dirname, "python_lock.py"), `${PYTHON_PAIRS}`, `${PYTHON_TOTAL}`, WORKER_COUNTS.join(",")];
+  const out = spawnSync("python3", args, { encoding: "utf8", timeout: 120_000 });
+  if (out.error !== undefined) throw new Error(`skipped: python3 not runnable (${out.error.message})`);
+  if (out.status !== 0) throw new Error(`failed: ${out.stderr.trim().split("\n").pop() ?? `exit ${out.status}`}`);
+  const result = JSON.parse(out.stdout) as { python: string; runs: { kind: string; workers: number; n: number; seconds: number }[] };
+  for (const r of result.runs) {
+    results.record(r.kind === "pair" ? "python-pair" : "python", r.workers, r.n * r.workers).seconds.push(r.seconds);
+  }
+  return result.python;
+}
+
+const noop = (): undefined => undefined;
+
+/** `new mp.Process` with a no-op target, `start()`, `await join()`: seconds. */
+async function processStartJoin(): Promise<number> {
+  const start = performance.now();
+  const p = new mp.Process({ target: noop });
+  p.start();
+  await p.join();
+  return (performance.now() - start) / 1000;
+}
+
+/** The same with a bare `worker_threads` Worker running nothing (and, like mp.Process, without ts-node): seconds. */
+async function bareWorkerStartJoin(): Promise<number> {
+  const start = performance.now();
+  const worker = new Worker("", { eval: true, execArgv: [] });
+  await new Promise((resolve) => worker.once("exit", resolve));
+  return (performance.now() - start) / 1000;
+}
+
+/** Runs every notebook once through the tslab kernel; a string says why none ran. */
+function runNotebooks(): NotebookTime[] | string {
+  if (process.argv.includes("--no-notebooks")) return "skipped: --no-notebooks";
+  const python = join(ROOT, ".venv", "bin", "python");
+  if (!existsSync(python)) return "skipped: no .venv (run scripts/jupyter-env.sh)";
+  const dir = join(ROOT, "notebooks");
+  const notebooks = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort() : [];
+  if (notebooks.length === 0) return "skipped: no notebooks in notebooks/ yet";
+  const out = spawnSync(python, [join(__dirname, "notebooks.py"), ...notebooks.map((f) => join(dir, f))], {
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+  if (out.status !== 0) return `failed: ${out.error?.message ?? out.stderr.trim().split("\n").pop()}`;
+  return JSON.parse(out.stdout) as NotebookTime[];
+}
+
+/** What `mp.Lock` adds to an uncontended pair over the futex copy, in ns, from medians or minima. */
+function checksCost(pick: "median" | "fastest"): { ownerStore: number; rest: number; total: number; futex: number } | null {
+  const at = (id: string): number | null =>
+    pick === "median" ? summarize(results.figures(id, 1, nsPer))?.median ?? null : results.fastest(id, 1, nsPer);
+  const futexNs = at("futex");
+  const owned = at("futex-owned");
+  const lock = at("lock");
+  if (futexNs === null || owned === null || lock === null) return null;
+  return { ownerStore: owned - futexNs, rest: lock - owned, total: lock - futexNs, futex: futexNs };
+}
+
+/** The table, row by row. */
+function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] {
+  const out: string[] = [];
+  const label = (id: string): string => series.find((s) => s.id === id)?.label ?? id;
+  out.push("", `(a) Uncontended acquire + count[0]++ + release, 1 worker: ns per pair, median (min–max of ${REPS})`);
+  for (const id of ["spinlock", "futex", "futex-owned", "lock", "mutex"]) out.push(line(label(id), results.cell(id, 1, nsPer, " ns")));
+  out.push(line("Python multiprocessing.Lock (k += 1, a local)", results.cell("python-pair", 1, nsPer, " ns")));
+
+  out.push("", "(b) Locked increments of one shared counter: millions per second, median (min–max)");
+  out.push(line("", ...WORKER_COUNTS.map((w) => `${w} worker${w > 1 ? "s" : ""}`)));
+  for (const [id, name] of [
+    ["lock", "mp.Lock"],
+    ["futex", "futex copy (no spin, no owner id)"],
+    ["mutex", "Atomics.Mutex"],
+    ["python", "Python multiprocessing.Lock (processes)"],
+    ["add", "Atomics.add, no lock (ceiling)"],
+  ] as const) {
+    out.push(line(name, ...WORKER_COUNTS.map((w) => results.cell(id, w, millionsPerSecond, " M/s"))));
+  }
+
+  out.push("", "(c) The other primitives");
+  out.push(line("mp.RLock pair, 1 worker", results.cell("rlock", 1, nsPer, " ns")));
+  out.push(line("mp.Semaphore(1) pair, 1 worker", results.cell("semaphore", 1, nsPer, " ns")));
+  out.push(line("mp.Condition() ping-pong, per round trip", results.cell("condition", 2, roundTripMicros, " µs")));
+  out.push(line("Atomics.wait/notify ping-pong (floor)", results.cell("wait-notify", 2, roundTripMicros, " µs")));
+
+  out.push("", "(d) Worker start + join, no-op target");
+  out.push(line("mp.Process", results.cell("process", 1, millis, " ms")));
+  out.push(line('bare worker_threads Worker (eval "")', results.cell("worker", 1, millis, " ms")));
+
+  out.push("", "(e) Notebooks, run top to bottom through the tslab kernel (once each)");
+  if (typeof notebooks === "string") {
+    out.push(`  ${notebooks}`);
+  } else {
+    for (const nb of notebooks) {
+      const parts =
+        nb.error !== undefined
+          ? [`FAILED ${nb.error}`]
+          : [`kernel start ${nb.kernelStartSeconds?.toFixed(1)} s`, `cells ${nb.cellsSeconds?.toFixed(1)} s`];
+      out.push(line(nb.notebook, `total ${nb.totalSeconds.toFixed(1)} s`, ...parts));
+    }
+  }
+
+  out.push("", "Targets: ratio of the medians (lowest–highest ratio within one repetition), and of the fastest runs");
+  for (const t of targets) out.push(targetLine(t));
+
+  out.push("", "What mp.Lock adds to an uncontended pair, over the futex copy (differences, ns)");
+  for (const pick of ["median", "fastest"] as const) {
+    const c = checksCost(pick);
+    if (c === null) continue;
+    out.push(
+      `  from the ${pick === "median" ? "medians" : "fastest runs"}: owner-id store ${c.ownerStore.toFixed(1)}, ` +
+        `the rest (fast-path checks, class shape) ${c.rest.toFixed(1)}, total ${c.total.toFixed(1)} ` +
+        `(${((c.total / c.futex) * 100).toFixed(0)} % of the futex copy's ${c.futex.toFixed(1)})`,
+    );
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const began = new Date();
+  const loadBefore = loadavg();
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(" ");
+  console.log(`bench: ${REPS} interleaved repetitions on ${cpus().length} cores, load average ${load(loadBefore)}`);
+  let python: string | null = null;
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const s of series) {
+      for (const w of s.workers) await measure(s.id, w, s.total, () => s.run(w, s.total / w));
+    }
+    if (!results.skipped.has("python")) {
+      try {
+        python = runPython();
+      } catch (error) {
+        for (const id of ["python", "python-pair"]) results.skipped.set(id, (error as Error).message);
+      }
+    }
+    for (let i = 0; i < STARTS; i++) {
+      await measure("process", 1, 1, processStartJoin);
+      await measure("worker", 1, 1, bareWorkerStartJoin);
+    }
+    console.log(`  repetition ${rep + 1}/${REPS} done`);
+  }
+  mutexProcess.close();
+  console.log("  running the notebooks through the tslab kernel…");
+  const notebooks = runNotebooks();
+  const loadAfter = loadavg();
+
+  const lock2: [string, number, Per] = ["lock", 2, millionsPerSecond];
+  const totals = typeof notebooks === "string" ? [] : notebooks.map((n) => n.totalSeconds);
+  const targets = [
+    results.ratioTarget("mp.Lock pair ≤ 1.5× bare pair", ["lock", 1, nsPer], ["spinlock", 1, nsPer], 1.5, true),
+    results.ratioTarget("mp.Lock pair faster than Atomics.Mutex (ratio < 1)", ["lock", 1, nsPer], ["mutex", 1, nsPer], 1, true),
+    results.ratioTarget("2 workers: mp.Lock ≥ Atomics.Mutex", lock2, ["mutex", 2, millionsPerSecond], 1, false),
+    results.ratioTarget("2 workers: mp.Lock ≥ 10× Python", lock2, ["python", 2, millionsPerSecond], 10, false),
+    results.ratioTarget("mp.Lock: 4 workers ≥ 0.8× 2 workers", ["lock", 4, millionsPerSecond], lock2, 0.8, false),
+    timeTarget("slowest notebook < 30 s", totals.length > 0 ? Math.max(...totals) : null, 30),
+    timeTarget("all notebooks < 2 min", totals.length > 0 ? totals.reduce((a, b) => a + b, 0) : null, 120),
+  ];
+  const wallSeconds = (Date.now() - began.getTime()) / 1000;
+  const out = table(notebooks, targets);
+  out.push("", `load average before ${load(loadBefore)}, after ${load(loadAfter)}; ${wallSeconds.toFixed(0)} s in all`);
+  if (Math.max(loadBefore[0], loadAfter[0]) > cpus().length) {
+    out.push(
+      `  The load average exceeded the ${cpus().length} cores: other work shared the CPUs, so times are inflated and ` +
+        `ratios noisy. Trust the ranges and the fastest runs more than single medians, or run again when the machine is quiet.`,
+    );
+  }
+  console.log(out.join("\n"));
+
+  const git = (...args: string[]): string => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  const date = began.toISOString().slice(0, 10);
+  const file = join(__dirname, "results", `${date}.json`);
+  mkdirSync(join(__dirname, "results"), { recursive: true });
+  const raw = {
+    date,
+    startedAt: began.toISOString(),
+    wallSeconds,
+    commit: git("rev-parse", "HEAD"),
+    srcChanged: git("status", "--porcelain", "src") !== "",
+    node: process.version,
+    v8: process.versions.v8,
+    python,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadavgBefore: loadBefore,
+    loadavgAfter: loadAfter,
+    settings: { REPS, TOTAL, ROUNDS, PYTHON_PAIRS, PYTHON_TOTAL, STARTS },
+    measurements: [...results.samples.entries()].map(([k, s]) => ({ row: k.split("/")[0], workers: Number(k.split("/")[1]), ...s })),
+    skipped: Object.fromEntries(results.skipped),
+    notebooks,
+    targets,
+    checksCost: { fromMedians: checksCost("median"), fromFastestRuns: checksCost("fastest") },
+    table: out.join("\n"),
+  };
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+  console.log(`raw figures: ${file}`);
+  const failures = results.failures();
+  if (failures.length > 0) {
+    console.error(`${failures.length} measurement(s) failed: ${failures.join("; ")}`);
+    process.exitCode = 1;
+  }
+}
+
+void main();
