@@ -21,25 +21,29 @@ export interface MutexApi {
 /** `Atomics.Mutex` if this V8 exposes it, else `undefined`. */
 export const AtomicsMutex = (Atomics as unknown as { Mutex?: MutexApi }).Mutex;
 
-/**
- * The floor: a bare spinlock, one `compareExchange` to take it and one `store` to give it back.
- * Nothing can take and release a lock in shared memory with less.
- */
-export function spinlock(n: number, shared: Counted & { readonly cells: Int32Array }): void {
-  const { cells, count } = shared;
-  for (let i = 0; i < n; i++) {
-    while (Atomics.compareExchange(cells, 0, 0, 1) !== 0);
-    count[0]++;
-    Atomics.store(cells, 0, 0);
-  }
-}
+/** Which hand-written lock a {@link handmade} run takes, or all of them and `mp.Lock` in turn. */
+export type Handmade = "spinlock" | "futex" | "owned" | "side-by-side";
+
+/** The variants of a side-by-side run, in the order of `shared.ms`. */
+export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
 
 /**
- * A copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"), without
- * the library's spin, owner id and checks; with `owned`, it stores an owner id the way `mp.Lock`
- * does, and nothing else. Comparing the three prices the library's extras.
+ * Hand-written locks, to price what `mp.Lock` adds:
+ *
+ * - `spinlock`, the floor: one `compareExchange` to take it, one `store` to give it back. Nothing
+ *   takes and releases a lock in shared memory with less.
+ * - `futex`: a copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"),
+ *   without the library's spin, owner id and checks.
+ * - `owned`: the same plus the owner-id stores `mp.Lock` does, and nothing else.
+ * - `side-by-side`: one worker runs the three and `shared.lock` (an `mp.Lock`) in turn, in blocks,
+ *   so all meet the same core at the same moment; each one's milliseconds go to `shared.ms`.
+ *   `n` must be a multiple of 4 × 10.
  */
-export function futex(n: number, shared: Counted & { readonly cells: Int32Array; readonly owned: boolean }, index: number): void {
+export function handmade(
+  n: number,
+  shared: Counted & { readonly mode: Handmade; readonly cells: Int32Array; readonly lock: mp.Lock | null; readonly ms: Float64Array | null },
+  index: number,
+): void {
   class Futex {
     constructor(protected readonly cells: Int32Array) {}
 
@@ -69,11 +73,56 @@ export function futex(n: number, shared: Counted & { readonly cells: Int32Array;
     }
   }
   const { cells, count } = shared;
-  const lock = shared.owned ? new OwnedFutex(cells) : new Futex(cells);
-  for (let i = 0; i < n; i++) {
-    lock.acquire();
-    count[0]++;
-    lock.release();
+  // One loop per variant, so that every call site sees one kind of lock.
+  const loops = {
+    spinlock(k: number): void {
+      for (let i = 0; i < k; i++) {
+        while (Atomics.compareExchange(cells, 0, 0, 1) !== 0);
+        count[0]++;
+        Atomics.store(cells, 0, 0);
+      }
+    },
+    futex(k: number): void {
+      const lock = new Futex(cells);
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+    owned(k: number): void {
+      const lock = new OwnedFutex(cells);
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+    library(k: number): void {
+      const lock = shared.lock;
+      if (lock === null) throw new Error("handmade: side-by-side needs shared.lock");
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+  };
+  if (shared.mode !== "side-by-side") {
+    loops[shared.mode](n);
+    return;
+  }
+  const order = ["spinlock", "futex", "owned", "library"] as const;
+  const rounds = 10;
+  const block = n / (order.length * rounds);
+  const ms = shared.ms;
+  if (ms === null || !Number.isInteger(block)) throw new Error("handmade: side-by-side needs shared.ms and n a multiple of 40");
+  for (let r = 0; r < rounds; r++) {
+    order.forEach((name, j) => {
+      const start = performance.now();
+      loops[name](block);
+      ms[j] += performance.now() - start;
+    });
   }
 }
 

@@ -53,8 +53,6 @@ export interface Target {
   readonly measured: number | null;
   /** The smallest and largest per-repetition ratio, for ratios. */
   readonly runs: readonly [number, number] | null;
-  /** The same ratio between the two rows' fastest runs, which other load on the machine disturbs least. */
-  readonly fastest: number | null;
   /** The limit. */
   readonly limit: number;
   /** `true` when `measured` must be at most `limit`, `false` when at least. */
@@ -86,12 +84,6 @@ export class Results {
     return s === undefined ? [] : s.seconds.map((seconds) => per(seconds, s.iterations));
   }
 
-  /** The figure of the fastest run (the fewest seconds), or `null` if none. */
-  fastest(id: string, workers: number, per: Per): number | null {
-    const s = this.samples.get(`${id}/${workers}`);
-    return s === undefined || s.seconds.length === 0 ? null : per(Math.min(...s.seconds), s.iterations);
-  }
-
   /** `"17.1 ns (16.5–18.0)"`: median and range; or why there is no figure. */
   cell(id: string, workers: number, per: Per, unit: string): string {
     const s = this.samples.get(`${id}/${workers}`);
@@ -110,13 +102,10 @@ export class Results {
     const measured = ma === undefined || mb === undefined ? null : ma / mb;
     const paired = top.slice(0, bottom.length).map((x, i) => x / bottom[i]);
     const range = summarize(paired);
-    const fa = this.fastest(...a);
-    const fb = this.fastest(...b);
     return {
       name,
       measured,
       runs: range === null ? null : [range.min, range.max],
-      fastest: fa === null || fb === null ? null : fa / fb,
       limit,
       atMost,
       unit: "×",
@@ -132,7 +121,7 @@ export class Results {
 
 /** A notebook time target; `null` seconds when no notebook ran. */
 export function timeTarget(name: string, seconds: number | null, limit: number): Target {
-  return { name, measured: seconds, runs: null, fastest: null, limit, atMost: true, unit: " s", pass: seconds === null ? null : seconds < limit };
+  return { name, measured: seconds, runs: null, limit, atMost: true, unit: " s", pass: seconds === null ? null : seconds < limit };
 }
 
 /** Three significant-ish digits. */
@@ -150,6 +139,5 @@ export function targetLine(t: Target): string {
   const verdict = t.pass === null ? "n/a " : t.pass ? "pass" : "MISS";
   const value = t.measured === null ? "not measured" : `${t.measured.toFixed(2)}${t.unit}`;
   const runs = t.runs === null ? "" : ` (${t.runs[0].toFixed(2)}–${t.runs[1].toFixed(2)})`;
-  const fastest = t.fastest === null ? "" : `   fastest runs: ${t.fastest.toFixed(2)}×`;
-  return `  ${verdict}  ${t.name.padEnd(52)}${(value + runs).padEnd(24)}${fastest}`;
+  return `  ${verdict}  ${t.name.padEnd(52)}${value}${runs}`;
 }
