@@ -188,17 +188,29 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    */
   release(): void {
     const cells = this.cells;
-    // Leave an abandoned lock as it is: still abandoned, still naming the thread that died.
-    if (Atomics.load(cells, STATE) === ABANDONED) this.throwIfAbandoned(ABANDONED);
+    const owner = cells[OWNER];
     cells[OWNER] = 0;
-    const was = Atomics.exchange(cells, STATE, UNLOCKED);
-    if (was === LOCKED) return;
-    if (was === CONTENDED) {
-      Atomics.notify(cells, STATE, 1);
-      return;
+    if (Atomics.compareExchange(cells, STATE, LOCKED, UNLOCKED) !== LOCKED) this.releaseSlowly(owner);
+  }
+
+  /** Releases a lock with sleepers (waking one), or refuses to release one that is not held. */
+  private releaseSlowly(owner: number): void {
+    const cells = this.cells;
+    for (;;) {
+      const seen = Atomics.load(cells, STATE);
+      if (seen === ABANDONED) {
+        // Leave it as it is: still abandoned, still naming the thread that died.
+        cells[OWNER] = owner;
+        this.throwIfAbandoned(seen);
+      }
+      if (seen === UNLOCKED) {
+        throw new ReleaseError(`${this.kind}.release() was called, but the lock is not locked (as in Python, that is an error: release only what you acquired).`);
+      }
+      if (Atomics.compareExchange(cells, STATE, seen, UNLOCKED) === seen) {
+        if (seen === CONTENDED) Atomics.notify(cells, STATE, 1);
+        return;
+      }
     }
-    if (was === ABANDONED) this.throwIfAbandoned(was);
-    throw new ReleaseError(`${this.kind}.release() was called, but the lock is not locked (as in Python, that is an error: release only what you acquired).`);
   }
 
   /** True while some thread holds the lock (or its holder died holding it). */

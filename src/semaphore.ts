@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { isMainThread } from "node:worker_threads";
 import { ReleaseError } from "./errors";
 import type { AcquireAsyncOptions, AcquireOptions, Acquirable } from "./lock";
 import { SharedPrimitive, acquireOptions, cellsOf, checkCount, optionsObject, waitWhile, waitWhileAsync } from "./primitive";
@@ -15,6 +16,9 @@ const VALUE = 0;
 const WAITERS = 1;
 const BOUND = 2;
 const CELLS = 3;
+
+/** Blocking calls are allowed in workers only (see {@link BlockingCallError}). */
+const MAY_BLOCK = !isMainThread;
 
 /**
  * A counter of free places shared by workers, like Python's `multiprocessing.Semaphore(value)`.
@@ -74,6 +78,7 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
    * @returns `true` once a place is taken; `false` if none was free in time.
    */
   acquire(options?: AcquireOptions): boolean {
+    if (MAY_BLOCK && options === undefined && this.tryTake()) return true;
     const { blocking, ms } = acquireOptions(options, `${this.kind}.acquire()`);
     if (!blocking || ms === 0) return this.tryTake();
     refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await semaphore.acquireAsync()` (or `acquire({ blocking: false })`)");

@@ -7,8 +7,16 @@
  *
  * @packageDocumentation
  */
-import findGlobals = require("acorn-globals");
 import { describe } from "./errors";
+
+type FindGlobals = typeof import("acorn-globals");
+let acornGlobals: FindGlobals | undefined;
+
+/** acorn-globals, loaded on first use: only the thread that starts workers needs it, not every worker. */
+function findGlobals(...args: Parameters<FindGlobals>): ReturnType<FindGlobals> {
+  acornGlobals ??= require("acorn-globals") as FindGlobals;
+  return acornGlobals(...args);
+}
 
 /** Names a worker provides besides JavaScript's own globals (see worker-main.ts). */
 export const WORKER_EXTRAS: readonly string[] = ["mp", "require"];

@@ -63,7 +63,9 @@ function isShareable(value: object): value is Shareable {
 
 function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  // A null prototype makes a plain dictionary, unless the object is sealed like V8's shared
+  // structs (Atomics.Mutex), which structured clone must pass on untouched.
+  return proto === Object.prototype || (proto === null && Object.isExtensible(value));
 }
 
 /**
