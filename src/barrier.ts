@@ -6,10 +6,10 @@
  */
 import { BrokenBarrierError, describe } from "./errors";
 import { Lock, withLock, withLockAsync } from "./lock";
-import { SharedPrimitive, cellsOf, checkCount, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, cellsOf, timeoutOption, checkCount, waitWhile, waitWhileAsync } from "./primitive";
 import { decode, registerShareable } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
-import { waitMs, type WaitOptions } from "./event";
+import type { WaitOptions } from "./event";
 
 const COUNT = 0;
 const GENERATION = 1;
@@ -110,7 +110,7 @@ export class Barrier extends SharedPrimitive {
    * @throws BrokenBarrierError if the barrier is or becomes broken.
    */
   wait(options: WaitOptions = {}): number {
-    const deadline = performance.now() + waitMs(options, "Barrier.wait()");
+    const deadline = performance.now() + timeoutOption(options, "Barrier.wait()");
     refuseBlockingOnMainThread("Barrier.wait()", "`await barrier.waitAsync()`");
     const { index, generation } = withLock(this.guard, () => this.arrive());
     if (generation >= 0) this.afterWait(waitWhile(this.cells, GENERATION, generation, deadline), options.timeout);
@@ -119,7 +119,7 @@ export class Barrier extends SharedPrimitive {
 
   /** Like {@link Barrier.wait}, without blocking the thread: `await barrier.waitAsync()`. */
   async waitAsync(options: WaitOptions = {}): Promise<number> {
-    const deadline = performance.now() + waitMs(options, "Barrier.waitAsync()");
+    const deadline = performance.now() + timeoutOption(options, "Barrier.waitAsync()");
     const { index, generation } = await withLockAsync(this.guard, () => this.arrive());
     if (generation >= 0) this.afterWait(await waitWhileAsync(this.cells, GENERATION, generation, deadline), options.timeout);
     return index;

@@ -6,10 +6,10 @@
  */
 import { describe } from "./errors";
 import { Lock, RLock } from "./lock";
-import { SharedPrimitive, cellsOf, checkCount, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, cellsOf, timeoutOption, checkCount, waitWhile, waitWhileAsync } from "./primitive";
 import { decode, registerShareable } from "./transfer";
 import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
-import { waitMs, type WaitOptions } from "./event";
+import type { WaitOptions } from "./event";
 
 const SEQUENCE = 0;
 const ME = threadIdOf(OWNER_TAG);
@@ -100,7 +100,7 @@ export class Condition extends SharedPrimitive {
    * @returns `false` if the timeout ran out, `true` otherwise.
    */
   wait(options?: WaitOptions): boolean {
-    const deadline = performance.now() + waitMs(options, "Condition.wait()");
+    const deadline = performance.now() + timeoutOption(options, "Condition.wait()");
     this.checkHeld("wait()");
     refuseBlockingOnMainThread("Condition.wait()", "`await cond.waitAsync()`");
     const seen = Atomics.load(this.cells, SEQUENCE);
@@ -112,7 +112,7 @@ export class Condition extends SharedPrimitive {
 
   /** Like {@link Condition.wait}, without blocking the thread: `await cond.waitAsync()`. */
   async waitAsync(options?: WaitOptions): Promise<boolean> {
-    const deadline = performance.now() + waitMs(options, "Condition.waitAsync()");
+    const deadline = performance.now() + timeoutOption(options, "Condition.waitAsync()");
     this.checkHeld("waitAsync()");
     const seen = Atomics.load(this.cells, SEQUENCE);
     const holds = this.releaseAll();
@@ -130,7 +130,7 @@ export class Condition extends SharedPrimitive {
    * @returns the predicate's last result (false only if the timeout ran out).
    */
   waitFor<T>(predicate: () => T, options?: WaitOptions): T {
-    const deadline = performance.now() + waitMs(options, "Condition.waitFor()");
+    const deadline = performance.now() + timeoutOption(options, "Condition.waitFor()");
     let result = predicate();
     while (!result && remaining(deadline) > 0) {
       this.wait({ timeout: remaining(deadline) / 1000 });
@@ -141,7 +141,7 @@ export class Condition extends SharedPrimitive {
 
   /** Like {@link Condition.waitFor}, without blocking the thread. */
   async waitForAsync<T>(predicate: () => T, options?: WaitOptions): Promise<T> {
-    const deadline = performance.now() + waitMs(options, "Condition.waitForAsync()");
+    const deadline = performance.now() + timeoutOption(options, "Condition.waitForAsync()");
     let result = predicate();
     while (!result && remaining(deadline) > 0) {
       await this.waitAsync({ timeout: remaining(deadline) / 1000 });

@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-import { SharedPrimitive, cellsOf, optionsObject, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, cellsOf, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
 import { registerShareable } from "./transfer";
-import { refuseBlockingOnMainThread, timeoutMs } from "./thread";
+import { refuseBlockingOnMainThread } from "./thread";
 
 const FLAG = 0;
 
@@ -14,16 +14,6 @@ const FLAG = 0;
 export interface WaitOptions {
   /** Give up after this many seconds. Left out: wait as long as it takes. */
   readonly timeout?: number;
-}
-
-/**
- * Reads the `timeout` of a wait's options, in milliseconds (Infinity when left out).
- *
- * @param options - what the learner passed (undefined for none).
- * @param where - the call, for messages.
- */
-export function waitMs(options: unknown, where: string): number {
-  return timeoutMs((optionsObject(options, where) as WaitOptions).timeout, where);
 }
 
 /**
@@ -72,7 +62,7 @@ export class Event extends SharedPrimitive {
    * @returns whether the flag is set (`false` means the timeout ran out).
    */
   wait(options?: WaitOptions): boolean {
-    const ms = waitMs(options, "Event.wait()");
+    const ms = timeoutOption(options, "Event.wait()");
     if (this.isSet() || ms === 0) return this.isSet();
     const deadline = performance.now() + ms;
     refuseBlockingOnMainThread("Event.wait()", "`await event.waitAsync()`");
@@ -86,7 +76,7 @@ export class Event extends SharedPrimitive {
    * @returns resolves to whether the flag is set.
    */
   async waitAsync(options?: WaitOptions): Promise<boolean> {
-    const deadline = performance.now() + waitMs(options, "Event.waitAsync()");
+    const deadline = performance.now() + timeoutOption(options, "Event.waitAsync()");
     return waitWhileAsync(this.cells, FLAG, 0, deadline);
   }
 

@@ -9,11 +9,10 @@
  *
  * @packageDocumentation
  */
-import { isMainThread } from "node:worker_threads";
 import { LockOwnerDiedError, ReleaseError } from "./errors";
-import { SharedPrimitive, acquireOptions, cellsOf, optionsObject, waitAsync } from "./primitive";
+import { SharedPrimitive, acquireOptions, cellsOf, timeoutOption, waitAsync } from "./primitive";
 import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
-import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf, timeoutMs } from "./thread";
+import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
 
 const STATE = 0;
 const OWNER = 1;
@@ -27,8 +26,6 @@ const ABANDONED = 3;
 /** How many times a waiter looks again before it sleeps, while the holder has no other waiters. */
 const SPINS = 64;
 
-/** Blocking calls are allowed in workers only (see {@link BlockingCallError}). */
-const MAY_BLOCK = !isMainThread;
 
 /** Options of a blocking `acquire`, as in Python's `acquire(block=True, timeout=None)`. */
 export interface AcquireOptions {
@@ -150,8 +147,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    * @throws LockOwnerDiedError if the holder's worker ended while holding it.
    */
   async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
-    const where = `${this.kind}.acquireAsync()`;
-    const ms = timeoutMs((optionsObject(options, where) as AcquireAsyncOptions).timeout, where);
+    const ms = timeoutOption(options, `${this.kind}.acquireAsync()`);
     const cells = this.cells;
     if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
     const deadline = performance.now() + ms;

@@ -57,6 +57,18 @@ export function acquireOptions(options: unknown, where: string): { blocking: boo
 }
 
 /**
+ * Reads the `timeout` (seconds) of a wait's options and returns it in milliseconds, Infinity when
+ * it is left out.
+ *
+ * @param options - what the learner passed (undefined for none).
+ * @param where - the call, for messages.
+ * @throws TypeError or RangeError for options that are not an object or a bad timeout.
+ */
+export function timeoutOption(options: unknown, where: string): number {
+  return timeoutMs((optionsObject(options, where) as { timeout?: unknown }).timeout, where);
+}
+
+/**
  * Checks that `options` is an options object (or left out) and returns it.
  *
  * @throws TypeError naming the call if it is anything else.

@@ -10,7 +10,7 @@ import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
 import { describe, ProcessError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
-import { timeoutMs } from "./thread";
+import { timeoutOption } from "./primitive";
 import { encode, threadEnded } from "./transfer";
 import type { WorkerReport, WorkerStart } from "./worker-main";
 
@@ -224,7 +224,7 @@ export class Process<A extends unknown[] = unknown[]> {
   async join(options: JoinOptions = {}): Promise<void> {
     const ended = this.ended;
     if (ended === null) throw new Error(`join() was called before start(): start ${this.name} first (as in Python).`);
-    const ms = timeoutMs(options.timeout, `${this.name}.join()`);
+    const ms = timeoutOption(options, `${this.name}.join()`);
     this.joiners++;
     try {
       if (ms === Infinity) {

@@ -5,20 +5,16 @@
  *
  * @packageDocumentation
  */
-import { isMainThread } from "node:worker_threads";
 import { ReleaseError } from "./errors";
 import type { AcquireAsyncOptions, AcquireOptions, Acquirable } from "./lock";
-import { SharedPrimitive, acquireOptions, cellsOf, checkCount, optionsObject, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive, acquireOptions, cellsOf, checkCount, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
 import { registerShareable } from "./transfer";
-import { refuseBlockingOnMainThread, timeoutMs } from "./thread";
+import { MAY_BLOCK, refuseBlockingOnMainThread } from "./thread";
 
 const VALUE = 0;
 const WAITERS = 1;
 const BOUND = 2;
 const CELLS = 3;
-
-/** Blocking calls are allowed in workers only (see {@link BlockingCallError}). */
-const MAY_BLOCK = !isMainThread;
 
 /**
  * A counter of free places shared by workers, like Python's `multiprocessing.Semaphore(value)`.
@@ -102,8 +98,7 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
    * @returns resolves to `true` once a place is taken, `false` if none was free in time.
    */
   async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
-    const where = `${this.kind}.acquireAsync()`;
-    const deadline = performance.now() + timeoutMs((optionsObject(options, where) as AcquireAsyncOptions).timeout, where);
+    const deadline = performance.now() + timeoutOption(options, `${this.kind}.acquireAsync()`);
     Atomics.add(this.cells, WAITERS, 1);
     try {
       while (!this.tryTake()) {

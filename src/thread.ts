@@ -18,6 +18,9 @@ export function threadIdOf(tag: number): number {
   return tag - 1;
 }
 
+/** Whether this thread may block in `Atomics.wait`: workers only (see {@link BlockingCallError}). */
+export const MAY_BLOCK: boolean = !isMainThread;
+
 /**
  * Refuses a blocking wait on the main thread, where `Atomics.wait` would freeze the notebook kernel.
  *
@@ -26,7 +29,7 @@ export function threadIdOf(tag: number): number {
  * @throws BlockingCallError on the main thread.
  */
 export function refuseBlockingOnMainThread(call: string, instead: string): void {
-  if (isMainThread) throw new BlockingCallError(call, instead);
+  if (!MAY_BLOCK) throw new BlockingCallError(call, instead);
 }
 
 /**
