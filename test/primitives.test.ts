@@ -192,7 +192,7 @@ describe("Semaphore", () => {
     const twin = mp.Semaphore.fromBuffer(sem.buffer);
     assert.equal(twin.acquire({ blocking: false }), true);
     assert.equal(sem.getValue(), 2);
-    assert.throws(() => mp.Semaphore.fromBuffer(new SharedArrayBuffer(4)), fails(TypeError, "Semaphore.fromBuffer()", "12 bytes"));
+    assert.throws(() => mp.Semaphore.fromBuffer(new SharedArrayBuffer(4)), fails(TypeError, "Semaphore.fromBuffer()", "16 bytes"));
     assert.throws(() => mp.Semaphore.fromBuffer(new ArrayBuffer(12) as unknown as SharedArrayBuffer), fails(TypeError, "SharedArrayBuffer"));
     assert.throws(() => mp.Semaphore.fromBuffer(new mp.Barrier(2).buffer), TypeError);
     assert.throws(() => mp.BoundedSemaphore.fromBuffer("x" as unknown as SharedArrayBuffer), fails(TypeError, "BoundedSemaphore.fromBuffer()", '"x"'));
@@ -357,7 +357,7 @@ describe("Event", () => {
   );
 
   test("fromBuffer() refuses memory that is not an event's", () => {
-    assert.throws(() => mp.Event.fromBuffer(new SharedArrayBuffer(8)), fails(TypeError, "Event.fromBuffer()", "4 bytes", "SharedArrayBuffer"));
+    assert.throws(() => mp.Event.fromBuffer(new SharedArrayBuffer(12)), fails(TypeError, "Event.fromBuffer()", "8 bytes", "SharedArrayBuffer"));
     assert.throws(() => mp.Event.fromBuffer(new ArrayBuffer(4) as unknown as SharedArrayBuffer), TypeError);
     assert.throws(() => mp.Event.fromBuffer(undefined as unknown as SharedArrayBuffer), fails(TypeError, "undefined"));
   });
@@ -717,7 +717,7 @@ describe("Condition", () => {
     assert.equal(cond.lock.owner(), 0);
     cond.notify(); // the twin's hold counts: it is the same lock
     twin.release();
-    assert.throws(() => mp.Condition.fromBuffer(new SharedArrayBuffer(8), cond.lock), fails(TypeError, "Condition.fromBuffer()", "4 bytes"));
+    assert.throws(() => mp.Condition.fromBuffer(new SharedArrayBuffer(8), cond.lock), fails(TypeError, "Condition.fromBuffer()", "520 bytes"));
     assert.throws(() => mp.Condition.fromBuffer(cond.buffer, "x" as unknown as mp.Lock), fails(TypeError, "Lock or RLock"));
   });
 });
@@ -881,7 +881,7 @@ describe("Barrier", () => {
 
   test("fromBuffer() refuses memory that is not a barrier's", () => {
     const guard = new mp.Lock();
-    assert.throws(() => mp.Barrier.fromBuffer(new SharedArrayBuffer(12), guard), fails(TypeError, "Barrier.fromBuffer()", "16 bytes"));
+    assert.throws(() => mp.Barrier.fromBuffer(new SharedArrayBuffer(12), guard), fails(TypeError, "Barrier.fromBuffer()", "20 bytes"));
     assert.throws(() => mp.Barrier.fromBuffer(new ArrayBuffer(16) as unknown as SharedArrayBuffer, guard), fails(TypeError, "SharedArrayBuffer"));
   });
 
