@@ -15,3 +15,6 @@ export * from "./semaphore";
 export * from "./shared";
 export { sleep, sleepAsync } from "./thread";
 export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";
+export * from "./explore";
+export { formatTrace } from "./explore-report";
+export type { TraceStep } from "./explore-run";

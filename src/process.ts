@@ -7,11 +7,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { describe, ProcessError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
 import { timeoutOption } from "./primitive";
 import { encode, threadEnded } from "./transfer";
+import { startWorker } from "./worker-start";
 import type { WorkerReport, WorkerStart } from "./worker-main";
 
 /** What a new {@link Process} runs, as Python's `Process(target=..., args=(...))`. */
@@ -37,41 +38,6 @@ export interface JoinOptions {
 const TERMINATED = -15;
 
 const WORKER_MAIN = join(__dirname, "worker-main.js");
-
-/**
- * The Node options a worker gets: the parent's (the default), except a `--require` of ts-node. The
- * worker's own code is compiled JavaScript and its target arrives as JavaScript source, so ts-node
- * would only load the TypeScript compiler once more in every worker, which made each start take
- * 0.3-1.4 s instead of 50-100 ms under `node --require ts-node/register` (the library's tests, and
- * scripts run with ts-node). `undefined` keeps Node's own inheritance when there is nothing to drop.
- */
-let workerExecArgv: string[] | undefined = withoutTsNode(process.execArgv);
-
-function startWorker(data: WorkerStart): Worker {
-  const options = { workerData: data, stdout: true, stderr: true };
-  try {
-    return new Worker(WORKER_MAIN, { ...options, execArgv: workerExecArgv });
-  } catch (error) {
-    // A list given explicitly may not hold V8 flags (--harmony-struct, --stack-size, ...) that
-    // inheritance passes on silently: then inherit everything, ts-node included.
-    if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
-    workerExecArgv = undefined;
-    return new Worker(WORKER_MAIN, options);
-  }
-}
-
-function withoutTsNode(argv: readonly string[]): string[] | undefined {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if ((argv[i] === "--require" || argv[i] === "-r") && isTsNode(argv[i + 1])) i++;
-    else if (!/^(--require|-r)=/.test(argv[i]) || !isTsNode(argv[i].slice(argv[i].indexOf("=") + 1))) kept.push(argv[i]);
-  }
-  return kept.length === argv.length ? undefined : kept;
-}
-
-function isTsNode(module: string | undefined): boolean {
-  return module !== undefined && /^ts-node\/register(\/|$)/.test(module);
-}
 
 let created = 0;
 const live = new Set<Process<never>>();
@@ -185,7 +151,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const data: WorkerStart = { name: this.name, source: this.source, args };
     let worker: Worker;
     try {
-      worker = startWorker(data);
+      worker = startWorker(WORKER_MAIN, data);
     } catch (error) {
       throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`);
     }

@@ -1,0 +1,389 @@
+/**
+ * One run of a scenario under the explorer's scheduler: the workers start their targets over
+ * memory restored to the scenario's start, and then take one step at a time, in the order the
+ * caller chooses (the search, or a replayed schedule). A step is one shared-memory operation.
+ *
+ * The run keeps what the real machine would: which threads sleep in a `wait` on which cell (a
+ * `notify` wakes the oldest, as `Atomics.notify` does), the virtual clock (a wait's timeout fires
+ * only when chosen, and then the clock jumps to its deadline, so `remaining(deadline)` is 0), and
+ * the owner-ended logic of the thread that started the workers (`threadEnded`, as the Process
+ * registry calls it) when a thread ends or is killed.
+ *
+ * Spinning: a thread that reads a cell again while nothing it read has changed and it wrote
+ * nothing in between learns nothing new. It may do that once (code such as `RLock.count()` then
+ * `release()` reads the lock word twice in a row); a second such read makes it *spin-blocked*
+ * until somebody writes a cell it read. So the lock's spin before sleeping, or a learner's
+ * `while (flag.value) {}`, is a few steps, not 64 or infinitely many, and a spin that nobody ends
+ * is reported as a deadlock, not a hang.
+ *
+ * @packageDocumentation
+ */
+import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "./atomics";
+import type { ExploreWorkers } from "./explore-workers";
+import { cellName, restore, snapshot, type ScenarioBuffer } from "./scenario-memory";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
+import { threadEnded } from "./transfer";
+import type { AnyTypedArray } from "./typecodes";
+
+/** What the scheduler may do next: let a thread step, fire its wait's timeout, or kill it. */
+export interface Choice {
+  /** `"step"`: the thread does its next operation; `"timeout"`: its wait times out; `"kill"`: it dies here. */
+  readonly kind: "step" | "timeout" | "kill";
+  /** Which thread (0 for A). */
+  readonly thread: number;
+}
+
+/** One line of a trace: what one step did. */
+export interface TraceStep {
+  /** The schedule's choice that did it, from 1 (0: before any, as a thread ended at once). */
+  readonly step: number;
+  /** The thread's letter. */
+  readonly thread: string;
+  /** The operation: `read`, `write`, `compareExchange`, `wait`, ..., `killed`, `owner-ended`. */
+  readonly op: string;
+  /** The cell: `b.value`, `lock[0]`, ... (empty for a kill). */
+  readonly cell: string;
+  /** The cell's value before the step. */
+  readonly before?: number | bigint;
+  /** The cell's value after it. */
+  readonly after?: number | bigint;
+  /** What else happened: a wait that sleeps, who a notify woke, ... */
+  readonly note?: string;
+}
+
+/** How many times a thread may read cells again with nothing changed before it counts as spinning. */
+const FREE_REREADS = 1;
+
+interface Request {
+  readonly op: Op;
+  readonly buf: number;
+  readonly byte: number;
+  readonly type: number;
+  readonly a1: number;
+  readonly a2: number;
+  /** The cell, as one number: buffer and byte. */
+  readonly key: number;
+}
+
+interface Sleep {
+  readonly key: number;
+  readonly since: number;
+  readonly ms: number;
+  readonly order: number;
+  woken: boolean;
+}
+
+class ThreadState {
+  request: Request | null = null;
+  ended = false;
+  outcome: Outcome = Outcome.RETURNED;
+  sleep: Sleep | null = null;
+  /** The version of each cell when this thread last read it, since its last write. */
+  readonly reads = new Map<number, number>();
+  rereads = 0;
+}
+
+/** The thread letter of slot `i`. */
+export function letter(i: number): string {
+  return String.fromCharCode(65 + i);
+}
+
+/** Runs of one scenario, one after another, over the same workers. */
+export class ScheduleRun {
+  private threads: ThreadState[] = [];
+  private readonly versions = new Map<number, number>();
+  private readonly views = new Map<number, AnyTypedArray>();
+  private readonly floats: Float64Array;
+  private clock = 0;
+  private sleeps = 0;
+  /** The run's number, counted from 1 as the workers count them. */
+  run = 0;
+  /** The steps taken in this run (kills not counted). */
+  steps = 0;
+  /** The choices made in this run: the length of its schedule so far. */
+  private made = 0;
+  /** The trace of this run so far. */
+  trace: TraceStep[] = [];
+
+  /**
+   * @param workers - the started workers, one per thread.
+   * @param buffers - the scenario's memory.
+   * @param start - its bytes before the first run.
+   */
+  constructor(
+    private readonly workers: ExploreWorkers,
+    private readonly buffers: readonly ScenarioBuffer[],
+    private readonly start: readonly Uint8Array[],
+  ) {
+    this.floats = new Float64Array(workers.cells.buffer);
+  }
+
+  /** Restores the memory and starts every thread's target, up to its first step. */
+  async begin(): Promise<void> {
+    restore(this.buffers, this.start);
+    this.clock = 0;
+    this.floats[CLOCK] = 0;
+    this.versions.clear();
+    this.trace = [];
+    this.steps = 0;
+    this.made = 0;
+    this.run++;
+    this.threads = this.workers.threadIds.map(() => new ThreadState());
+    this.threads.forEach((_, slot) => this.workers.signal(slot, Status.START));
+    for (let slot = 0; slot < this.threads.length; slot++) {
+      await this.workers.settle(slot);
+      this.absorb(slot);
+    }
+  }
+
+  /** Whether every thread's target has ended. */
+  finished(): boolean {
+    return this.threads.every((t) => t.ended);
+  }
+
+  /** How each thread ended (meaningful once it has). */
+  outcomes(): Outcome[] {
+    return this.threads.map((t) => t.outcome);
+  }
+
+  /** Whether thread `slot` can take a step now. */
+  enabled(slot: number): boolean {
+    const t = this.threads[slot];
+    if (t.ended || t.request === null) return false;
+    if (t.sleep !== null) return t.sleep.woken;
+    return !this.spinning(t);
+  }
+
+  private spinning(t: ThreadState): boolean {
+    const r = t.request;
+    return r !== null && (r.op === Op.LOAD || r.op === Op.READ) && t.rereads >= FREE_REREADS && t.reads.get(r.key) === this.version(r.key);
+  }
+
+  /**
+   * Everything the scheduler may do now: steps of enabled threads, then timeouts of sleeping
+   * threads whose wait has one, then (if `kills`) a kill of each live thread.
+   */
+  choices(kills: boolean): Choice[] {
+    const out: Choice[] = [];
+    this.threads.forEach((_, i) => {
+      if (this.enabled(i)) out.push({ kind: "step", thread: i });
+    });
+    this.threads.forEach((t, i) => {
+      if (!t.ended && t.sleep !== null && !t.sleep.woken && t.sleep.ms !== Infinity) out.push({ kind: "timeout", thread: i });
+    });
+    if (kills) {
+      this.threads.forEach((t, i) => {
+        if (!t.ended) out.push({ kind: "kill", thread: i });
+      });
+    }
+    return out;
+  }
+
+  /** Says, for a report, what each live thread is doing or blocked on. */
+  blocked(): string {
+    return this.threads.flatMap((t, i) => (t.ended ? [] : [this.describe(i)])).join("; ");
+  }
+
+  /** What thread `slot` is doing, in words: about to do an operation, sleeping, spinning, finished. */
+  describe(slot: number): string {
+    const t = this.threads[slot];
+    const name = letter(slot);
+    if (t.ended) return `${name} has finished (it ${t.outcome === Outcome.RETURNED ? "returned" : t.outcome === Outcome.THREW ? "threw" : "was killed"})`;
+    if (t.request === null) return `${name} has not started`;
+    const cell = this.cellOf(t.request);
+    if (t.sleep !== null) {
+      if (t.sleep.woken) return `${name} was woken in wait() on ${cell} and can go on`;
+      return `${name} sleeps in wait() on ${cell} until a notify${t.sleep.ms === Infinity ? " (no timeout)" : ` or its timeout (${name}~)`}`;
+    }
+    if (this.spinning(t)) return `${name} spins: it would read ${cell} again, and nothing it read has changed since`;
+    return `${name} is about to ${OP_NAMES[t.request.op]} ${cell}`;
+  }
+
+  /** Does `choice` (one of {@link choices}): one step, one timeout, or one kill. */
+  async apply(choice: Choice): Promise<void> {
+    const slot = choice.thread;
+    const t = this.threads[slot];
+    const r = t.request;
+    if (r === null || t.ended) throw new Error(`internal: thread ${letter(slot)} has no step to take`);
+    this.made++;
+    if (choice.kind === "kill") {
+      t.sleep = null;
+      this.trace.push({ step: this.made, thread: letter(slot), op: "killed", cell: "" });
+      await this.answer(slot, Reply.KILLED);
+      return;
+    }
+    this.steps++;
+    if (choice.kind === "timeout") {
+      const sleep = t.sleep as Sleep;
+      this.clock = Math.max(this.clock, sleep.since + sleep.ms);
+      this.floats[CLOCK] = this.clock;
+      t.sleep = null;
+      this.record(slot, r, undefined, undefined, `times out: the clock moves to ${this.clock} ms`);
+      await this.answer(slot, Reply.TIMED_OUT);
+      return;
+    }
+    if (r.op === Op.WAIT) {
+      await this.stepWait(slot, t, r);
+      return;
+    }
+    if (r.op === Op.NOTIFY) {
+      const woken = this.wake(r.key, r.a1);
+      this.workers.cells[slotBase(slot) + RESULT] = woken.length;
+      this.forget(t);
+      this.record(slot, r, undefined, undefined, woken.length === 0 ? "wakes nobody" : `wakes ${woken.map(letter).join(", ")}`);
+      await this.answer(slot, Reply.PROCEED);
+      return;
+    }
+    const before = this.value(r);
+    const version = this.version(r.key);
+    await this.answer(slot, Reply.PROCEED);
+    const after = this.value(r);
+    if (!Object.is(before, after)) this.versions.set(r.key, version + 1);
+    if (mayWrite(r.op)) {
+      this.forget(t);
+    } else {
+      const seen = t.reads.get(r.key);
+      if (seen === version) t.rereads++;
+      else if (seen !== undefined) t.rereads = 0;
+      t.reads.set(r.key, version);
+    }
+    this.record(slot, r, before, after);
+  }
+
+  private async stepWait(slot: number, t: ThreadState, r: Request): Promise<void> {
+    this.forget(t);
+    if (t.sleep !== null) {
+      t.sleep = null;
+      this.record(slot, r, undefined, undefined, "returns: woken by a notify");
+      await this.answer(slot, Reply.WOKEN);
+      return;
+    }
+    const value = this.value(r);
+    if (value !== (r.a1 | 0)) {
+      this.record(slot, r, value, value, `returns at once: the cell holds ${value}, not ${r.a1 | 0}`);
+      await this.answer(slot, Reply.NOT_EQUAL);
+    } else if (r.a2 <= 0) {
+      this.record(slot, r, value, value, "times out at once (no time left)");
+      await this.answer(slot, Reply.TIMED_OUT);
+    } else {
+      t.sleep = { key: r.key, since: this.clock, ms: r.a2, order: this.sleeps++, woken: false };
+      const limit = r.a2 === Infinity ? "" : `, or ${r.a2} ms`;
+      this.record(slot, r, value, value, `sleeps until a notify${limit}`);
+    }
+  }
+
+  /** Ends every live thread (a run cut short by a deadlock, a livelock or a failed invariant). */
+  async abort(): Promise<void> {
+    for (let slot = 0; slot < this.threads.length; slot++) {
+      const t = this.threads[slot];
+      if (t.ended) continue;
+      this.workers.cells[slotBase(slot) + REPLY] = Reply.KILLED;
+      this.workers.signal(slot, Status.GO);
+      await this.workers.settle(slot);
+      t.ended = true;
+      t.outcome = Outcome.KILLED;
+    }
+  }
+
+  /** Answers thread `slot`'s request, lets it go, and waits for its next request (or its end). */
+  private async answer(slot: number, reply: Reply): Promise<void> {
+    this.workers.cells[slotBase(slot) + REPLY] = reply;
+    this.workers.signal(slot, Status.GO);
+    await this.workers.settle(slot);
+    this.absorb(slot);
+  }
+
+  /** Reads thread `slot`'s new request, or, if it ended, runs the owner-ended logic for it. */
+  private absorb(slot: number): void {
+    const t = this.threads[slot];
+    const cells = this.workers.cells;
+    const base = slotBase(slot);
+    if (this.workers.status(slot) === Status.ENDED) {
+      t.ended = true;
+      t.request = null;
+      t.sleep = null;
+      t.outcome = this.workers.outcome(slot);
+      this.ownerEnded(slot, t.outcome !== Outcome.RETURNED);
+      return;
+    }
+    const floats = this.floats;
+    const buf = cells[base + BUF];
+    const byte = cells[base + BYTE];
+    t.request = { op: cells[base + OP], buf, byte, type: cells[base + TYPE], a1: floats[base / 2 + A1], a2: floats[base / 2 + A2], key: buf * 2 ** 32 + byte };
+  }
+
+  /**
+   * What the thread that started a worker does when it ends: `threadEnded`, here, with its memory
+   * operations watched so that the trace shows them and its notifies wake sleeping threads.
+   */
+  private ownerEnded(slot: number, died: boolean): void {
+    const before = snapshot(this.buffers);
+    const notified: Array<{ cells: Int32Array; index: number; count: number }> = [];
+    const watching: SharedMemoryOps = {
+      ...nativeOps,
+      notify(cells, index, count) {
+        notified.push({ cells, index, count: count ?? Infinity });
+        return 0;
+      },
+    };
+    useSharedMemoryOps(watching);
+    try {
+      threadEnded(this.workers.threadIds[slot], died);
+    } finally {
+      useSharedMemoryOps(nativeOps);
+    }
+    this.buffers.forEach((b, buf) => {
+      const old = new (b.elements.constructor as new (buffer: ArrayBufferLike) => AnyTypedArray)(before[buf].buffer);
+      for (let i = 0; i < b.elements.length; i++) {
+        if (Object.is(old[i], b.elements[i])) continue;
+        const key = buf * 2 ** 32 + i * b.elements.BYTES_PER_ELEMENT;
+        this.versions.set(key, this.version(key) + 1);
+        const note = `${letter(slot)} ${died ? "died" : "ended"}; the thread that started it marks what it held`;
+        this.trace.push({ step: this.made, thread: letter(slot), op: "owner-ended", cell: cellName(b, i), before: old[i], after: b.elements[i], note });
+      }
+    });
+    for (const n of notified) {
+      const buf = this.buffers.findIndex((b) => b.buffer === n.cells.buffer);
+      if (buf >= 0) this.wake(buf * 2 ** 32 + n.cells.byteOffset + n.index * n.cells.BYTES_PER_ELEMENT, n.count);
+    }
+  }
+
+  /** Wakes up to `count` threads sleeping on cell `key`, the oldest first; returns their slots. */
+  private wake(key: number, count: number): number[] {
+    const sleeping = this.threads
+      .map((t, slot) => ({ t, slot }))
+      .filter(({ t }) => !t.ended && t.sleep !== null && !t.sleep.woken && t.sleep.key === key)
+      .sort((a, b) => (a.t.sleep as Sleep).order - (b.t.sleep as Sleep).order)
+      .slice(0, Math.max(0, count));
+    for (const { t } of sleeping) (t.sleep as Sleep).woken = true;
+    return sleeping.map(({ slot }) => slot);
+  }
+
+  private forget(t: ThreadState): void {
+    t.reads.clear();
+    t.rereads = 0;
+  }
+
+  private version(key: number): number {
+    return this.versions.get(key) ?? 0;
+  }
+
+  private value(r: Request): number | bigint {
+    const id = r.buf * ELEMENT_TYPES.length + r.type;
+    let view = this.views.get(id);
+    if (view === undefined) {
+      view = new ELEMENT_TYPES[r.type](this.buffers[r.buf].buffer) as AnyTypedArray;
+      this.views.set(id, view);
+    }
+    return view[r.byte / view.BYTES_PER_ELEMENT];
+  }
+
+  private cellOf(r: Request): string {
+    const b = this.buffers[r.buf];
+    return cellName(b, r.byte / b.elements.BYTES_PER_ELEMENT);
+  }
+
+  private record(slot: number, r: Request, before: number | bigint | undefined, after: number | bigint | undefined, note?: string): void {
+    this.trace.push({ step: this.made, thread: letter(slot), op: OP_NAMES[r.op], cell: this.cellOf(r), before, after, note });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The explorer's workers, one per thread of a scenario, started once and reused for every
+ * schedule; and the scheduler's side of waiting for them (see schedule-protocol.ts).
+ *
+ * @packageDocumentation
+ */
+import { join } from "node:path";
+import type { Worker } from "node:worker_threads";
+import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome } from "./schedule-protocol";
+import { startWorker } from "./worker-start";
+
+const EXPLORE_WORKER = join(__dirname, "explore-worker.js");
+
+/** How many times the scheduler looks at a STATUS cell before it awaits `Atomics.waitAsync`. */
+const SPINS = 2000;
+/** How often (ms) a wait for a worker checks that the worker is still alive. */
+const ALIVE_CHECK_MS = 250;
+
+// Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib.
+type WaitAsync = (cells: Int32Array, index: number, value: number, ms: number) => { async: boolean; value: unknown };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** The workers of one exploration. */
+export class ExploreWorkers {
+  /** The control buffer's cells (see schedule-protocol.ts). */
+  readonly cells: Int32Array;
+  private readonly workers: Worker[];
+  /** Each worker's `threadId`: the name its locks carry. */
+  readonly threadIds: number[];
+  private readonly reports: EndReport[][];
+  private readonly waiting: Array<(() => void) | null>;
+  private failure: Error | null = null;
+
+  /**
+   * Starts one worker per thread.
+   *
+   * @param sources - each thread's target, as checked source text.
+   * @param args - the encoded arguments, the same for all.
+   * @param control - the control buffer.
+   */
+  constructor(sources: readonly string[], args: unknown[], control: SharedArrayBuffer) {
+    this.cells = new Int32Array(control);
+    this.reports = sources.map(() => []);
+    this.waiting = sources.map(() => null);
+    this.workers = sources.map((source, slot) => {
+      const data: ExploreWorkerStart = { name: `thread ${String.fromCharCode(65 + slot)}`, source, args, control, slot };
+      const worker = startWorker(EXPLORE_WORKER, data);
+      worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
+      worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+      worker.on("message", (report: EndReport) => {
+        this.reports[slot].push(report);
+        this.waiting[slot]?.();
+      });
+      worker.on("error", (error: Error) => {
+        this.failure ??= new Error(`explore(): thread ${String.fromCharCode(65 + slot)}'s worker failed: ${error.message}`);
+      });
+      worker.on("exit", () => {
+        this.failure ??= new Error(`explore(): thread ${String.fromCharCode(65 + slot)}'s worker ended unexpectedly.`);
+        this.waiting[slot]?.();
+      });
+      return worker;
+    });
+    this.threadIds = this.workers.map((w) => w.threadId);
+  }
+
+  /** The STATUS of thread `slot`. */
+  status(slot: number): Status {
+    return Atomics.load(this.cells, slotBase(slot) + STATUS);
+  }
+
+  /** Tells thread `slot` to go on (START or GO), after its REPLY was written. */
+  signal(slot: number, status: Status.START | Status.GO): void {
+    Atomics.store(this.cells, slotBase(slot) + STATUS, status);
+    Atomics.notify(this.cells, slotBase(slot) + STATUS);
+  }
+
+  /** Waits until thread `slot` has asked for its next step or ended. */
+  async settle(slot: number): Promise<void> {
+    const index = slotBase(slot) + STATUS;
+    for (let i = 0; i < SPINS; i++) {
+      const seen = Atomics.load(this.cells, index);
+      if (seen !== Status.START && seen !== Status.GO) return;
+    }
+    for (;;) {
+      const seen = Atomics.load(this.cells, index);
+      if (seen !== Status.START && seen !== Status.GO) return;
+      if (this.failure !== null) throw this.failure;
+      const wait = waitAsync(this.cells, index, seen, ALIVE_CHECK_MS);
+      if (wait.async) await wait.value;
+    }
+  }
+
+  /** How thread `slot`'s target ended (once its STATUS is ENDED). */
+  outcome(slot: number): Outcome {
+    return this.cells[slotBase(slot) + RESULT];
+  }
+
+  /** The report of run `run` of thread `slot`, once its message has arrived. */
+  async report(slot: number, run: number): Promise<EndReport> {
+    for (;;) {
+      const found = this.reports[slot].find((r) => r.run === run);
+      if (found !== undefined) {
+        this.reports[slot] = this.reports[slot].filter((r) => r.run > run);
+        return found;
+      }
+      if (this.failure !== null) throw this.failure;
+      await new Promise<void>((resolve) => (this.waiting[slot] = resolve));
+      this.waiting[slot] = null;
+    }
+  }
+
+  /** Ends every worker. */
+  async stop(): Promise<void> {
+    this.failure ??= new Error("explore(): the workers were stopped.");
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The shared-memory operations of a worker under the explorer: before each operation on the
+ * scenario's memory, the worker asks the scheduler (see schedule-protocol.ts) and does the
+ * operation only once it is its turn. `wait` and `notify` are the scheduler's to decide (nobody
+ * sleeps in a native `Atomics.wait` on the scenario's memory), and `now()` reads the virtual clock.
+ *
+ * @packageDocumentation
+ */
+import { nativeOps, type SharedMemoryOps, type WaitResult } from "./atomics";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, STATUS, Status, TYPE, slotBase } from "./schedule-protocol";
+import type { AnyTypedArray } from "./typecodes";
+
+/**
+ * What every operation of a killed thread throws. Private to the explorer: a target that catches
+ * it and goes on gets it again at its next operation, and it never touches memory.
+ */
+export class Killed extends Error {
+  constructor() {
+    super("this thread was killed by the explorer (a schedule that terminates it here)");
+    this.name = "Killed";
+  }
+}
+
+/** How many times a worker looks at its STATUS cell before it sleeps in `Atomics.wait`. */
+const SPINS = 200;
+
+const typeIds = new Map<unknown, number>(ELEMENT_TYPES.map((type, i) => [type, i]));
+
+/** The operations of one worker, and its state between runs. */
+export interface ScheduledOps {
+  /** The operations to install with `useSharedMemoryOps`. */
+  readonly ops: SharedMemoryOps;
+  /** Forgets a kill, before the next run. */
+  reset(): void;
+  /** Whether the scheduler killed this thread in this run. */
+  killed(): boolean;
+}
+
+/**
+ * Makes the operations of the worker in `slot`.
+ *
+ * @param control - the explorer's control buffer.
+ * @param slot - this worker's slot in it.
+ * @param ids - the index of each scenario buffer (see `scenarioBuffers`).
+ */
+export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: ReadonlyMap<SharedArrayBuffer, number>): ScheduledOps {
+  const cells = new Int32Array(control);
+  const floats = new Float64Array(control);
+  const base = slotBase(slot);
+  const status = base + STATUS;
+  let killed = false;
+
+  /** Asks for the turn to do `op` on element `index` of `view`; returns the scheduler's reply. */
+  function ask(op: Op, view: AnyTypedArray, index: number, a1 = 0, a2 = 0): Reply {
+    if (killed) throw new Killed();
+    const id = ids.get(view.buffer as SharedArrayBuffer);
+    if (id === undefined) return Reply.NATIVE;
+    cells[base + OP] = op;
+    cells[base + BUF] = id;
+    cells[base + BYTE] = view.byteOffset + index * view.BYTES_PER_ELEMENT;
+    cells[base + TYPE] = typeIds.get(view.constructor) ?? -1;
+    floats[base / 2 + A1] = a1;
+    floats[base / 2 + A2] = a2;
+    Atomics.store(cells, status, Status.ASK);
+    Atomics.notify(cells, status);
+    for (let i = 0; i < SPINS && Atomics.load(cells, status) === Status.ASK; i++);
+    while (Atomics.load(cells, status) === Status.ASK) Atomics.wait(cells, status, Status.ASK);
+    const reply = cells[base + REPLY] as Reply;
+    if (reply === Reply.KILLED) {
+      killed = true;
+      throw new Killed();
+    }
+    return reply;
+  }
+
+  /** An operation that changes one cell: asks, then does it natively. */
+  function asked(op: Op, native: (c: Int32Array, i: number, v: number) => number) {
+    return (c: Int32Array, i: number, v: number): number => {
+      ask(op, c, i);
+      return native(c, i, v);
+    };
+  }
+
+  const ops: SharedMemoryOps = {
+    load(c, i) {
+      ask(Op.LOAD, c, i);
+      return Atomics.load(c, i);
+    },
+    store: asked(Op.STORE, Atomics.store),
+    add: asked(Op.ADD, Atomics.add),
+    sub: asked(Op.SUB, Atomics.sub),
+    exchange: asked(Op.EXCHANGE, Atomics.exchange),
+    compareExchange(c, i, expected, replacement) {
+      ask(Op.COMPARE_EXCHANGE, c, i, expected, replacement);
+      return Atomics.compareExchange(c, i, expected, replacement);
+    },
+    wait(c, i, v, ms): WaitResult {
+      const reply = ask(Op.WAIT, c, i, v, ms ?? Infinity);
+      if (reply === Reply.NATIVE) return Atomics.wait(c, i, v, ms);
+      return reply === Reply.NOT_EQUAL ? "not-equal" : reply === Reply.TIMED_OUT ? "timed-out" : "ok";
+    },
+    notify(c, i, count) {
+      if (ask(Op.NOTIFY, c, i, count ?? Infinity) === Reply.NATIVE) return Atomics.notify(c, i, count);
+      return cells[base + RESULT];
+    },
+    read(values, i, atomic) {
+      ask(Op.READ, values, i);
+      return nativeOps.read(values, i, atomic);
+    },
+    write(values, i, value, atomic) {
+      ask(Op.WRITE, values, i);
+      nativeOps.write(values, i, value, atomic);
+    },
+    now() {
+      return floats[CLOCK];
+    },
+  };
+  return {
+    ops,
+    reset() {
+      killed = false;
+    },
+    killed() {
+      return killed;
+    },
+  };
+}
