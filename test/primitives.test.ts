@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { inspect, promisify } from "node:util";
 import * as mp from "../dist";
-import { fails, finish, run, until } from "./helpers/util";
+import { fails, finish, run, semaphoreWaiters, until } from "./helpers/util";
 import { alive, counters, finishAll, range, startTogether, timeInWorker } from "./helpers/primitives-util";
 
 after(() => mp.terminateAll());
@@ -131,8 +131,7 @@ describe("Semaphore", () => {
     });
     p.start();
     try {
-      await until(() => state[0] === 1, "the worker to wait");
-      await mp.sleepAsync(0.05);
+      await until(() => state[0] === 1 && semaphoreWaiters(sem) === 1, "the worker to wait");
       assert.equal(state[1], 0, "it waits while there is no place");
       sem.release();
       await finish(p);
@@ -173,7 +172,7 @@ describe("Semaphore", () => {
       assert.equal(await alive(sem.acquireAsync({ timeout: 0.1 })), false, "no place while both are held");
       assert.ok(performance.now() - t0 >= 95, `gave up after ${performance.now() - t0} ms`);
       const waiting = sem.acquireAsync({ timeout: 20 });
-      await mp.sleepAsync(0.02);
+      await until(() => semaphoreWaiters(sem) === 1, "the main thread's acquireAsync to wait");
       Atomics.store(state, 1, 1);
       Atomics.notify(state, 1);
       assert.equal(await waiting, true, "woken by the worker's release");
