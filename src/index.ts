@@ -7,7 +7,6 @@
 export { BlockingCallError, BrokenBarrierError, LockOwnerDiedError, ProcessError, ReleaseError, TimeoutError } from "./errors";
 export * from "./barrier";
 export * from "./condition";
-export * from "./display";
 export * from "./event";
 export * from "./lock";
 export * from "./process";
