@@ -1,6 +1,7 @@
 /**
  * A small helper library that reads like Python's `multiprocessing`, built on `worker_threads`,
  * `SharedArrayBuffer` and `Atomics`. Import it as a namespace: `import * as mp from "../dist"`.
+ * The pictures drawn from measured data are a separate entry, `../dist/display`, which workers never load.
  *
  * @packageDocumentation
  */
