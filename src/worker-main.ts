@@ -6,9 +6,9 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { runInThisContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
+import { functionFromSource } from "./source-function";
 import { decode } from "./transfer";
 
 /** What `Process.start()` sends along with a new worker. */
@@ -58,7 +58,7 @@ async function main(start: WorkerStart): Promise<void> {
   globals.exports = { mp };
   globals.require = createRequire(join(process.cwd(), "notebook.js"));
   try {
-    const target = runInThisContext(start.source, { filename: start.name }) as (...args: unknown[]) => unknown;
+    const target = functionFromSource(start.source, start.name);
     await target(...(decode(start.args) as unknown[]));
     report({ kind: "done" });
   } catch (error) {
