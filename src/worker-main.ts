@@ -65,8 +65,9 @@ async function main(start: WorkerStart): Promise<void> {
     report({ kind: "error", ...explain(error) });
     process.exit(1);
   }
-  // As in Python, the process ends when target returns, even if it left timers behind.
-  process.exit(0);
+  // As in Python, the process ends when target returns, even if it left timers behind. Its exit
+  // code is 0, or what target set as process.exitCode (Python's sys.exit(3)).
+  process.exit(process.exitCode ?? 0);
 }
 
 void main(workerData as WorkerStart);
