@@ -154,6 +154,34 @@ describe("Barrier(parties, action, timeout), as in Python", () => {
     assert.equal(early[0], 0, "a waiter was released before the action had run");
   });
 
+  test("more threads than parties: rounds follow one another, each with one action and one of each index", async () => {
+    // 4 workers share a barrier of 2, each waiting WAITS times, so arrivals for the next round may
+    // come while the last one is still letting its threads out (they must then wait their turn);
+    // how often that happens is up to the machine's timing. Whatever the order, every round must
+    // trip with indices 0 and 1 once each and run the action once, and nobody may wait forever.
+    const WORKERS = 4;
+    const WAITS = 150;
+    const barrier = new mp.Barrier(2, () => {
+      Atomics.add((globalThis as unknown as { tripCells: Int32Array }).tripCells, 0, 1);
+    });
+    const tally = counters(3); // [0]: actions run; [1], [2]: waits that returned index 0, 1
+    const workers = range(WORKERS).map(
+      () =>
+        new mp.Process({
+          target: (barrier: mp.Barrier, tally: Int32Array, waits: number) => {
+            (globalThis as unknown as { tripCells: Int32Array }).tripCells = tally;
+            for (let k = 0; k < waits; k++) Atomics.add(tally, 1 + barrier.wait({ timeout: 20 }), 1);
+          },
+          args: [barrier, tally, WAITS],
+        }),
+    );
+    for (const p of workers) p.start();
+    await finishAll(workers, 60);
+    const rounds = (WORKERS * WAITS) / 2;
+    assert.deepEqual([...tally], [rounds, rounds, rounds]);
+    assert.equal(String(barrier), "<Barrier(parties=2, waiting=0)>");
+  });
+
   test("an action that throws breaks the barrier: its thread gets the action's error, the others BrokenBarrierError", async () => {
     const barrier = new mp.Barrier(2, () => {
       throw new RangeError("the action failed");
