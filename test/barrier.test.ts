@@ -30,7 +30,9 @@ describe("Barrier.abort() racing with arriving waiters", () => {
     // those middle cases apart, nor force any one of them: it covers what the steering and the
     // machine's timing give over ROUNDS rounds, and checks that both ends (abort() before the
     // arrival, and after it) occurred. A waiter that missed the abort sits out its whole second and
-    // reports TIMED_OUT; with no timeout it would hang.
+    // reports TIMED_OUT; with no timeout it would hang. (Against the barrier before issue 10, whose
+    // window was a few nanoseconds wide, this caught a miss in about 1 of 2,000 waits: the tests
+    // below force each point of an arrival instead, and fail there every time.)
     const WAITERS = 2;
     const ROUNDS = 500;
     const barriers = range(ROUNDS).map(() => new mp.Barrier(WAITERS + 2));
@@ -81,6 +83,109 @@ describe("Barrier.abort() racing with arriving waiters", () => {
     assert.equal(count(OTHER), 0, `waits that ended otherwise (${tally})`);
     assert.ok(count(ENTERED_BROKEN) > 0 && count(BROKEN_WHILE_WAITING) > 0, `abort() did not land on both sides of an arrival (${tally})`);
     for (const b of barriers) assert.equal(b.broken, true);
+  });
+});
+
+describe("Barrier.abort() between any two steps of a wait()", () => {
+  // The race above leaves the exact moment to chance. Here a worker wraps its own Atomics
+  // functions so that, in round k, abort() runs (in full) just before the k-th atomic operation
+  // its wait() does on the barrier's memory: before its first look, between any two of its steps,
+  // and last just before it goes to sleep in Atomics.wait. So every point at which an abort() can
+  // fall relative to one arrival is tried once, in order, with abort() as one indivisible block
+  // (its own steps interleaved with the waiter's are what the race above samples). Each wait must
+  // end at once with a BrokenBarrierError, or, if the arrival tripped the barrier before the abort,
+  // pass; never sit out its timeout.
+  const injectAborts = (barriers: mp.Barrier[], outcomes: Int32Array) => {
+    // outcomes[3r]: 1 broken, 2 passed, 3 timed out, 4 other; [3r + 1]: 1 if abort() ran;
+    // [3r + 2]: 1 if it ran just before the Atomics.wait (the last point before sleeping).
+    const A = Atomics as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const names = ["load", "store", "add", "sub", "exchange", "compareExchange", "wait", "notify"];
+    const originals = names.map((name) => A[name]);
+    for (let r = 0; r < barriers.length; r++) {
+      const barrier = barriers[r];
+      let seen = 0;
+      let injected = false;
+      names.forEach((name, i) => {
+        A[name] = (array: unknown, ...rest: unknown[]) => {
+          if (!injected && (array as Int32Array)?.buffer === barrier.buffer) {
+            if (seen === r) {
+              injected = true;
+              Atomics.store(outcomes, 3 * r + 1, 1);
+              if (name === "wait") Atomics.store(outcomes, 3 * r + 2, 1);
+              barrier.abort();
+            }
+            seen++;
+          }
+          return originals[i].call(Atomics, array, ...rest);
+        };
+      });
+      let outcome = 2;
+      try {
+        barrier.wait({ timeout: 1 });
+      } catch (e) {
+        const message = String((e as Error).message);
+        outcome = /timed out after/.test(message) ? 3 : e instanceof mp.BrokenBarrierError ? 1 : 4;
+      } finally {
+        names.forEach((name, i) => (A[name] = originals[i]));
+      }
+      Atomics.store(outcomes, 3 * r, outcome);
+      if (Atomics.load(outcomes, 3 * r + 2) === 1 || !injected) return;
+    }
+  };
+  const ROUNDS = 12; // more than the atomic steps one arrival takes
+
+  /**
+   * The rounds that ran with an abort() injected, in order: round k had it before step k. The
+   * worker stops after the round whose abort() came just before its sleep (`sleeps`), or at the
+   * first round whose wait() took fewer than k steps, so that no abort() ran (`ranOut`): either way
+   * every step of the arrival had its round.
+   */
+  function rounds(outcomes: Int32Array): { tried: number[]; sleeps: boolean; ranOut: boolean } {
+    const tried: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      if (outcomes[3 * r + 1] === 0) return { tried, sleeps: false, ranOut: outcomes[3 * r] !== 0 };
+      tried.push(outcomes[3 * r]);
+      if (outcomes[3 * r + 2] === 1) return { tried, sleeps: true, ranOut: false };
+    }
+    return { tried, sleeps: false, ranOut: false };
+  }
+
+  test("a lone waiter of a barrier of 2 is told at once, wherever the abort() falls", async () => {
+    const barriers = range(ROUNDS).map(() => new mp.Barrier(2));
+    const outcomes = counters(3 * ROUNDS);
+    const p = new mp.Process({ target: injectAborts, args: [barriers, outcomes] });
+    p.start();
+    await finish(p, 60);
+    const { tried, sleeps } = rounds(outcomes);
+    assert.ok(sleeps, `no round had its abort() just before the sleep: ${JSON.stringify([...outcomes])}`);
+    tried.forEach((outcome, k) => {
+      assert.equal(outcome, 1, `abort() before step ${k} of the wait: outcome ${outcome} (3 = sat out its timeout), not a BrokenBarrierError`);
+    });
+  });
+
+  test("the last arrival, with the main thread already waiting: both end at once, passing or broken", async () => {
+    const barriers = range(ROUNDS).map(() => new mp.Barrier(2));
+    const outcomes = counters(3 * ROUNDS);
+    // The main thread waits at every barrier first, so the worker's arrival is always the last one.
+    const mainWaits = barriers.map((b) =>
+      b.waitAsync({ timeout: 5 }).then(
+        () => 2,
+        (e: unknown) => (e instanceof mp.BrokenBarrierError && !/timed out after/.test(e.message) ? 1 : 3),
+      ),
+    );
+    const p = new mp.Process({ target: injectAborts, args: [barriers, outcomes] });
+    p.start();
+    await finish(p, 60);
+    const { tried, sleeps, ranOut } = rounds(outcomes);
+    assert.ok(sleeps || ranOut, `the rounds ended before every step of the arrival had its abort(): ${JSON.stringify([...outcomes])}`);
+    // The worker stopped: let the main thread's waits at the barriers it never reached go.
+    for (const b of barriers.slice(tried.length + (ranOut ? 1 : 0))) b.abort();
+    const main = await Promise.all(mainWaits);
+    tried.forEach((outcome, k) => {
+      assert.ok(outcome === 1 || outcome === 2, `abort() before step ${k} of the last arrival: the worker's outcome is ${outcome}`);
+      assert.ok(main[k] === 1 || main[k] === 2, `abort() before step ${k} of the last arrival: the main thread's outcome is ${main[k]}`);
+    });
+    assert.ok(tried.some((o) => o === 2), "in no round did the arrival trip the barrier before the abort()");
   });
 });
 
