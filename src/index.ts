@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ReleaseError, TimeoutError } from "./errors";
+export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ProcessStateError, ReleaseError, TimeoutError } from "./errors";
 export * from "./barrier";
 export * from "./condition";
 export * from "./event";

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
-import { describe, ProcessError, TimeoutError } from "./errors";
+import { describe, ProcessError, ProcessStateError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
 import { timeoutOption } from "./primitive";
 import { encode, threadEnded } from "./transfer";
@@ -179,11 +179,11 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   start(): void {
     if (this.worker !== null) {
-      throw new Error(`${this.name} was already started; a Process can only be started once (as in Python). Make a new Process to run it again.`);
+      throw new ProcessStateError(`${this.name} was already started; a Process can only be started once (as in Python). Make a new Process to run it again.`);
     }
     const args = encode(this.args, "args") as unknown[];
     if (!existsSync(WORKER_MAIN)) {
-      throw new Error(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
+      throw new ProcessStateError(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
     }
     const data: WorkerStart = { name: this.name, source: this.source, args };
     let worker: Worker;
@@ -229,7 +229,7 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   async join(options: JoinOptions = {}): Promise<void> {
     const ended = this.ended;
-    if (ended === null) throw new Error(`join() was called before start(): start ${this.name} first (as in Python).`);
+    if (ended === null) throw new ProcessStateError(`join() was called before start(): start ${this.name} first (as in Python).`);
     const ms = timeoutOption(options, `${this.name}.join()`);
     this.joiners++;
     try {
@@ -297,7 +297,7 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Ends the worker if it still runs, recording `code` as its exit code. */
   private async end(code: number, call: string): Promise<void> {
     if (this.worker === null || this.ended === null) {
-      throw new Error(`${call} was called before start(): ${this.name} is not running.`);
+      throw new ProcessStateError(`${call} was called before start(): ${this.name} is not running.`);
     }
     if (this.code === null) {
       this.endedBy ??= code;

@@ -393,11 +393,11 @@ describe("Condition", () => {
 
   test("wait, notify and notifyAll need the lock held by this thread", async () => {
     const cond = new mp.Condition();
-    assert.throws(() => cond.notify(), fails(Error, "Condition.notify()", "lock held", "acquire it first"));
-    assert.throws(() => cond.notifyAll(), fails(Error, "Condition.notifyAll()"));
-    assert.throws(() => cond.wait({ timeout: 1 }), fails(Error, "Condition.wait()", "lock held"));
-    await assert.rejects(cond.waitAsync({ timeout: 1 }), fails(Error, "Condition.waitAsync()", "lock held"));
-    await assert.rejects(cond.waitForAsync(() => false, { timeout: 1 }), fails(Error, "lock held"));
+    assert.throws(() => cond.notify(), fails(mp.ConditionError, "Condition.notify()", "lock held", "acquire it first"));
+    assert.throws(() => cond.notifyAll(), fails(mp.ConditionError, "Condition.notifyAll()"));
+    assert.throws(() => cond.wait({ timeout: 1 }), fails(mp.ConditionError, "Condition.wait()", "lock held"));
+    await assert.rejects(cond.waitAsync({ timeout: 1 }), fails(mp.ConditionError, "Condition.waitAsync()", "lock held"));
+    await assert.rejects(cond.waitForAsync(() => false, { timeout: 1 }), fails(mp.ConditionError, "lock held"));
 
     // Held by a worker is not held by this thread.
     const state = counters(2);
@@ -413,7 +413,7 @@ describe("Condition", () => {
     holder.start();
     try {
       await until(() => state[0] === 1, "the worker to hold the lock");
-      assert.throws(() => cond.notify(), fails(Error, "Condition.notify()", "lock held"));
+      assert.throws(() => cond.notify(), fails(mp.ConditionError, "Condition.notify()", "lock held"));
     } finally {
       Atomics.store(state, 1, 1);
       await finish(holder);

@@ -163,7 +163,7 @@ describe("join timeouts and terminate", () => {
     await p.kill(); // killing it again is harmless, and changes nothing
     await p.terminate();
     assert.equal(p.exitCode, -9);
-    await assert.rejects(new mp.Process({ target: () => 1 }).kill(), fails(Error, "kill() was called before start()"));
+    await assert.rejects(new mp.Process({ target: () => 1 }).kill(), fails(mp.ProcessStateError, "kill() was called before start()"));
   });
 
   test("a lock held by a killed worker is abandoned, as after terminate(): acquire fails instead of hanging", async () => {
@@ -487,14 +487,14 @@ describe("bad uses", () => {
   test("start() twice is an Error; the process still ends normally", async () => {
     const p = new mp.Process({ target: noop, name: "twice" });
     p.start();
-    assert.throws(() => p.start(), fails(Error, "twice was already started", "only be started once"));
+    assert.throws(() => p.start(), fails(mp.ProcessStateError, "twice was already started", "only be started once"));
     await finish(p);
     assert.equal(p.exitCode, 0);
   });
 
   test("join() and terminate() before start() are Errors", async () => {
     const p = new mp.Process({ target: noop, name: "unstarted" });
-    await assert.rejects(p.join(), fails(Error, "join() was called before start()", "unstarted"));
+    await assert.rejects(p.join(), fails(mp.ProcessStateError, "join() was called before start()", "unstarted"));
     await assert.rejects(p.terminate(), fails(Error, "terminate() was called before start()", "unstarted"));
   });
 
