@@ -495,7 +495,7 @@ describe("bad uses", () => {
   test("join() and terminate() before start() are Errors", async () => {
     const p = new mp.Process({ target: noop, name: "unstarted" });
     await assert.rejects(p.join(), fails(mp.ProcessStateError, "join() was called before start()", "unstarted"));
-    await assert.rejects(p.terminate(), fails(Error, "terminate() was called before start()", "unstarted"));
+    await assert.rejects(p.terminate(), fails(mp.ProcessStateError, "terminate() was called before start()", "unstarted"));
   });
 
   test("a function inside args is a TypeError naming its path, and nothing starts", () => {
