@@ -20,11 +20,14 @@
  */
 import { atomics } from "./atomics";
 import { BrokenBarrierError, describe } from "./errors";
-import { SharedPrimitive, cellsOf, checkCount, optionsObject, waitAsync } from "./primitive";
+import { SharedPrimitive } from "./primitive";
+import { cellsOf } from "./kind-mark";
+import { checkCount, optionsObject, timeoutMs } from "./options";
+import { waitAsync, remaining } from "./waiting";
 import { functionFromSource } from "./source-function";
 import { targetSource } from "./target";
 import { registerShareable } from "./transfer";
-import { refuseBlockingOnMainThread, remaining, timeoutMs } from "./thread";
+import { refuseBlockingOnMainThread } from "./thread";
 import type { WaitOptions } from "./event";
 
 const WORD = 0; // state * STATE_UNIT + count

@@ -13,5 +13,5 @@ export * from "./lock";
 export * from "./process";
 export * from "./semaphore";
 export * from "./shared";
-export { sleep, sleepAsync } from "./thread";
+export { sleep, sleepAsync } from "./sleep";
 export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";

@@ -10,8 +10,9 @@ import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
 import { describe, ProcessError, ProcessStateError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
-import { timeoutOption } from "./primitive";
-import { encode, threadEnded } from "./transfer";
+import { timeoutOption } from "./options";
+import { threadEnded } from "./owner-watch";
+import { encode } from "./transfer";
 import type { WorkerReport, WorkerStart } from "./worker-main";
 
 /** What a new {@link Process} runs, as Python's `Process(target=..., args=(...))`. */
