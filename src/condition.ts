@@ -14,9 +14,13 @@
 import { atomics } from "./atomics";
 import { describe, ConditionError } from "./errors";
 import { Lock, RLock } from "./lock";
-import { SharedPrimitive, cellsOf, timeoutOption, checkCount, waitWhile, waitWhileAsync } from "./primitive";
-import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
-import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
+import { SharedPrimitive } from "./primitive";
+import { cellsOf } from "./kind-mark";
+import { timeoutOption, checkCount } from "./options";
+import { waitWhile, waitWhileAsync, remaining } from "./waiting";
+import { watchOwner, type OwnerWatch } from "./owner-watch";
+import { ENCODE, registerShareable, type Descriptor } from "./transfer";
+import { OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 import type { WaitOptions } from "./event";
 
 /** How many threads may wait on one condition at the same time. */

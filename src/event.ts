@@ -5,7 +5,10 @@
  * @packageDocumentation
  */
 import { atomics } from "./atomics";
-import { SharedPrimitive, cellsOf, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive } from "./primitive";
+import { cellsOf } from "./kind-mark";
+import { timeoutOption } from "./options";
+import { waitWhile, waitWhileAsync } from "./waiting";
 import { registerShareable } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
 

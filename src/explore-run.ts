@@ -22,7 +22,7 @@ import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "./atomics";
 import type { ExploreWorkers } from "./explore-workers";
 import { cellName, restore, snapshot, type ScenarioBuffer } from "./scenario-memory";
 import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
-import { threadEnded } from "./transfer";
+import { threadEnded } from "./owner-watch";
 import type { AnyTypedArray } from "./typecodes";
 
 /** What the scheduler may do next: let a thread step, fire its wait's timeout, or kill it. */
@@ -49,6 +49,18 @@ export interface TraceStep {
   readonly after?: number | bigint;
   /** What else happened: a wait that sleeps, who a notify woke, ... */
   readonly note?: string;
+}
+
+/**
+ * What a choice touches, for deciding which choices commute: one cell (read, or written: a wait or
+ * notify counts as a write of its cell), or everything (a timeout moves the clock, a kill or the
+ * end of a thread runs the owner-ended logic over every lock).
+ */
+export type Footprint = { readonly key: number; readonly write: boolean } | "all";
+
+/** Whether two choices of different threads commute: the order they happen in changes nothing. */
+export function independent(a: Footprint, b: Footprint): boolean {
+  return a !== "all" && b !== "all" && (a.key !== b.key || (!a.write && !b.write));
 }
 
 /** How many times a thread may read cells again with nothing changed before it counts as spinning. */
@@ -102,6 +114,8 @@ export class ScheduleRun {
   steps = 0;
   /** The choices made in this run: the length of its schedule so far. */
   private made = 0;
+  /** Whether the last choice ended its thread (so it ran the owner-ended logic). */
+  private endedNow = false;
   /** The trace of this run so far. */
   trace: TraceStep[] = [];
 
@@ -199,6 +213,23 @@ export class ScheduleRun {
     return `${name} is about to ${OP_NAMES[t.request.op]} ${cell}`;
   }
 
+  /**
+   * What `choice` touched, once it was applied: its cell, or everything if it was a timeout or a
+   * kill or its thread ended with it.
+   *
+   * @param before - the choice's footprint computed before it was applied ({@link footprint}).
+   */
+  touched(before: Footprint): Footprint {
+    return this.endedNow ? "all" : before;
+  }
+
+  /** What `choice` will touch (see {@link Footprint}), before it is applied. */
+  footprint(choice: Choice): Footprint {
+    const r = this.threads[choice.thread].request;
+    if (choice.kind !== "step" || r === null) return "all";
+    return { key: r.key, write: mayWrite(r.op) || r.op === Op.WAIT || r.op === Op.NOTIFY };
+  }
+
   /** Does `choice` (one of {@link choices}): one step, one timeout, or one kill. */
   async apply(choice: Choice): Promise<void> {
     const slot = choice.thread;
@@ -206,6 +237,7 @@ export class ScheduleRun {
     const r = t.request;
     if (r === null || t.ended) throw new Error(`internal: thread ${letter(slot)} has no step to take`);
     this.made++;
+    this.endedNow = false;
     if (choice.kind === "kill") {
       t.sleep = null;
       this.trace.push({ step: this.made, thread: letter(slot), op: "killed", cell: "" });
@@ -299,6 +331,7 @@ export class ScheduleRun {
     const cells = this.workers.cells;
     const base = slotBase(slot);
     if (this.workers.status(slot) === Status.ENDED) {
+      this.endedNow = true;
       t.ended = true;
       t.request = null;
       t.sleep = null;

@@ -6,9 +6,15 @@
  * most concurrency bugs need one or two); a switch away from a thread that sleeps, spins or has
  * ended is free. At most one kill per schedule.
  *
+ * With `reduce`, sleep sets (Godefroid, 1996) skip schedules that differ from one already run only
+ * in the order of steps that commute (different cells, or reads of the same cell): after choice `c`
+ * was explored at a point, a later sibling's subtree does not take `c` again until a step that
+ * does not commute with it has happened. Each class of equivalent schedules then ends once; a run
+ * that finds every choice asleep is cut short and not counted.
+ *
  * @packageDocumentation
  */
-import { letter, type Choice, type ScheduleRun } from "./explore-run";
+import { independent, letter, type Choice, type Footprint, type ScheduleRun } from "./explore-run";
 
 /** The limits of a search. */
 export interface SearchBounds {
@@ -20,6 +26,8 @@ export interface SearchBounds {
   readonly maxSteps: number;
   /** Which threads may be killed (by slot); none: no kills. */
   readonly killable: readonly boolean[];
+  /** Skip schedules equivalent to one already run (sleep sets). */
+  readonly reduce: boolean;
 }
 
 /** How a run ended. */
@@ -39,8 +47,10 @@ export interface SearchHooks {
 export interface SearchSummary {
   /** Schedules run. */
   readonly schedules: number;
-  /** Steps taken, over all schedules. */
+  /** Steps taken, over all schedules (and runs cut short as equivalent to one already run). */
   readonly steps: number;
+  /** Runs cut short because every way on was equivalent to a schedule already run (with `reduce`). */
+  readonly redundant: number;
   /** True if every schedule was run (no bound cut any off, and the search was not stopped). */
   readonly exhaustive: boolean;
   /** Which bound cut schedules off, in words; null if none did. */
@@ -55,6 +65,14 @@ export function token(choice: Choice): string {
 interface Point {
   readonly choices: readonly Choice[];
   taken: number;
+  /** What each choice touched, once it has been taken. */
+  readonly touched: Footprint[];
+}
+
+/** A choice that need not be taken again until something it does not commute with happens. */
+interface Asleep {
+  readonly choice: Choice;
+  readonly touched: Footprint;
 }
 
 /**
@@ -81,6 +99,7 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
   let schedules = 0;
   let steps = 0;
   let pruned = false;
+  let redundant = 0;
   for (;;) {
     await run.begin();
     let last = -1;
@@ -88,6 +107,8 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
     let killed = false;
     let schedule = "";
     let end: RunEnd = { kind: "finished" };
+    let asleep: Asleep[] = [];
+    let cut = false;
     for (let depth = 0; !run.finished(); depth++) {
       if (run.steps >= bounds.maxSteps) {
         end = { kind: "livelock", message: `not every thread finished within ${bounds.maxSteps} steps (${run.blocked()})` };
@@ -99,11 +120,16 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
         end = { kind: "deadlock", message: `every live thread is blocked: ${run.blocked()}` };
         break;
       }
+      const awake = now.choices.filter((c) => !asleep.some((s) => s.choice.kind === c.kind && s.choice.thread === c.thread));
+      if (awake.length === 0) {
+        cut = true;
+        break;
+      }
       let point = stack[depth];
       if (point === undefined) {
-        point = { choices: now.choices, taken: 0 };
+        point = { choices: awake, taken: 0, touched: [] };
         stack.push(point);
-      } else if (point.choices.map(token).join() !== now.choices.map(token).join()) {
+      } else if (point.choices.map(token).join() !== awake.map(token).join()) {
         throw new Error(
           `explore(): the threads did not do the same thing when schedule ${schedule} was run again (at step ${depth + 1} ` +
             `the choices were ${now.choices.map(token).join(" ")}, before ${point.choices.map(token).join(" ")}). ` +
@@ -114,7 +140,14 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
       if (choice.kind !== "kill" && choice.thread !== last && last >= 0 && run.enabled(last)) preemptions++;
       if (choice.kind === "kill") killed = true;
       else last = choice.thread;
+      const footprint = run.footprint(choice);
       await run.apply(choice);
+      const touched = run.touched(footprint);
+      point.touched[point.taken] = touched;
+      if (bounds.reduce) {
+        const explored = point.choices.slice(0, point.taken).map((c, i) => ({ choice: c, touched: point.touched[i] }));
+        asleep = [...asleep, ...explored].filter((s) => independent(s.touched, touched));
+      }
       schedule += token(choice);
       const broken = hooks.afterStep();
       if (broken !== null) {
@@ -122,17 +155,22 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
         break;
       }
     }
-    if (end.kind !== "finished") await run.abort();
-    schedules++;
+    if (cut || end.kind !== "finished") await run.abort();
     steps += run.steps;
-    const stop = await hooks.afterRun(end, schedule);
+    let stop = false;
+    if (cut) {
+      redundant++;
+    } else {
+      schedules++;
+      stop = await hooks.afterRun(end, schedule);
+    }
     while (stack.length > 0 && stack[stack.length - 1].taken + 1 >= stack[stack.length - 1].choices.length) stack.pop();
     if (stack.length === 0) {
       const bound = pruned ? `at most ${bounds.preemptions} preemption${bounds.preemptions === 1 ? "" : "s"} per schedule` : null;
-      return { schedules, steps, exhaustive: !pruned, bound };
+      return { schedules, steps, redundant, exhaustive: !pruned, bound };
     }
     if (stop || schedules >= bounds.maxSchedules) {
-      return { schedules, steps, exhaustive: false, bound: stop ? "stopped at the first failure" : `maxSchedules (${bounds.maxSchedules})` };
+      return { schedules, steps, redundant, exhaustive: false, bound: stop ? "stopped at the first failure" : `maxSchedules (${bounds.maxSchedules})` };
     }
     stack[stack.length - 1].taken++;
   }

@@ -8,13 +8,13 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { runInThisContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
 import { useSharedMemoryOps } from "./atomics";
 import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
 import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
+import { functionFromSource } from "./source-function";
 import { decode } from "./transfer";
 
 /** What the target returned, if a message can carry it (else its text). */
@@ -33,7 +33,7 @@ async function main(start: ExploreWorkerStart): Promise<void> {
   // As in worker-main.ts: a target from a notebook cell reads the library as `exports.mp`.
   globals.exports = { mp };
   globals.require = createRequire(join(process.cwd(), "notebook.js"));
-  const target = runInThisContext(start.source, { filename: start.name }) as (...args: unknown[]) => unknown;
+  const target = functionFromSource(start.source, start.name);
   const ids = new Map(scenarioBuffers(start.args).map((b, i) => [b.buffer, i]));
   const scheduled = scheduledOps(start.control, start.slot, ids);
   useSharedMemoryOps(scheduled.ops);

@@ -12,7 +12,7 @@ import { startWorker } from "./worker-start";
 const EXPLORE_WORKER = join(__dirname, "explore-worker.js");
 
 /** How many times the scheduler looks at a STATUS cell before it awaits `Atomics.waitAsync`. */
-const SPINS = 2000;
+const SPINS = 1000;
 /** How often (ms) a wait for a worker checks that the worker is still alive. */
 const ALIVE_CHECK_MS = 250;
 

@@ -18,9 +18,13 @@
  */
 import { atomics } from "./atomics";
 import { LockOwnerDiedError, ReleaseError } from "./errors";
-import { SharedPrimitive, acquireOptions, cellsOf, timeoutOption, waitAsync } from "./primitive";
-import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
-import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
+import { SharedPrimitive } from "./primitive";
+import { acquireOptions, timeoutOption } from "./options";
+import { cellsOf } from "./kind-mark";
+import { waitAsync, remaining } from "./waiting";
+import { watchOwner, type OwnerWatch } from "./owner-watch";
+import { ENCODE, registerShareable, type Descriptor } from "./transfer";
+import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
 /** An RLock's recursion count, written only by its holder. */

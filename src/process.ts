@@ -8,10 +8,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import type { Worker } from "node:worker_threads";
-import { describe, ProcessError, TimeoutError } from "./errors";
+import { describe, ProcessError, ProcessStateError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
-import { timeoutOption } from "./primitive";
-import { encode, threadEnded } from "./transfer";
+import { timeoutOption } from "./options";
+import { threadEnded } from "./owner-watch";
+import { encode } from "./transfer";
 import { startWorker } from "./worker-start";
 import type { WorkerReport, WorkerStart } from "./worker-main";
 
@@ -36,6 +37,8 @@ export interface JoinOptions {
 
 /** Python's exit code for a process ended by `terminate()` (minus SIGTERM). */
 const TERMINATED = -15;
+/** Python's exit code for a process ended by `kill()` (minus SIGKILL). */
+const KILLED = -9;
 
 const WORKER_MAIN = join(__dirname, "worker-main.js");
 
@@ -109,7 +112,8 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Whether its target returned (the worker said "done"), as opposed to throwing or being ended. */
   private returned = false;
   private joiners = 0;
-  private terminating = false;
+  /** The exit code `terminate()` or `kill()` asked for, once one of them was called. */
+  private endedBy: number | null = null;
 
   /**
    * Prepares the process; nothing runs until {@link Process.start}.
@@ -142,11 +146,11 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   start(): void {
     if (this.worker !== null) {
-      throw new Error(`${this.name} was already started; a Process can only be started once (as in Python). Make a new Process to run it again.`);
+      throw new ProcessStateError(`${this.name} was already started; a Process can only be started once (as in Python). Make a new Process to run it again.`);
     }
     const args = encode(this.args, "args") as unknown[];
     if (!existsSync(WORKER_MAIN)) {
-      throw new Error(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
+      throw new ProcessStateError(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
     }
     const data: WorkerStart = { name: this.name, source: this.source, args };
     let worker: Worker;
@@ -172,9 +176,9 @@ export class Process<A extends unknown[] = unknown[]> {
     const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
     const threadId = worker.threadId;
     this.ended = Promise.all([exited, streamEnd(worker.stdout), streamEnd(worker.stderr)]).then(([code]) => {
-      this.code = this.terminating ? TERMINATED : code;
+      this.code = this.endedBy ?? code;
       untrack(this as unknown as Process<never>);
-      threadEnded(threadId, this.terminating || !this.returned);
+      threadEnded(threadId, this.endedBy !== null || !this.returned);
       if (this.failure !== null && this.joiners === 0) {
         process.stderr.write(`${this.name} failed, and nobody was waiting in join() to hear it:\n${this.failure.stack}\n`);
       }
@@ -192,7 +196,7 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   async join(options: JoinOptions = {}): Promise<void> {
     const ended = this.ended;
-    if (ended === null) throw new Error(`join() was called before start(): start ${this.name} first (as in Python).`);
+    if (ended === null) throw new ProcessStateError(`join() was called before start(): start ${this.name} first (as in Python).`);
     const ms = timeoutOption(options, `${this.name}.join()`);
     this.joiners++;
     try {
@@ -224,7 +228,8 @@ export class Process<A extends unknown[] = unknown[]> {
 
   /**
    * How it ended, like Python's `exitcode`: `null` while running (or not started), 0 when target
-   * returned, 1 when it threw, -15 when it was ended by `terminate()`.
+   * returned (or what it set as `process.exitCode`), 1 when it threw, -15 when it was ended by
+   * `terminate()`, -9 by `kill()`.
    */
   get exitCode(): number | null {
     return this.code;
@@ -242,11 +247,27 @@ export class Process<A extends unknown[] = unknown[]> {
    * @throws Error if it was never started.
    */
   async terminate(): Promise<void> {
+    await this.end(TERMINATED, "terminate()");
+  }
+
+  /**
+   * Like {@link Process.terminate}, as Python's `kill()` (SIGKILL where `terminate()` sends SIGTERM):
+   * a worker has no signal handlers, so both end it at once; `exitCode` says -9 instead of -15.
+   * A lock it held is marked abandoned, as after `terminate()`.
+   *
+   * @throws Error if it was never started.
+   */
+  async kill(): Promise<void> {
+    await this.end(KILLED, "kill()");
+  }
+
+  /** Ends the worker if it still runs, recording `code` as its exit code. */
+  private async end(code: number, call: string): Promise<void> {
     if (this.worker === null || this.ended === null) {
-      throw new Error(`terminate() was called before start(): ${this.name} is not running.`);
+      throw new ProcessStateError(`${call} was called before start(): ${this.name} is not running.`);
     }
     if (this.code === null) {
-      this.terminating = true;
+      this.endedBy ??= code;
       await this.worker.terminate();
     }
     await this.ended;

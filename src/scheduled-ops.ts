@@ -22,7 +22,7 @@ export class Killed extends Error {
 }
 
 /** How many times a worker looks at its STATUS cell before it sleeps in `Atomics.wait`. */
-const SPINS = 200;
+const SPINS = 100;
 
 const typeIds = new Map<unknown, number>(ELEMENT_TYPES.map((type, i) => [type, i]));
 

@@ -8,7 +8,10 @@
 import { ReleaseError } from "./errors";
 import type { AcquireAsyncOptions, AcquireOptions, Acquirable } from "./lock";
 import { atomics } from "./atomics";
-import { SharedPrimitive, acquireOptions, cellsOf, checkCount, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
+import { SharedPrimitive } from "./primitive";
+import { acquireOptions, checkCount, timeoutOption } from "./options";
+import { cellsOf } from "./kind-mark";
+import { waitWhile, waitWhileAsync } from "./waiting";
 import { registerShareable } from "./transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "./thread";
 

@@ -188,11 +188,72 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
     store(this.values, this.atomic, at, checkElement(this.typecode, v, "Array element", i));
   }
 
+  /**
+   * A plain-array copy of the elements from `start` up to (not including) `end`, like Python's
+   * `arr[start:end]` and JavaScript's `slice`: negative indices count from the end, and bounds
+   * beyond either end are clipped.
+   *
+   * @param start - the first index (default 0).
+   * @param end - the index to stop before (default the length).
+   * @throws TypeError if a bound is not a whole number.
+   */
+  slice(start?: number, end?: number): ElementOf<C>[] {
+    const from = this.bound(start, 0, "start", "slice");
+    const to = this.bound(end, this.values.length, "end", "slice");
+    const out: ElementOf<C>[] = [];
+    for (let i = from; i < to; i++) out.push(load(this.values, this.atomic, i) as ElementOf<C>);
+    return out;
+  }
+
+  /**
+   * Writes `values` over the elements from `start` up to (not including) `end`, like Python's
+   * `arr[start:end] = values`. As for Python's shared (ctypes) arrays, the length cannot change, so
+   * there must be exactly as many values as the slice has elements. Every value is checked against
+   * the typecode before any is written.
+   *
+   * @example
+   * ```ts
+   * arr.setSlice(1, 3, [10, 20]);          // arr[1:3] = [10, 20]
+   * arr.setSlice(0, arr.length, [0, 0, 0]); // arr[:] = [0, 0, 0] for an Array of length 3
+   * ```
+   * @param start - the first index (negative counts from the end; `undefined` for 0).
+   * @param end - the index to stop before (`undefined` for the length).
+   * @param values - the new elements (any iterable of numbers).
+   * @throws TypeError if a bound is not a whole number, `values` is not iterable, or a value is not
+   *   a number of the typecode's kind; RangeError if the count is wrong or a value does not fit.
+   */
+  setSlice(start: number | undefined, end: number | undefined, values: Iterable<InputOf<C>>): void {
+    const from = this.bound(start, 0, "start", "setSlice");
+    const to = this.bound(end, this.values.length, "end", "setSlice");
+    const where = `Array.setSlice(${String(start)}, ${String(end)})`;
+    if (values === null || typeof values !== "object" || !(Symbol.iterator in values)) {
+      throw new TypeError(`${where}: values must be an array (or other iterable) of numbers, not ${describe(values)}.`);
+    }
+    const items = globalThis.Array.from(values);
+    const size = Math.max(0, to - from);
+    if (items.length !== size) {
+      throw new RangeError(
+        `${where}: the slice has ${size} element${size === 1 ? "" : "s"} (${this.short()}), but ${items.length} value${items.length === 1 ? " was" : "s were"} given. ` +
+          `An Array's length is fixed, as for Python's shared arrays: give exactly ${size}.`,
+      );
+    }
+    const checked = items.map((v, k) => checkElement(this.typecode, v, `${where}: element`, from + k));
+    checked.forEach((v, k) => store(this.values, this.atomic, from + k, v));
+  }
+
+  /** Reads a slice bound, as Python does: negative counts from the end, then clipped to 0..length. */
+  private bound(i: unknown, fallback: number, name: string, method: string): number {
+    if (i === undefined) return fallback;
+    const n = this.values.length;
+    if (typeof i !== "number" || !Number.isInteger(i)) {
+      throw new TypeError(`Array.${method}(): ${name} must be a whole number (or left out), not ${describe(i)}.`);
+    }
+    return Math.min(n, Math.max(0, i < 0 ? i + n : i));
+  }
+
   /** A plain-array copy of the elements, like Python's `arr[:]`. */
   toArray(): ElementOf<C>[] {
-    const out: ElementOf<C>[] = [];
-    for (let i = 0; i < this.values.length; i++) out.push(load(this.values, this.atomic, i) as ElementOf<C>);
-    return out;
+    return this.slice();
   }
 
   /** Iterates over the elements: `for (const x of arr)`. */

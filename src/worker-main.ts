@@ -6,9 +6,9 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { runInThisContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
+import { functionFromSource } from "./source-function";
 import { decode } from "./transfer";
 
 /** What `Process.start()` sends along with a new worker. */
@@ -58,15 +58,16 @@ async function main(start: WorkerStart): Promise<void> {
   globals.exports = { mp };
   globals.require = createRequire(join(process.cwd(), "notebook.js"));
   try {
-    const target = runInThisContext(start.source, { filename: start.name }) as (...args: unknown[]) => unknown;
+    const target = functionFromSource(start.source, start.name);
     await target(...(decode(start.args) as unknown[]));
     report({ kind: "done" });
   } catch (error) {
     report({ kind: "error", ...explain(error) });
     process.exit(1);
   }
-  // As in Python, the process ends when target returns, even if it left timers behind.
-  process.exit(0);
+  // As in Python, the process ends when target returns, even if it left timers behind. Its exit
+  // code is 0, or what target set as process.exitCode (Python's sys.exit(3)).
+  process.exit(process.exitCode ?? 0);
 }
 
 void main(workerData as WorkerStart);

@@ -6,12 +6,13 @@ fixture and with it every test of that notebook.
 
 Timings and the interleaving of workers differ from run to run, so nothing here compares them
 with stored outputs. What must hold in every run: the exact ways of counting are exact, every
-hand-built lock is exact, the pictures are there as SVG with their lanes and labels, the deadlock
-ends by timeout, and every check line says ✓. Plain read-modify-write must lose updates in at
+hand-built lock is exact, the pictures are there as SVG with their lanes and labels (with a PNG
+and a text line in the same output), the deadlock ends by timeout, and every check line says ✓. Plain read-modify-write must lose updates in at
 least one multi-worker run (it does in nearly all of them).
 """
 from __future__ import annotations
 
+import base64
 import re
 import xml.etree.ElementTree as ET
 
@@ -43,11 +44,14 @@ nb06 = executed(NB06)
 
 
 def svg_of(session, cell_id: str) -> ET.Element:
-    """The one image/svg+xml output of the cell, parsed (so it must be well-formed XML)."""
+    """The one image/svg+xml output of the cell, parsed (so it must be well-formed XML), after
+    checking that the kernel sent it in one bundle with its PNG and its one-line text."""
     cell = cell_by_id(session.nb, cell_id)[1]
-    svgs = [o["data"]["image/svg+xml"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
-    assert len(svgs) == 1, f"cell {cell_id}: {len(svgs)} SVG outputs, want 1"
-    root = ET.fromstring(svgs[0])
+    bundles = [o["data"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(bundles) == 1, f"cell {cell_id}: {len(bundles)} SVG outputs, want 1"
+    assert base64.b64decode(bundles[0].get("image/png", ""))[:8] == b"\x89PNG\r\n\x1a\n", f"cell {cell_id}: no PNG with the SVG"
+    assert re.fullmatch(r"[^\n]+", bundles[0].get("text/plain", "")), f"cell {cell_id}: no one-line text with the SVG"
+    root = ET.fromstring(bundles[0]["image/svg+xml"])
     assert root.tag == f"{SVG}svg"
     return root
 
