@@ -4,8 +4,9 @@
  * caller chooses (the search, or a replayed schedule). A step is one shared-memory operation.
  *
  * The run keeps what the real machine would: which threads sleep in a `wait` on which cell (a
- * `notify` wakes the oldest, as `Atomics.notify` does), the virtual clock (a wait's timeout fires
- * only when chosen, and then the clock jumps to its deadline, so `remaining(deadline)` is 0), and
+ * `notify` wakes the oldest, as `Atomics.notify` does), each thread's virtual clock (a wait's
+ * timeout fires only when chosen, and then the thread's clock jumps to its deadline, so
+ * `remaining(deadline)` is 0: see schedule-protocol.ts), and
  * the owner-ended logic of the thread that started the workers (`threadEnded`, as the Process
  * registry calls it) when a thread ends or is killed.
  *
@@ -52,15 +53,17 @@ export interface TraceStep {
 }
 
 /**
- * What a choice touches, for deciding which choices commute: one cell (read, or written: a wait or
- * notify counts as a write of its cell), or everything (a timeout moves the clock, a kill or the
- * end of a thread runs the owner-ended logic over every lock).
+ * What a choice touches, for deciding which choices commute: cells, each read or written (a wait
+ * or notify counts as a write of its cell), or everything: a timeout moves the clock, and a kill or
+ * a thread that dies runs the owner-ended logic, whose effect depends on other threads' steps (a
+ * plain Lock may be released by another thread). A thread that returns adds the cells its
+ * owner-ended logic changed (an RLock it still held): only it could have put its mark there.
  */
-export type Footprint = { readonly key: number; readonly write: boolean } | "all";
+export type Footprint = ReadonlyArray<{ readonly key: number; readonly write: boolean }> | "all";
 
 /** Whether two choices of different threads commute: the order they happen in changes nothing. */
 export function independent(a: Footprint, b: Footprint): boolean {
-  return a !== "all" && b !== "all" && (a.key !== b.key || (!a.write && !b.write));
+  return a !== "all" && b !== "all" && a.every((x) => b.every((y) => x.key !== y.key || (!x.write && !y.write)));
 }
 
 /** How many times a thread may read cells again with nothing changed before it counts as spinning. */
@@ -106,7 +109,6 @@ export class ScheduleRun {
   private readonly versions = new Map<number, number>();
   private readonly views = new Map<number, AnyTypedArray>();
   private readonly floats: Float64Array;
-  private clock = 0;
   private sleeps = 0;
   /** The run's number, counted from 1 as the workers count them. */
   run = 0;
@@ -114,8 +116,8 @@ export class ScheduleRun {
   steps = 0;
   /** The choices made in this run: the length of its schedule so far. */
   private made = 0;
-  /** Whether the last choice ended its thread (so it ran the owner-ended logic). */
-  private endedNow = false;
+  /** If the last choice ended its thread: whether it died, and the cells its owner-ended logic changed. */
+  private ending: { died: boolean; keys: number[] } | null = null;
   /** The trace of this run so far. */
   trace: TraceStep[] = [];
 
@@ -135,8 +137,7 @@ export class ScheduleRun {
   /** Restores the memory and starts every thread's target, up to its first step. */
   async begin(): Promise<void> {
     restore(this.buffers, this.start);
-    this.clock = 0;
-    this.floats[CLOCK] = 0;
+    this.workers.threadIds.forEach((_, slot) => (this.floats[slotBase(slot) / 2 + CLOCK] = 0));
     this.versions.clear();
     this.trace = [];
     this.steps = 0;
@@ -220,14 +221,21 @@ export class ScheduleRun {
    * @param before - the choice's footprint computed before it was applied ({@link footprint}).
    */
   touched(before: Footprint): Footprint {
-    return this.endedNow ? "all" : before;
+    const ending = this.ending;
+    if (ending === null) return before;
+    if (ending.died || before === "all") return "all";
+    return [...before, ...ending.keys.map((key) => ({ key, write: true }))];
   }
 
   /** What `choice` will touch (see {@link Footprint}), before it is applied. */
   footprint(choice: Choice): Footprint {
     const r = this.threads[choice.thread].request;
-    if (choice.kind !== "step" || r === null) return "all";
-    return { key: r.key, write: mayWrite(r.op) || r.op === Op.WAIT || r.op === Op.NOTIFY };
+    if (choice.kind === "kill" || r === null) return "all";
+    // A timeout takes the thread off its cell's queue (which a notify there would see).
+    if (choice.kind === "timeout") return [{ key: r.key, write: true }];
+    // A compare-exchange that will fail only reads; whether it fails changes only with a write.
+    const failing = r.op === Op.COMPARE_EXCHANGE && this.value(r) !== (r.a1 | 0);
+    return [{ key: r.key, write: !failing && (mayWrite(r.op) || r.op === Op.WAIT || r.op === Op.NOTIFY) }];
   }
 
   /** Does `choice` (one of {@link choices}): one step, one timeout, or one kill. */
@@ -237,7 +245,7 @@ export class ScheduleRun {
     const r = t.request;
     if (r === null || t.ended) throw new Error(`internal: thread ${letter(slot)} has no step to take`);
     this.made++;
-    this.endedNow = false;
+    this.ending = null;
     if (choice.kind === "kill") {
       t.sleep = null;
       this.trace.push({ step: this.made, thread: letter(slot), op: "killed", cell: "" });
@@ -247,10 +255,10 @@ export class ScheduleRun {
     this.steps++;
     if (choice.kind === "timeout") {
       const sleep = t.sleep as Sleep;
-      this.clock = Math.max(this.clock, sleep.since + sleep.ms);
-      this.floats[CLOCK] = this.clock;
+      const clock = slotBase(slot) / 2 + CLOCK;
+      this.floats[clock] = Math.max(this.floats[clock], sleep.since + sleep.ms);
       t.sleep = null;
-      this.record(slot, r, undefined, undefined, `times out: the clock moves to ${this.clock} ms`);
+      this.record(slot, r, undefined, undefined, `times out: ${letter(slot)}'s clock moves to ${this.floats[clock]} ms`);
       await this.answer(slot, Reply.TIMED_OUT);
       return;
     }
@@ -298,7 +306,7 @@ export class ScheduleRun {
       this.record(slot, r, value, value, "times out at once (no time left)");
       await this.answer(slot, Reply.TIMED_OUT);
     } else {
-      t.sleep = { key: r.key, since: this.clock, ms: r.a2, order: this.sleeps++, woken: false };
+      t.sleep = { key: r.key, since: this.floats[slotBase(slot) / 2 + CLOCK], ms: r.a2, order: this.sleeps++, woken: false };
       const limit = r.a2 === Infinity ? "" : `, or ${r.a2} ms`;
       this.record(slot, r, value, value, `sleeps until a notify${limit}`);
     }
@@ -331,7 +339,6 @@ export class ScheduleRun {
     const cells = this.workers.cells;
     const base = slotBase(slot);
     if (this.workers.status(slot) === Status.ENDED) {
-      this.endedNow = true;
       t.ended = true;
       t.request = null;
       t.sleep = null;
@@ -350,6 +357,8 @@ export class ScheduleRun {
    * operations watched so that the trace shows them and its notifies wake sleeping threads.
    */
   private ownerEnded(slot: number, died: boolean): void {
+    const keys: number[] = [];
+    this.ending = { died, keys };
     const before = snapshot(this.buffers);
     const notified: Array<{ cells: Int32Array; index: number; count: number }> = [];
     const watching: SharedMemoryOps = {
@@ -370,6 +379,7 @@ export class ScheduleRun {
       for (let i = 0; i < b.elements.length; i++) {
         if (Object.is(old[i], b.elements[i])) continue;
         const key = buf * 2 ** 32 + i * b.elements.BYTES_PER_ELEMENT;
+        keys.push(key);
         this.versions.set(key, this.version(key) + 1);
         const note = `${letter(slot)} ${died ? "died" : "ended"}; the thread that started it marks what it held`;
         this.trace.push({ step: this.made, thread: letter(slot), op: "owner-ended", cell: cellName(b, i), before: old[i], after: b.elements[i], note });
@@ -377,7 +387,10 @@ export class ScheduleRun {
     });
     for (const n of notified) {
       const buf = this.buffers.findIndex((b) => b.buffer === n.cells.buffer);
-      if (buf >= 0) this.wake(buf * 2 ** 32 + n.cells.byteOffset + n.index * n.cells.BYTES_PER_ELEMENT, n.count);
+      if (buf < 0) continue;
+      const key = buf * 2 ** 32 + n.cells.byteOffset + n.index * n.cells.BYTES_PER_ELEMENT;
+      keys.push(key);
+      this.wake(key, n.count);
     }
   }
 

@@ -27,19 +27,19 @@
  * So exactly one worker runs between two shared-memory operations at a time, and the scheduler
  * decides which. Operations on memory that is not among the scenario's arguments (a lock a target
  * makes for itself) are not scheduled: the worker does them natively (reply NATIVE, never sent).
- * The virtual clock that `atomics.now()` reads under exploration is the Float64 at CLOCK: the
- * scheduler moves it forward when it lets a wait time out.
+ * The virtual clock that `atomics.now()` reads under exploration is the slot's Float64 at CLOCK,
+ * one per thread, from 0 at each run's start: the scheduler moves a thread's clock to the deadline
+ * of its wait when it lets that wait time out. One clock per thread makes a timeout a choice that
+ * concerns that thread alone (it commutes with the other threads' steps); that each thread's time
+ * may lag behind another's is what a real machine allows too (a thread may wake up late).
  *
  * @packageDocumentation
  */
 
-/** Int32 cells before the first thread's slot (the Float64 clock and padding). */
+/** Int32 cells before the first thread's slot (padding, so that Float64 fields stay aligned). */
 const HEADER = 4;
 /** Int32 cells of each thread's slot; even, so that the slot's Float64 fields are aligned. */
 const SLOT = 16;
-
-/** The Float64 index of the virtual clock, in milliseconds since the run began. */
-export const CLOCK = 0;
 
 /** Int32 fields of a slot, relative to {@link slotBase}. */
 export const STATUS = 0;
@@ -57,8 +57,10 @@ export const REPLY = 5;
 export const RESULT = 6;
 /** Float64 fields of a slot, relative to {@link slotBase} / 2: the operation's numeric arguments. */
 export const A1 = 4;
-/** The second numeric argument (compare-exchange's replacement). */
+/** The second numeric argument (compare-exchange's replacement, a wait's milliseconds). */
 export const A2 = 5;
+/** The thread's virtual clock, in milliseconds since the run began (a Float64 field). */
+export const CLOCK = 6;
 
 /** Values of the STATUS cell. */
 export const enum Status {

@@ -112,7 +112,7 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
       nativeOps.write(values, i, value, atomic);
     },
     now() {
-      return floats[CLOCK];
+      return floats[base / 2 + CLOCK];
     },
   };
   return {

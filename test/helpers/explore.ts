@@ -1,0 +1,42 @@
+/**
+ * Helpers for the model-checked tests (test/explore-*.test.ts): printing what an exploration ran,
+ * and loading a deliberately broken primitive (test/mutants/) inside the explorer's workers.
+ */
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import * as ts from "typescript";
+import type * as mp from "../../dist";
+
+const ROOT = resolve(__dirname, "..", "..");
+
+/** Prints one line about an exploration: what it covered, and how long it took. */
+export function printed(title: string, result: mp.ExploreResult): mp.ExploreResult {
+  const scope = result.exhaustive ? "all" : `bound: ${result.bound}`;
+  console.log(`${title}: ${result.schedules} schedules (${scope}), ${result.steps} steps, ${result.seconds.toFixed(2)} s`);
+  return result;
+}
+
+/** Asserts that no schedule failed, showing the first failure's trace if one did. */
+export function noFailure(result: mp.ExploreResult): void {
+  assert.equal(result.failure, null, String(result));
+}
+
+let compiledDir: string | undefined;
+
+/**
+ * Compiles test/mutants/`name`.ts to JavaScript a worker can `require()` (workers run without
+ * ts-node), with its import of the library's compiled `dist/` made absolute, so that it uses the
+ * very `atomics` module the explorer swaps in that worker.
+ *
+ * @returns the path of the compiled module, to pass to the threads in `args`.
+ */
+export function compiledMutant(name: string): string {
+  compiledDir ??= mkdtempSync(join(tmpdir(), "mutants-"));
+  const source = readFileSync(join(ROOT, "test", "mutants", `${name}.ts`), "utf8");
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  const file = join(compiledDir, `${basename(name)}.js`);
+  writeFileSync(file, outputText.replace(/require\("\.\.\/\.\.\/dist\//g, `require(${JSON.stringify(join(ROOT, "dist"))} + "/`));
+  return file;
+}
