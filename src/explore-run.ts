@@ -12,10 +12,13 @@
  *
  * Spinning: a thread that reads a cell again while nothing it read has changed and it wrote
  * nothing in between learns nothing new. It may do that once (code such as `RLock.count()` then
- * `release()` reads the lock word twice in a row); a second such read makes it *spin-blocked*
- * until somebody writes a cell it read. So the lock's spin before sleeping, or a learner's
- * `while (flag.value) {}`, is a few steps, not 64 or infinitely many, and a spin that nobody ends
- * is reported as a deadlock, not a hang.
+ * `release()` reads the lock word twice in a row); from its second such read on it *spins*, and a
+ * step of a spinning thread is a *spin-out*: all its re-reads in a row, up to {@link SPIN_OUT},
+ * as one step (nobody else can change what it reads in between without making it a different
+ * schedule). A thread that leaves its loop in that many (the lock sleeps after 64 looks) goes on;
+ * one that does not is *stuck* until somebody writes what it reads. So the lock's spin before
+ * sleeping is one step, not 64, a learner's `while (flag.value) {}` one step and then a wait, and
+ * a spin that nobody ends is reported as a deadlock, not a hang.
  *
  * @packageDocumentation
  */
@@ -68,6 +71,11 @@ export function independent(a: Footprint, b: Footprint): boolean {
 
 /** How many times a thread may read cells again with nothing changed before it counts as spinning. */
 const FREE_REREADS = 1;
+/**
+ * How many re-reads one spin-out does at most (more than the lock's 64 looks before it sleeps): a
+ * thread still spinning after that waits for a write, as a loop that spins until one would.
+ */
+const SPIN_OUT = 200;
 
 interface Request {
   readonly op: Op;
@@ -96,6 +104,8 @@ class ThreadState {
   /** The version of each cell when this thread last read it, since its last write. */
   readonly reads = new Map<number, number>();
   rereads = 0;
+  /** Spun out already without leaving its loop: it waits for a write to what it reads. */
+  stuck = false;
 }
 
 /** The thread letter of slot `i`. */
@@ -116,6 +126,8 @@ export class ScheduleRun {
   steps = 0;
   /** The choices made in this run: the length of its schedule so far. */
   private made = 0;
+  /** The cells a spin-out re-read (see {@link spinOut}). */
+  private spun: number[] = [];
   /** If the last choice ended its thread: whether it died, and the cells its owner-ended logic changed. */
   private ending: { died: boolean; keys: number[] } | null = null;
   /** The trace of this run so far. */
@@ -166,7 +178,7 @@ export class ScheduleRun {
     const t = this.threads[slot];
     if (t.ended || t.request === null) return false;
     if (t.sleep !== null) return t.sleep.woken;
-    return !this.spinning(t);
+    return !(t.stuck && this.spinning(t));
   }
 
   private spinning(t: ThreadState): boolean {
@@ -210,7 +222,7 @@ export class ScheduleRun {
       if (t.sleep.woken) return `${name} was woken in wait() on ${cell} and can go on`;
       return `${name} sleeps in wait() on ${cell} until a notify${t.sleep.ms === Infinity ? " (no timeout)" : ` or its timeout (${name}~)`}`;
     }
-    if (this.spinning(t)) return `${name} spins: it would read ${cell} again, and nothing it read has changed since`;
+    if (t.stuck && this.spinning(t)) return `${name} spins: it read ${cell} ${SPIN_OUT} times more with nothing changed, and waits for a write`;
     return `${name} is about to ${OP_NAMES[t.request.op]} ${cell}`;
   }
 
@@ -222,6 +234,7 @@ export class ScheduleRun {
    */
   touched(before: Footprint): Footprint {
     const ending = this.ending;
+    if (before !== "all" && this.spun.length > 0) before = [...before, ...this.spun.map((key) => ({ key, write: false }))];
     if (ending === null) return before;
     if (ending.died || before === "all") return "all";
     return [...before, ...ending.keys.map((key) => ({ key, write: true }))];
@@ -246,6 +259,7 @@ export class ScheduleRun {
     if (r === null || t.ended) throw new Error(`internal: thread ${letter(slot)} has no step to take`);
     this.made++;
     this.ending = null;
+    this.spun = [];
     if (choice.kind === "kill") {
       t.sleep = null;
       this.trace.push({ step: this.made, thread: letter(slot), op: "killed", cell: "" });
@@ -274,11 +288,22 @@ export class ScheduleRun {
       await this.answer(slot, Reply.PROCEED);
       return;
     }
+    if (this.spinning(t)) {
+      await this.spinOut(slot, t, r);
+      return;
+    }
+    t.stuck = false;
+    const before = this.value(r);
+    await this.access(slot, t, r);
+    this.record(slot, r, before, this.value(r));
+  }
+
+  /** Lets thread `slot` do its operation `r` and keeps its bookkeeping: versions, what it read. */
+  private async access(slot: number, t: ThreadState, r: Request): Promise<void> {
     const before = this.value(r);
     const version = this.version(r.key);
     await this.answer(slot, Reply.PROCEED);
-    const after = this.value(r);
-    if (!Object.is(before, after)) this.versions.set(r.key, version + 1);
+    if (!Object.is(before, this.value(r))) this.versions.set(r.key, version + 1);
     if (mayWrite(r.op)) {
       this.forget(t);
     } else {
@@ -287,7 +312,19 @@ export class ScheduleRun {
       else if (seen !== undefined) t.rereads = 0;
       t.reads.set(r.key, version);
     }
-    this.record(slot, r, before, after);
+  }
+
+  /** A spinning thread's step: its re-reads in a row, up to SPIN_OUT, all at once. */
+  private async spinOut(slot: number, t: ThreadState, first: Request): Promise<void> {
+    let count = 0;
+    for (let r: Request | null = first; r !== null && !t.ended && this.spinning(t) && count < SPIN_OUT; r = t.request) {
+      if (!this.spun.includes(r.key)) this.spun.push(r.key);
+      await this.access(slot, t, r);
+      count++;
+    }
+    t.stuck = count === SPIN_OUT && this.spinning(t);
+    const value = this.value(first);
+    this.record(slot, first, value, value, `spins: reads again ${count} time${count === 1 ? "" : "s"}, nothing changes${t.stuck ? "; waits for a write" : ""}`);
   }
 
   private async stepWait(slot: number, t: ThreadState, r: Request): Promise<void> {

