@@ -25,7 +25,7 @@
 import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "./atomics";
 import type { ExploreWorkers } from "./explore-workers";
 import { cellName, restore, snapshot, type ScenarioBuffer } from "./scenario-memory";
-import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, SKIPPED, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
 import { threadEnded } from "./owner-watch";
 import type { AnyTypedArray } from "./typecodes";
 
@@ -298,20 +298,27 @@ export class ScheduleRun {
     this.record(slot, r, before, this.value(r));
   }
 
-  /** Lets thread `slot` do its operation `r` and keeps its bookkeeping: versions, what it read. */
-  private async access(slot: number, t: ThreadState, r: Request): Promise<void> {
+  /**
+   * Lets thread `slot` do its operation `r` and keeps its bookkeeping: versions, what it read.
+   * With `spinOut`, a load may be followed by up to that many loads of the same cell done without
+   * asking; returns how many were (0 otherwise).
+   */
+  private async access(slot: number, t: ThreadState, r: Request, spinOut = 0): Promise<number> {
     const before = this.value(r);
     const version = this.version(r.key);
-    await this.answer(slot, Reply.PROCEED);
+    this.workers.cells[slotBase(slot) + RESULT] = spinOut;
+    await this.answer(slot, spinOut > 0 ? Reply.SPIN_OUT : Reply.PROCEED);
+    const skipped = t.ended ? 0 : this.workers.cells[slotBase(slot) + SKIPPED];
     if (!Object.is(before, this.value(r))) this.versions.set(r.key, version + 1);
     if (mayWrite(r.op)) {
       this.forget(t);
     } else {
       const seen = t.reads.get(r.key);
-      if (seen === version) t.rereads++;
-      else if (seen !== undefined) t.rereads = 0;
+      if (seen === version) t.rereads += 1 + skipped;
+      else if (seen !== undefined) t.rereads = skipped;
       t.reads.set(r.key, version);
     }
+    return skipped;
   }
 
   /** A spinning thread's step: its re-reads in a row, up to SPIN_OUT, all at once. */
@@ -319,10 +326,10 @@ export class ScheduleRun {
     let count = 0;
     for (let r: Request | null = first; r !== null && !t.ended && this.spinning(t) && count < SPIN_OUT; r = t.request) {
       if (!this.spun.includes(r.key)) this.spun.push(r.key);
-      await this.access(slot, t, r);
-      count++;
+      const spinning = r.op === Op.LOAD || r.op === Op.READ;
+      count += 1 + (await this.access(slot, t, r, spinning ? SPIN_OUT - count - 1 : 0));
     }
-    t.stuck = count === SPIN_OUT && this.spinning(t);
+    t.stuck = count >= SPIN_OUT && this.spinning(t);
     const value = this.value(first);
     this.record(slot, first, value, value, `spins: reads again ${count} time${count === 1 ? "" : "s"}, nothing changes${t.stuck ? "; waits for a write" : ""}`);
   }

