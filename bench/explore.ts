@@ -1,6 +1,6 @@
 /**
  * The explorer's row of `npm run bench`: how fast `mp.explore` runs schedules and steps, on the
- * tutorial's bank with a Lock (2 threads x 2 locked updates, at most 2 preemptions per schedule).
+ * tutorial's bank with a Lock (2 threads x 2 locked updates, at most 4 preemptions per schedule).
  * Each step is a round trip between a worker and the scheduler, so this measures that hand-off
  * more than anything else.
  *
@@ -32,7 +32,7 @@ export async function exploreSpeed(): Promise<ExploreSpeed> {
     ],
     args: [mp.Value("i", 200), new mp.Lock()] as [mp.Value, mp.Lock],
     reduce: true,
-    preemptions: 2,
+    preemptions: 4,
     check: ({ args: [b] }) => b.value === 200,
   });
   if (result.failure !== null) throw new Error(`the explorer found a failure in the bank with a Lock:\n${result}`);
@@ -40,7 +40,7 @@ export async function exploreSpeed(): Promise<ExploreSpeed> {
   const schedulesPerSecond = schedules / seconds;
   const stepsPerSecond = steps / seconds;
   const line =
-    `mp.explore (bank with a Lock, 2 x 2, ≤ 2 preemptions): ${schedules} schedules, ${steps} steps in ${seconds.toFixed(2)} s = ` +
+    `mp.explore (bank with a Lock, 2 x 2, ≤ 4 preemptions): ${schedules} schedules, ${steps} steps in ${seconds.toFixed(2)} s = ` +
     `${schedulesPerSecond.toFixed(0)} schedules/s, ${stepsPerSecond.toFixed(0)} steps/s`;
   return { schedules, steps, seconds, schedulesPerSecond, stepsPerSecond, line };
 }
