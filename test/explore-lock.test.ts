@@ -65,6 +65,7 @@ async function explored(c: Case): Promise<mp.ExploreResult> {
     reduce: true,
     preemptions: c.preemptions ?? Infinity,
     kill: c.kill === true ? "A" : false,
+    stopAtFirstFailure: true,
     invariant: ([, occ]) => occ.value <= 1,
     check: ({ args: [lock, , done], threads }) => {
       const killed = threads.some((t) => t.outcome === "killed");

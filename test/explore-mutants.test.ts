@@ -16,7 +16,7 @@ import { OwnerAfterCasLock } from "./mutants/owner-after-cas";
 
 /** Runs `scenario`, expects a failure of `kind`, prints it, and checks that its schedule replays to it. */
 async function findsBug<A extends unknown[]>(title: string, scenario: mp.Scenario<A>, kind: mp.Failure["kind"]): Promise<mp.Failure> {
-  const result = printed(title, await mp.explore(scenario));
+  const result = printed(title, await mp.explore({ ...scenario, stopAtFirstFailure: true }));
   const failure = result.failure;
   assert.ok(failure !== null, `the explorer missed the bug:\n${result}`);
   console.log(`  found (${failure.kind}): ${failure.message}\n  schedule: ${failure.schedule}`);
