@@ -56,11 +56,13 @@ export interface TraceStep {
 }
 
 /**
- * What a choice touches, for deciding which choices commute: cells, each read or written (a wait
- * or notify counts as a write of its cell), or everything: a timeout moves the clock, and a kill or
- * a thread that dies runs the owner-ended logic, whose effect depends on other threads' steps (a
- * plain Lock may be released by another thread). A thread that returns adds the cells its
- * owner-ended logic changed (an RLock it still held): only it could have put its mark there.
+ * What a choice touches, for deciding which choices commute: cells, each read or written (a wait,
+ * a notify, and a wait's timeout, which takes the thread off its cell's queue, count as writes of
+ * that cell; a compare-exchange that will fail as a read; a spin-out as reads of what it re-read),
+ * or everything: a kill, or a thread that dies, runs the owner-ended logic, whose effect depends on
+ * other threads' steps (a plain Lock may be released by another thread). A thread that returns
+ * adds the cells its owner-ended logic changed (an RLock it still held): only it could have put its
+ * mark there. (A timeout moves only its own thread's clock: see schedule-protocol.ts.)
  */
 export type Footprint = ReadonlyArray<{ readonly key: number; readonly write: boolean }> | "all";
 
