@@ -53,7 +53,7 @@ describe("notebook 01", () => {
     function squares(numList: number[]) {
       console.log(numList.map((n) => n ** 2).join(" "));
     }
-    assert.match(await verdict("✗", 1, () => notebook01.exercise1(squares)), /printed "25 36 49 64", want "125 216 343 512"/);
+    assert.match(await verdict("✗", 1, () => notebook01.exercise1(squares)), /printed "25 36 49 64", want "125 216 343 512": print the powers/);
     function nothing() {}
     assert.match(await verdict("✗", 1, () => notebook01.exercise1(nothing)), /printed nothing/);
   });

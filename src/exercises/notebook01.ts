@@ -28,8 +28,8 @@ export async function exercise1(cubeWith: (numList: number[], power: number) => 
   const lines = outcome.output.split(/[^ -~]+/).map((l) => l.trim()).filter((l) => l !== "");
   if (!lines.includes(CUBES)) {
     const shown = lines.length === 0 ? "nothing" : lines.map((l) => JSON.stringify(l)).join(", ");
-    return fail(1, `with [5, 6, 7, 8] and power 3 the worker printed ${shown}, want "${CUBES}" ` +
-      `(console.log(numList.map((n) => n ** power).join(" ")) prints that).`);
+    return fail(1, `with [5, 6, 7, 8] and power 3 the worker printed ${shown}, want "${CUBES}": ` +
+      "print the powers with one console.log, separated by spaces.");
   }
   pass(1, `your function ran in a worker with the power passed in args, and printed ${CUBES}.`);
 }
@@ -47,7 +47,7 @@ function fillBox(numList: number[], b: { squares: number[] }): void {
  */
 export async function exercise2(predictedLength: number): Promise<void> {
   if (typeof predictedLength !== "number") {
-    return fail(2, `give your prediction as a number, such as check.exercise2(4), not ${predictedLength === undefined ? "nothing" : JSON.stringify(predictedLength)}.`);
+    return fail(2, `give your prediction as a number, such as check.exercise2(4)${predictedLength === undefined ? "" : `, not ${JSON.stringify(predictedLength)}`}.`);
   }
   const box = { squares: [] as number[] };
   const outcome = await runWorkers([{ target: fillBox, args: [ITEMS, box] }], SECONDS);

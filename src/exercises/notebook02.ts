@@ -29,7 +29,7 @@ export async function exercise1(squaresInto: (itemsList: number[], buffer: Share
   const seen = new Int32Array(shared);
   if (!sameList(seen, SQUARES)) {
     return fail(1, `the notebook sees ${listed(seen)} in the buffer, want ${listed(SQUARES)}. ` +
-      "In the worker, write through a view: const out = new Int32Array(buffer); out[i] = n ** 2.");
+      "In the worker, write through a view over the buffer, such as an Int32Array.");
   }
   pass(1, `the notebook sees ${listed(seen)}: the worker wrote into the very bytes the notebook reads.`);
 }
