@@ -7,7 +7,7 @@
 import { BrokenBarrierError, describe } from "./errors";
 import { Lock, withLock, withLockAsync } from "./lock";
 import { SharedPrimitive, cellsOf, timeoutOption, checkCount, waitWhile, waitWhileAsync } from "./primitive";
-import { decode, registerShareable } from "./transfer";
+import { registerShareable } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
 import type { WaitOptions } from "./event";
 
@@ -36,7 +36,7 @@ export class Barrier extends SharedPrimitive {
   /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
   constructor(parties: number, cells: Int32Array, guard: Lock);
   constructor(parties: number, cells?: Int32Array, guard?: Lock) {
-    super(cells ?? new Int32Array(new SharedArrayBuffer(CELLS * 4)));
+    super(cells ?? CELLS);
     this.guard = guard ?? new Lock();
     if (cells === undefined) this.cells[PARTIES] = checkCount(parties, "Barrier(): parties", 1);
   }
@@ -53,6 +53,10 @@ export class Barrier extends SharedPrimitive {
       throw new TypeError(`Barrier.fromBuffer() needs the other barrier's .guard (a Lock) too, not ${describe(guard)}.`);
     }
     return new Barrier(cells[PARTIES], cells, guard);
+  }
+
+  protected get kind(): string {
+    return "Barrier";
   }
 
   protected parts(): Record<string, unknown> {
@@ -131,4 +135,4 @@ export class Barrier extends SharedPrimitive {
   }
 }
 
-registerShareable("Barrier", (d) => Barrier.fromBuffer(d.buffer as SharedArrayBuffer, decode(d.guard) as Lock));
+registerShareable("Barrier", (d, part) => Barrier.fromBuffer(d.buffer as SharedArrayBuffer, part(d.guard) as Lock));

@@ -16,10 +16,26 @@ export function describe(value: unknown): string {
 }
 
 /**
+ * The base of every error this library defines, so that one `catch (e) { if (e instanceof
+ * mp.MpError) … }` tells the library's errors from others. (Bad arguments are the standard
+ * `TypeError` and `RangeError`, as in JavaScript's own APIs.)
+ */
+export class MpError extends Error {
+  /**
+   * @param message - what went wrong and what to do about it.
+   * @param options - `cause`: the error this one wraps, kept as `error.cause`.
+   */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
  * A process's `target` threw (or its worker failed to start). `join()` rejects with this error;
  * its `message` and `stack` are the worker's own, so the learner sees where in `target` it failed.
  */
-export class ProcessError extends Error {
+export class ProcessError extends MpError {
   /** The name of the process whose target failed, such as `"Process-1"`. */
   readonly processName: string;
   /** The exit code of the worker (1 when its target threw). */
@@ -34,7 +50,6 @@ export class ProcessError extends Error {
    */
   constructor(processName: string, remote: { name: string; message: string; stack?: string }, exitCode: number) {
     super(`${processName} failed: ${remote.name}: ${remote.message}`);
-    this.name = "ProcessError";
     this.processName = processName;
     this.exitCode = exitCode;
     this.remoteName = remote.name;
@@ -44,7 +59,7 @@ export class ProcessError extends Error {
 }
 
 /** `join({ timeout })` ran out of time while the process was still running. */
-export class TimeoutError extends Error {
+export class TimeoutError extends MpError {
   /**
    * @param what - what was being waited for, such as `"join() of Process-1"`.
    * @param seconds - how long it waited.
@@ -52,7 +67,6 @@ export class TimeoutError extends Error {
    */
   constructor(what: string, seconds: number, hint: string) {
     super(`${what} timed out after ${seconds} s. ${hint}`);
-    this.name = "TimeoutError";
   }
 }
 
@@ -61,7 +75,7 @@ export class TimeoutError extends Error {
  * the lock. Waiting would never end, so `acquire()` throws this instead. The data the lock
  * protected may be half-updated: check it, and make a new lock before going on.
  */
-export class LockOwnerDiedError extends Error {
+export class LockOwnerDiedError extends MpError {
   /** The thread id of the worker that died holding the lock. */
   readonly ownerThreadId: number;
 
@@ -74,7 +88,6 @@ export class LockOwnerDiedError extends Error {
       `This ${kind} was held by worker thread ${ownerThreadId}, which ended without releasing it. ` +
         `The data it protects may be half-updated: check it, then make a new ${kind}.`,
     );
-    this.name = "LockOwnerDiedError";
     this.ownerThreadId = ownerThreadId;
   }
 }
@@ -83,7 +96,7 @@ export class LockOwnerDiedError extends Error {
  * A blocking wait was asked for on the thread that runs the notebook's kernel. `Atomics.wait` there
  * would freeze the whole kernel (no output, no interrupt) until the wait ends, so it is refused.
  */
-export class BlockingCallError extends Error {
+export class BlockingCallError extends MpError {
   /**
    * @param call - the call that would have blocked, such as `"Lock.acquire()"`.
    * @param instead - what to call instead.
@@ -93,27 +106,20 @@ export class BlockingCallError extends Error {
       `${call} would block the main thread, which runs the notebook's kernel: ` +
         `Atomics.wait there freezes every cell until it ends. Use ${instead} instead, or do the blocking work inside a Process.`,
     );
-    this.name = "BlockingCallError";
   }
 }
 
 /** A lock, semaphore or similar was released by a thread that may not release it. */
-export class ReleaseError extends Error {
-  /** @param message - what was released wrongly and why that is not allowed. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ReleaseError";
-  }
-}
+export class ReleaseError extends MpError {}
+
+/**
+ * A `Condition` was used without holding its lock, or more threads wait on it than it has room for
+ * (Python raises `RuntimeError` for the first).
+ */
+export class ConditionError extends MpError {}
 
 /**
  * A `Barrier` was broken — a waiter timed out, or `abort()` was called — so the parties will never
  * all arrive. Every thread waiting at it, and every later `wait()`, gets this error.
  */
-export class BrokenBarrierError extends Error {
-  /** @param message - why the barrier broke. */
-  constructor(message: string) {
-    super(message);
-    this.name = "BrokenBarrierError";
-  }
-}
+export class BrokenBarrierError extends MpError {}

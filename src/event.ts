@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { atomics } from "./atomics";
 import { SharedPrimitive, cellsOf, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
 import { registerShareable } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
@@ -26,7 +27,7 @@ export class Event extends SharedPrimitive {
   /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
   constructor(cells: Int32Array);
   constructor(cells?: Int32Array) {
-    super(cells ?? new Int32Array(new SharedArrayBuffer(4)));
+    super(cells ?? 1);
   }
 
   /**
@@ -38,20 +39,24 @@ export class Event extends SharedPrimitive {
     return new Event(cellsOf(buffer, "Event", 1));
   }
 
+  protected get kind(): string {
+    return "Event";
+  }
+
   /** Sets the flag and wakes every waiter, like Python's `set()`. */
   set(): void {
-    Atomics.store(this.cells, FLAG, 1);
-    Atomics.notify(this.cells, FLAG);
+    atomics.store(this.cells, FLAG, 1);
+    atomics.notify(this.cells, FLAG);
   }
 
   /** Lowers the flag again, like Python's `clear()`. */
   clear(): void {
-    Atomics.store(this.cells, FLAG, 0);
+    atomics.store(this.cells, FLAG, 0);
   }
 
   /** Whether the flag is set, like Python's `is_set()`. */
   isSet(): boolean {
-    return Atomics.load(this.cells, FLAG) === 1;
+    return atomics.load(this.cells, FLAG) === 1;
   }
 
   /**
@@ -64,7 +69,7 @@ export class Event extends SharedPrimitive {
   wait(options?: WaitOptions): boolean {
     const ms = timeoutOption(options, "Event.wait()");
     if (this.isSet() || ms === 0) return this.isSet();
-    const deadline = performance.now() + ms;
+    const deadline = atomics.now() + ms;
     refuseBlockingOnMainThread("Event.wait()", "`await event.waitAsync()`");
     return waitWhile(this.cells, FLAG, 0, deadline);
   }
@@ -76,7 +81,7 @@ export class Event extends SharedPrimitive {
    * @returns resolves to whether the flag is set.
    */
   async waitAsync(options?: WaitOptions): Promise<boolean> {
-    const deadline = performance.now() + timeoutOption(options, "Event.waitAsync()");
+    const deadline = atomics.now() + timeoutOption(options, "Event.waitAsync()");
     return waitWhileAsync(this.cells, FLAG, 0, deadline);
   }
 

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { BlockingCallError, BrokenBarrierError, LockOwnerDiedError, ProcessError, ReleaseError, TimeoutError } from "./errors";
+export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ReleaseError, TimeoutError } from "./errors";
 export * from "./barrier";
 export * from "./condition";
 export * from "./display";

@@ -1,31 +1,49 @@
 /**
- * `Lock` and `RLock`: mutual exclusion across workers, kept in a few bytes of shared memory.
+ * `Lock` and `RLock`: mutual exclusion across workers, kept in one `Int32` of shared memory, the
+ * lock word.
  *
- * The lock is the classic three-state futex mutex (Drepper, "Futexes Are Tricky"): one `Int32`
- * says unlocked (0), locked (1) or locked with sleepers (2). Taking a free lock is one
- * `Atomics.compareExchange`; releasing it is one `Atomics.exchange`, plus an `Atomics.notify` only
- * when somebody sleeps in `Atomics.wait`. A fourth state, abandoned (3), is set by the thread that
- * started a worker when that worker ends while holding the lock, so waiters fail instead of hanging.
+ * The word is 0 when the lock is free. Otherwise it names the holder and two facts about it:
+ * `(ownerTag << 2) | ABANDONED | SLEEPERS`, where the owner tag is the holder's `threadId + 1`.
+ * Taking a free lock is one `compareExchange(word, 0, myTag << 2)`, which takes the lock and names
+ * its holder in the same instant, so a worker terminated at any point leaves either "not taken" or
+ * "taken by me", never "locked by nobody" (the idea of Linux's robust futexes). Releasing it is one
+ * `compareExchange(word, myTag << 2, 0)`; only when the SLEEPERS bit says somebody sleeps in
+ * `Atomics.wait` does a release clear the word with a second compare-exchange and notify one of
+ * them, who then takes the lock with the bit set, since others may still sleep (Drepper, "Futexes
+ * Are Tricky", mutex 3). When a worker ends holding a lock, the thread that started it sets the
+ * ABANDONED bit with a compare-exchange; no transition starts from an abandoned word, so the mark
+ * stays, and every later acquire throws `LockOwnerDiedError` instead of waiting forever.
  *
  * @packageDocumentation
  */
+import { atomics } from "./atomics";
 import { LockOwnerDiedError, ReleaseError } from "./errors";
 import { SharedPrimitive, acquireOptions, cellsOf, timeoutOption, waitAsync } from "./primitive";
 import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
 
-const STATE = 0;
-const OWNER = 1;
-const COUNT = 2;
+const WORD = 0;
+/** An RLock's recursion count, written only by its holder. */
+const COUNT = 1;
 
 const UNLOCKED = 0;
-const LOCKED = 1;
-const CONTENDED = 2;
-const ABANDONED = 3;
+/** Set while some thread sleeps in `Atomics.wait` for the lock (or may: set conservatively). */
+const SLEEPERS = 1;
+/** Set, for good, once the holder ended without releasing. */
+const ABANDONED = 2;
+/** The word of a lock that this thread holds and nobody waits for. */
+const HELD_HERE = OWNER_TAG << 2;
+
+/** The largest number of holds an RLock can count. */
+const MAX_HOLDS = 0x7fffffff;
 
 /** How many times a waiter looks again before it sleeps, while the holder has no other waiters. */
 const SPINS = 64;
 
+/** The owner tag in a lock word. */
+function tagOf(word: number): number {
+  return word >>> 2;
+}
 
 /** Options of a blocking `acquire`, as in Python's `acquire(block=True, timeout=None)`. */
 export interface AcquireOptions {
@@ -58,7 +76,7 @@ export interface Acquirable {
  *
  * As in Python, it is not reentrant (a thread that acquires it twice waits for itself forever:
  * use {@link RLock} for that) and any thread may release it, but releasing an unlocked lock is
- * an error.
+ * an error. It knows its holder ({@link Lock.owner}), which is how a holder that dies is noticed.
  *
  * @example
  * ```ts
@@ -71,10 +89,10 @@ export interface Acquirable {
 export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
   /** Makes a new, unlocked lock in fresh shared memory. */
   constructor();
-  /** @internal Rebuilds a lock over existing memory; use {@link Lock.fromBuffer}. */
-  constructor(cells: Int32Array);
-  constructor(cells?: Int32Array) {
-    super(cells ?? new Int32Array(new SharedArrayBuffer(2 * 4)));
+  /** @internal Rebuilds a lock over existing memory (use {@link Lock.fromBuffer}), or makes `cells` fresh cells. */
+  constructor(cells: Int32Array | number);
+  constructor(cells?: Int32Array | number) {
+    super(cells ?? 1);
   }
 
   /**
@@ -85,7 +103,17 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    * @throws TypeError if `buffer` is not a lock's memory.
    */
   static fromBuffer(buffer: SharedArrayBuffer): Lock {
-    return new Lock(cellsOf(buffer, "Lock", 2));
+    return new Lock(cellsOf(buffer, "Lock", 1));
+  }
+
+  /** The kind of object, for messages and for the trip to a worker. */
+  protected get kind(): string {
+    return "Lock";
+  }
+
+  /** Whether a holder that ended normally still abandons it (an RLock: nobody else may release it). */
+  protected ownedByHolder(): boolean {
+    return false;
   }
 
   /**
@@ -101,7 +129,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    * @throws BlockingCallError if it would block the main thread.
    */
   acquire(options?: AcquireOptions): boolean {
-    if (MAY_BLOCK && options === undefined && Atomics.compareExchange(this.cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) {
+    if (MAY_BLOCK && options === undefined && atomics.compareExchange(this.cells, WORD, UNLOCKED, HELD_HERE) === UNLOCKED) {
       return this.took();
     }
     return this.acquireSlowly(options);
@@ -109,33 +137,28 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
 
   private acquireSlowly(options: AcquireOptions | undefined): boolean {
     const { blocking, ms } = acquireOptions(options, `${this.kind}.acquire()`);
-    const cells = this.cells;
-    if (!blocking || ms === 0) {
-      if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
-      this.throwIfAbandoned(Atomics.load(cells, STATE));
-      return false;
-    }
+    if (!blocking || ms === 0) return this.tryTake() && this.took();
     refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await lock.acquireAsync()` (or `acquire({ blocking: false })`)");
+    if (this.tryTake()) return this.took();
+    const cells = this.cells;
     // Spin a little while the holder is busy and nobody sleeps: a short critical section ends sooner
     // than a sleep and wake-up would take. Once there are sleepers, join them at once.
     for (let i = 0; i < SPINS; i++) {
-      const seen = Atomics.load(cells, STATE);
+      const seen = atomics.load(cells, WORD);
       if (seen === UNLOCKED) {
-        if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
-      } else if (seen !== LOCKED) {
+        if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE) === UNLOCKED) return this.took();
+      } else if ((seen & (SLEEPERS | ABANDONED)) !== 0) {
         break;
       }
     }
-    const deadline = performance.now() + ms;
-    let seen = Atomics.exchange(cells, STATE, CONTENDED);
-    while (seen !== UNLOCKED) {
-      this.throwIfAbandoned(seen);
+    const deadline = atomics.now() + ms;
+    for (;;) {
+      const seen = this.markSleeper();
+      if (seen === UNLOCKED) return this.took();
       const left = remaining(deadline);
       if (left === 0) return false;
-      Atomics.wait(cells, STATE, CONTENDED, left);
-      seen = Atomics.exchange(cells, STATE, CONTENDED);
+      atomics.wait(cells, WORD, seen, left);
     }
-    return this.took();
   }
 
   /**
@@ -148,32 +171,53 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    */
   async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
     const ms = timeoutOption(options, `${this.kind}.acquireAsync()`);
-    const cells = this.cells;
-    if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
-    const deadline = performance.now() + ms;
-    let seen = Atomics.exchange(cells, STATE, CONTENDED);
-    while (seen !== UNLOCKED) {
-      this.throwIfAbandoned(seen);
+    if (this.tryTake()) return this.took();
+    const deadline = atomics.now() + ms;
+    for (;;) {
+      const seen = this.markSleeper();
+      if (seen === UNLOCKED) return this.took();
       const left = remaining(deadline);
       if (left === 0) return false;
-      await waitAsync(cells, STATE, CONTENDED, left);
-      seen = Atomics.exchange(cells, STATE, CONTENDED);
+      await waitAsync(this.cells, WORD, seen, left);
     }
-    return this.took();
   }
 
-  /** Records this thread as the holder, after the state says locked. */
+  /** One compare-exchange: takes a free lock, or throws if its holder died. */
+  private tryTake(): boolean {
+    const seen = atomics.compareExchange(this.cells, WORD, UNLOCKED, HELD_HERE);
+    if ((seen & ABANDONED) !== 0) throw this.died(seen);
+    return seen === UNLOCKED;
+  }
+
+  /**
+   * The step of a waiter about to sleep: takes the lock if it is free (with the SLEEPERS bit, as
+   * other waiters may sleep), or makes sure the word says somebody sleeps.
+   *
+   * @returns `UNLOCKED` if this thread now holds the lock, else the word to sleep on.
+   * @throws LockOwnerDiedError if the holder died.
+   */
+  private markSleeper(): number {
+    const cells = this.cells;
+    for (;;) {
+      const seen = atomics.load(cells, WORD);
+      if ((seen & ABANDONED) !== 0) throw this.died(seen);
+      if (seen === UNLOCKED) {
+        if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE | SLEEPERS) === UNLOCKED) return UNLOCKED;
+      } else if ((seen & SLEEPERS) !== 0 || atomics.compareExchange(cells, WORD, seen, seen | SLEEPERS) === seen) {
+        return seen | SLEEPERS;
+      }
+    }
+  }
+
+  /** Called once this thread holds the lock. */
   protected took(): true {
-    this.cells[OWNER] = OWNER_TAG;
     return true;
   }
 
-  private throwIfAbandoned(seen: number): void {
-    if (seen !== ABANDONED) return;
-    // An exchange may just have overwritten the mark: put it back and wake the others to see it.
-    Atomics.store(this.cells, STATE, ABANDONED);
-    Atomics.notify(this.cells, STATE);
-    throw new LockOwnerDiedError(this.kind, threadIdOf(Atomics.load(this.cells, OWNER)));
+  private died(word: number): LockOwnerDiedError {
+    // Wake everybody else who sleeps on it, to see the mark too.
+    atomics.notify(this.cells, WORD);
+    return new LockOwnerDiedError(this.kind, threadIdOf(tagOf(word)));
   }
 
   /**
@@ -183,27 +227,20 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
    * @throws LockOwnerDiedError if its holder died holding it.
    */
   release(): void {
-    const cells = this.cells;
-    const owner = cells[OWNER];
-    cells[OWNER] = 0;
-    if (Atomics.compareExchange(cells, STATE, LOCKED, UNLOCKED) !== LOCKED) this.releaseSlowly(owner);
+    if (atomics.compareExchange(this.cells, WORD, HELD_HERE, UNLOCKED) !== HELD_HERE) this.releaseSlowly();
   }
 
-  /** Releases a lock with sleepers (waking one), or refuses to release one that is not held. */
-  private releaseSlowly(owner: number): void {
+  /** Releases a lock with sleepers (waking one) or held by another thread, or refuses. */
+  private releaseSlowly(): void {
     const cells = this.cells;
     for (;;) {
-      const seen = Atomics.load(cells, STATE);
-      if (seen === ABANDONED) {
-        // Leave it as it is: still abandoned, still naming the thread that died.
-        cells[OWNER] = owner;
-        this.throwIfAbandoned(seen);
-      }
+      const seen = atomics.load(cells, WORD);
+      if ((seen & ABANDONED) !== 0) throw this.died(seen);
       if (seen === UNLOCKED) {
         throw new ReleaseError(`${this.kind}.release() was called, but the lock is not locked (as in Python, that is an error: release only what you acquired).`);
       }
-      if (Atomics.compareExchange(cells, STATE, seen, UNLOCKED) === seen) {
-        if (seen === CONTENDED) Atomics.notify(cells, STATE, 1);
+      if (atomics.compareExchange(cells, WORD, seen, UNLOCKED) === seen) {
+        if ((seen & SLEEPERS) !== 0) atomics.notify(cells, WORD, 1);
         return;
       }
     }
@@ -211,39 +248,51 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
 
   /** True while some thread holds the lock (or its holder died holding it). */
   locked(): boolean {
-    return Atomics.load(this.cells, STATE) !== UNLOCKED;
+    return atomics.load(this.cells, WORD) !== UNLOCKED;
   }
 
   /** The `threadId` of the holder, or `null` when unlocked. The main thread is 0. */
   owner(): number | null {
-    return Atomics.load(this.cells, STATE) === UNLOCKED ? null : threadIdOf(Atomics.load(this.cells, OWNER));
+    const word = atomics.load(this.cells, WORD);
+    return word === UNLOCKED ? null : threadIdOf(tagOf(word));
   }
 
-  /** @internal Marks the lock abandoned if the thread that just ended held it. */
-  ownerEnded(threadId: number): void {
+  /** True if this thread holds the lock (the word names it, and it is not abandoned). */
+  protected heldHere(): boolean {
+    return (atomics.load(this.cells, WORD) & ~SLEEPERS) === HELD_HERE;
+  }
+
+  /**
+   * @internal Called in the thread that started `threadId` once it has ended: marks the lock
+   * abandoned if that thread held it and died (or, for an RLock, ended at all).
+   */
+  ownerEnded(threadId: number, died: boolean): void {
+    if (!died && !this.ownedByHolder()) return; // a plain Lock stays locked: any thread may release it
     const cells = this.cells;
-    if (Atomics.load(cells, OWNER) !== threadId + 1) return;
-    const state = Atomics.load(cells, STATE);
-    if (state === LOCKED || state === CONTENDED) {
-      Atomics.store(cells, STATE, ABANDONED);
-      Atomics.notify(cells, STATE);
+    const theirs = (threadId + 1) << 2;
+    for (;;) {
+      const seen = atomics.load(cells, WORD);
+      if ((seen & ~SLEEPERS) !== theirs) return; // not held by it, or already marked
+      if (atomics.compareExchange(cells, WORD, seen, seen | ABANDONED) === seen) {
+        atomics.notify(cells, WORD);
+        return;
+      }
     }
   }
 
-  /** @internal How the lock travels to a worker: by its memory. */
-  [ENCODE](): Descriptor {
+  /** @internal How the lock travels to a worker: by its memory, and its holder is watched from here. */
+  [ENCODE](seen?: Map<object, unknown>): Descriptor {
     watchOwner(this);
-    return super[ENCODE]();
+    return super[ENCODE](seen);
   }
 
   /** Shows the state, like Python's `<Lock(owner=...)>`. */
   toString(): string {
-    const state = Atomics.load(this.cells, STATE);
-    if (state === UNLOCKED) return `<${this.kind}(unlocked)>`;
-    const owner = `thread ${threadIdOf(Atomics.load(this.cells, OWNER))}`;
-    return state === ABANDONED ? `<${this.kind}(abandoned by ${owner})>` : `<${this.kind}(locked by ${owner})>`;
+    const word = atomics.load(this.cells, WORD);
+    if (word === UNLOCKED) return `<${this.kind}(unlocked)>`;
+    const owner = `thread ${threadIdOf(tagOf(word))}`;
+    return (word & ABANDONED) !== 0 ? `<${this.kind}(abandoned by ${owner})>` : `<${this.kind}(locked by ${owner})>`;
   }
-
 }
 
 /**
@@ -258,7 +307,7 @@ export class RLock extends Lock {
   /** @internal Rebuilds one over existing memory; use {@link RLock.fromBuffer}. */
   constructor(cells: Int32Array);
   constructor(cells?: Int32Array) {
-    super(cells ?? new Int32Array(new SharedArrayBuffer(3 * 4)));
+    super(cells ?? 2);
   }
 
   /**
@@ -268,43 +317,59 @@ export class RLock extends Lock {
    * @throws TypeError if `buffer` is not an RLock's memory.
    */
   static fromBuffer(buffer: SharedArrayBuffer): RLock {
-    return new RLock(cellsOf(buffer, "RLock", 3));
+    return new RLock(cellsOf(buffer, "RLock", 2));
+  }
+
+  protected get kind(): string {
+    return "RLock";
+  }
+
+  protected ownedByHolder(): boolean {
+    return true;
   }
 
   /**
    * Takes the lock, or takes it once more if this thread already holds it.
    * See {@link Lock.acquire} for options, results and errors.
+   *
+   * @throws RangeError if this thread already holds it 2³¹ - 1 times.
    */
   acquire(options?: AcquireOptions): boolean {
-    return this.reentered() || super.acquire(options);
+    if (!this.heldHere()) return super.acquire(options);
+    acquireOptions(options, "RLock.acquire()");
+    return this.reentered();
   }
 
   /** Like {@link RLock.acquire}, without blocking the thread. */
   async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
-    return this.reentered() || super.acquireAsync(options);
+    if (!this.heldHere()) return super.acquireAsync(options);
+    timeoutOption(options, "RLock.acquireAsync()");
+    return this.reentered();
   }
 
-  /** True if this thread holds the lock (only the holder writes its own tag, so a plain read is safe). */
-  private heldHere(): boolean {
-    return this.cells[OWNER] === OWNER_TAG && Atomics.load(this.cells, STATE) !== UNLOCKED;
-  }
-
-  /** Takes one more hold if this thread already holds the lock. */
-  private reentered(): boolean {
-    if (!this.heldHere()) return false;
-    this.cells[COUNT]++;
+  /** Takes one more hold, refusing to count past what the cell holds. */
+  private reentered(): true {
+    const holds = this.cells[COUNT];
+    if (holds >= MAX_HOLDS) {
+      throw new RangeError(
+        `RLock.acquire(): this thread already holds the RLock ${holds} times, the most it can count. ` +
+          `Release it before acquiring again (a loop that acquires without releasing?).`,
+      );
+    }
+    this.cells[COUNT] = holds + 1;
     return true;
   }
 
   protected took(): true {
     this.cells[COUNT] = 1;
-    return super.took();
+    return true;
   }
 
   /**
    * Releases one hold; the lock is free once every acquire is matched by a release.
    *
    * @throws ReleaseError if this thread does not hold the lock.
+   * @throws LockOwnerDiedError if its holder died holding it.
    */
   release(): void {
     if (!this.heldHere()) {
@@ -319,7 +384,7 @@ export class RLock extends Lock {
 
   /** How many times the holder has acquired it without releasing (0 when unlocked). */
   count(): number {
-    return Atomics.load(this.cells, STATE) === UNLOCKED ? 0 : this.cells[COUNT];
+    return atomics.load(this.cells, WORD) === UNLOCKED ? 0 : this.cells[COUNT];
   }
 }
 

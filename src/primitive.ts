@@ -9,6 +9,7 @@ import { inspect } from "node:util";
 import { describe } from "./errors";
 import { ENCODE, encode, type Descriptor, type Shareable } from "./transfer";
 import { remaining, timeoutMs } from "./thread";
+import { atomics } from "./atomics";
 
 // Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib, which the notebook kernel uses.
 type WaitAsyncResult =
@@ -88,17 +89,17 @@ export function optionsObject(options: unknown, where: string): object {
  * @returns whether the cell changed (false: the deadline passed first).
  */
 export function waitWhile(cells: Int32Array, index: number, expected: number, deadline: number): boolean {
-  while (Atomics.load(cells, index) === expected) {
+  while (atomics.load(cells, index) === expected) {
     const left = remaining(deadline);
     if (left === 0) return false;
-    Atomics.wait(cells, index, expected, left);
+    atomics.wait(cells, index, expected, left);
   }
   return true;
 }
 
 /** Like {@link waitWhile}, without blocking the thread. */
 export async function waitWhileAsync(cells: Int32Array, index: number, expected: number, deadline: number): Promise<boolean> {
-  while (Atomics.load(cells, index) === expected) {
+  while (atomics.load(cells, index) === expected) {
     const left = remaining(deadline);
     if (left === 0) return false;
     await waitAsync(cells, index, expected, left);
@@ -106,14 +107,27 @@ export async function waitWhileAsync(cells: Int32Array, index: number, expected:
   return true;
 }
 
-/** Checks a buffer handed to `fromBuffer` and returns its cells. */
+/**
+ * The number that marks a primitive's memory as being of `kind`: its first four letters as bytes
+ * (`"Lock"` is 0x4c6f636b), so a hex dump reads it. It sits in the last cell of every primitive's
+ * memory, and `fromBuffer` refuses memory with another kind's mark.
+ */
+export function kindMark(kind: string): number {
+  const letters = kind.padEnd(4, " ");
+  return ((letters.charCodeAt(0) << 24) | (letters.charCodeAt(1) << 16) | (letters.charCodeAt(2) << 8) | letters.charCodeAt(3)) | 0;
+}
+
+/** Checks a buffer handed to `fromBuffer` (its size and its kind mark) and returns its cells. */
 export function cellsOf(buffer: unknown, kind: string, count: number): Int32Array {
-  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength !== count * 4) {
-    throw new TypeError(
-      `${kind}.fromBuffer() needs the SharedArrayBuffer of ${count * 4} bytes that a ${kind} made (its .buffer), not ${describe(buffer)}.`,
-    );
+  const needed = `the SharedArrayBuffer of ${(count + 1) * 4} bytes that a ${kind} made (its .buffer)`;
+  if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength !== (count + 1) * 4) {
+    throw new TypeError(`${kind}.fromBuffer() needs ${needed}, not ${describe(buffer)}.`);
   }
-  return new Int32Array(buffer);
+  const cells = new Int32Array(buffer);
+  if (cells[count] !== kindMark(kind)) {
+    throw new TypeError(`${kind}.fromBuffer() needs ${needed}, but this memory was made by another kind of object.`);
+  }
+  return cells;
 }
 
 /** Checks a whole-number argument such as a semaphore's value or a barrier's parties. */
@@ -137,15 +151,26 @@ export abstract class SharedPrimitive implements Shareable {
   /** The same memory as 32-bit integers. */
   protected readonly cells: Int32Array;
 
-  protected constructor(cells: Int32Array) {
+  /**
+   * @param cells - the memory to rebuild over (checked by `fromBuffer`), or how many cells fresh
+   *   memory needs: it gets one more, holding the kind mark (see {@link kindMark}).
+   */
+  protected constructor(cells: Int32Array | number) {
+    if (typeof cells === "number") {
+      const fresh = new Int32Array(new SharedArrayBuffer((cells + 1) * 4));
+      // `kind` is a getter on the subclass's prototype, so it is there before any constructor runs.
+      fresh[cells] = kindMark((this as unknown as { readonly kind: string }).kind);
+      cells = fresh;
+    }
     this.cells = cells;
     this.buffer = cells.buffer as SharedArrayBuffer;
   }
 
-  /** The class name, for messages. */
-  protected get kind(): string {
-    return this.constructor.name;
-  }
+  /**
+   * The kind of object, such as `"Lock"`: in messages, and on the trip to a worker, where the same
+   * kind is rebuilt (a subclass travels as its library class: its own code cannot travel).
+   */
+  protected abstract get kind(): string;
 
   /** Shared objects this one uses (a Condition's lock), to travel with it. */
   protected parts(): Record<string, unknown> {
@@ -153,8 +178,8 @@ export abstract class SharedPrimitive implements Shareable {
   }
 
   /** @internal How it travels to a worker: by its memory (and its parts'). */
-  [ENCODE](): Descriptor {
-    return { $shared: this.kind, buffer: this.buffer, ...(encode(this.parts(), this.kind) as object) };
+  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+    return { $shared: this.kind, buffer: this.buffer, ...(encode(this.parts(), this.kind, seen) as object) };
   }
 
   /** A one-line description of the state, such as `<Semaphore(value=2)>`. */

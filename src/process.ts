@@ -140,6 +140,8 @@ export class Process<A extends unknown[] = unknown[]> {
   private ended: Promise<void> | null = null;
   private failure: ProcessError | null = null;
   private code: number | null = null;
+  /** Whether its target returned (the worker said "done"), as opposed to throwing or being ended. */
+  private returned = false;
   private joiners = 0;
   private terminating = false;
 
@@ -195,6 +197,7 @@ export class Process<A extends unknown[] = unknown[]> {
     worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
     worker.on("message", (report: WorkerReport) => {
       if (report.kind === "error") this.failure = new ProcessError(this.name, report, 1);
+      else this.returned = true;
     });
     worker.on("error", (error: Error) => {
       this.failure ??= new ProcessError(this.name, error, 1);
@@ -205,7 +208,7 @@ export class Process<A extends unknown[] = unknown[]> {
     this.ended = Promise.all([exited, streamEnd(worker.stdout), streamEnd(worker.stderr)]).then(([code]) => {
       this.code = this.terminating ? TERMINATED : code;
       untrack(this as unknown as Process<never>);
-      threadEnded(threadId);
+      threadEnded(threadId, this.terminating || !this.returned);
       if (this.failure !== null && this.joiners === 0) {
         process.stderr.write(`${this.name} failed, and nobody was waiting in join() to hear it:\n${this.failure.stack}\n`);
       }

@@ -7,6 +7,7 @@
  */
 import { ReleaseError } from "./errors";
 import type { AcquireAsyncOptions, AcquireOptions, Acquirable } from "./lock";
+import { atomics } from "./atomics";
 import { SharedPrimitive, acquireOptions, cellsOf, checkCount, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
 import { registerShareable } from "./transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "./thread";
@@ -37,7 +38,7 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
   /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
   constructor(value: number | undefined, cells: Int32Array);
   constructor(value = 1, cells?: Int32Array) {
-    super(cells ?? new Int32Array(new SharedArrayBuffer(CELLS * 4)));
+    super(cells ?? CELLS);
     if (cells === undefined) {
       const start = checkCount(value, `${this.kind}(): value`, 0);
       this.cells[VALUE] = start;
@@ -54,14 +55,18 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
     return new Semaphore(undefined, cellsOf(buffer, "Semaphore", CELLS));
   }
 
+  protected get kind(): string {
+    return "Semaphore";
+  }
+
   /** Whether release() may not go above the starting value. */
   protected bounded(): boolean {
     return false;
   }
 
   private tryTake(): boolean {
-    for (let v = Atomics.load(this.cells, VALUE); v > 0; v = Atomics.load(this.cells, VALUE)) {
-      if (Atomics.compareExchange(this.cells, VALUE, v, v - 1) === v) return true;
+    for (let v = atomics.load(this.cells, VALUE); v > 0; v = atomics.load(this.cells, VALUE)) {
+      if (atomics.compareExchange(this.cells, VALUE, v, v - 1) === v) return true;
     }
     return false;
   }
@@ -79,15 +84,15 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
     if (!blocking || ms === 0) return this.tryTake();
     refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await semaphore.acquireAsync()` (or `acquire({ blocking: false })`)");
     if (this.tryTake()) return true;
-    const deadline = performance.now() + ms;
-    Atomics.add(this.cells, WAITERS, 1);
+    const deadline = atomics.now() + ms;
+    atomics.add(this.cells, WAITERS, 1);
     try {
       while (!this.tryTake()) {
         if (!waitWhile(this.cells, VALUE, 0, deadline)) return false;
       }
       return true;
     } finally {
-      Atomics.sub(this.cells, WAITERS, 1);
+      atomics.sub(this.cells, WAITERS, 1);
     }
   }
 
@@ -98,15 +103,15 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
    * @returns resolves to `true` once a place is taken, `false` if none was free in time.
    */
   async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
-    const deadline = performance.now() + timeoutOption(options, `${this.kind}.acquireAsync()`);
-    Atomics.add(this.cells, WAITERS, 1);
+    const deadline = atomics.now() + timeoutOption(options, `${this.kind}.acquireAsync()`);
+    atomics.add(this.cells, WAITERS, 1);
     try {
       while (!this.tryTake()) {
         if (!(await waitWhileAsync(this.cells, VALUE, 0, deadline))) return false;
       }
       return true;
     } finally {
-      Atomics.sub(this.cells, WAITERS, 1);
+      atomics.sub(this.cells, WAITERS, 1);
     }
   }
 
@@ -118,20 +123,20 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
   release(): void {
     const bound = this.cells[BOUND];
     for (;;) {
-      const v = Atomics.load(this.cells, VALUE);
+      const v = atomics.load(this.cells, VALUE);
       if (bound >= 0 && v >= bound) {
         throw new ReleaseError(
           `${this.kind}.release() would raise its value above the starting value ${bound}: it was released more times than acquired.`,
         );
       }
-      if (Atomics.compareExchange(this.cells, VALUE, v, v + 1) === v) break;
+      if (atomics.compareExchange(this.cells, VALUE, v, v + 1) === v) break;
     }
-    if (Atomics.load(this.cells, WAITERS) > 0) Atomics.notify(this.cells, VALUE, 1);
+    if (atomics.load(this.cells, WAITERS) > 0) atomics.notify(this.cells, VALUE, 1);
   }
 
   /** How many places are free now, like Python's `get_value()`. */
   getValue(): number {
-    return Atomics.load(this.cells, VALUE);
+    return atomics.load(this.cells, VALUE);
   }
 
   /** Shows the value, like `<Semaphore(value=2)>`. */
@@ -152,6 +157,10 @@ export class BoundedSemaphore extends Semaphore {
    */
   static fromBuffer(buffer: SharedArrayBuffer): BoundedSemaphore {
     return new BoundedSemaphore(undefined, cellsOf(buffer, "BoundedSemaphore", CELLS));
+  }
+
+  protected get kind(): string {
+    return "BoundedSemaphore";
   }
 
   protected bounded(): boolean {

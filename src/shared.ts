@@ -6,9 +6,10 @@
  * @packageDocumentation
  */
 import { inspect } from "node:util";
+import { atomics } from "./atomics";
 import { describe } from "./errors";
 import { Lock, RLock } from "./lock";
-import { ENCODE, decode, encode, registerShareable, type Descriptor, type Shareable } from "./transfer";
+import { ENCODE, encode, registerShareable, type Descriptor, type Shareable } from "./transfer";
 import {
   allocate,
   checkElement,
@@ -45,13 +46,12 @@ function makeLock(options: SharedOptions | undefined, where: string): Lock | nul
 
 /** Reads element `i` of a view; integer typecodes use `Atomics.load` so a read is never torn. */
 function load(values: AnyTypedArray, atomic: boolean, i: number): number | bigint {
-  return atomic ? Atomics.load(values as Int32Array, i) : values[i];
+  return atomics.read(values, i, atomic);
 }
 
 /** Writes element `i` of a view; integer typecodes use `Atomics.store`. */
 function store(values: AnyTypedArray, atomic: boolean, i: number, v: number | bigint): void {
-  if (atomic) Atomics.store(values as Int32Array, i, v as number);
-  else values[i] = v as number;
+  atomics.write(values, i, v, atomic);
 }
 
 /** Python's repr of one element: floats keep a decimal point, as `print` shows them. */
@@ -92,13 +92,13 @@ abstract class SharedBase implements Shareable {
   }
 
   /** @internal How it travels to a worker: typecode, memory and lock. */
-  [ENCODE](): Descriptor {
+  [ENCODE](seen?: Map<object, unknown>): Descriptor {
     return {
       $shared: this.kindName(),
       typecode: this.typecode,
       buffer: this.buffer,
       length: this.values.length,
-      lock: encode(this.lock, "lock"),
+      lock: encode(this.lock, "lock", seen),
     };
   }
 
@@ -325,18 +325,13 @@ export function Array<C extends Typecode>(
   return wrap(new SharedArrayBase(code, values, lock));
 }
 
-/** The lock that travelled with a Value or Array, rebuilt; `null` if it had none. */
-function rebuildLock(d: Descriptor): Lock | null {
-  return decode(d.lock) as Lock | null;
-}
-
-registerShareable("Value", (d) => {
+registerShareable("Value", (d, part) => {
   const code = d.typecode as Typecode;
-  return new SharedValue(code, view(code, d.buffer as SharedArrayBuffer, 1), rebuildLock(d));
+  return new SharedValue(code, view(code, d.buffer as SharedArrayBuffer, 1), part(d.lock) as Lock | null);
 });
-registerShareable("Array", (d) => {
+registerShareable("Array", (d, part) => {
   const code = d.typecode as Typecode;
-  return wrap(new SharedArrayBase(code, view(code, d.buffer as SharedArrayBuffer, d.length as number), rebuildLock(d)));
+  return wrap(new SharedArrayBase(code, view(code, d.buffer as SharedArrayBuffer, d.length as number), part(d.lock) as Lock | null));
 });
 
 /** The type of what {@link Value} makes, for annotations: `function deposit(b: mp.Value) {}`. */

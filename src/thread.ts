@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { isMainThread, threadId } from "node:worker_threads";
+import { atomics } from "./atomics";
 import { BlockingCallError, describe } from "./errors";
 
 /**
@@ -66,7 +67,7 @@ function secondsToMs(seconds: unknown, where: string, name: string, note = ""): 
 
 /** Milliseconds left until `deadline` (a `performance.now()` time), never negative. */
 export function remaining(deadline: number): number {
-  return Math.max(0, deadline - performance.now());
+  return Math.max(0, deadline - atomics.now());
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -20,20 +20,33 @@ export interface Descriptor {
 
 /** An object that can be sent to a worker by its memory rather than copied. */
 export interface Shareable {
-  /** Describes the object so that {@link decode} can rebuild it in another thread. */
-  [ENCODE](): Descriptor;
+  /**
+   * Describes the object so that {@link decode} can rebuild it in another thread.
+   *
+   * @param seen - what {@link encode} has encoded so far in this message, for the object's parts.
+   */
+  [ENCODE](seen?: Map<object, unknown>): Descriptor;
 }
 
 /** Something that may be holding a lock for a thread and must hear when that thread ends. */
 export interface OwnerWatch {
-  /** Called in the thread that started `threadId` once that thread has ended. */
-  ownerEnded(threadId: number): void;
+  /**
+   * Called in the thread that started `threadId` once that thread has ended.
+   *
+   * @param threadId - the thread that ended.
+   * @param died - true if it did not end by returning from its target (it threw, was terminated
+   *   or interrupted).
+   */
+  ownerEnded(threadId: number, died: boolean): void;
 }
 
-type Rebuild = (descriptor: Descriptor) => unknown;
+/** Rebuilds one kind from its descriptor; `part` rebuilds a nested descriptor (a Condition's lock). */
+type Rebuild = (descriptor: Descriptor, part: (nested: unknown) => unknown) => unknown;
 
 const rebuilders = new Map<string, Rebuild>();
 const watched = new Set<WeakRef<OwnerWatch>>();
+/** The objects in {@link watched}, so that an object sent many times is watched once. */
+const watchedObjects = new WeakSet<OwnerWatch>();
 
 /** Tells {@link decode} how to rebuild descriptors of `kind`. Each shared class calls it once. */
 export function registerShareable(kind: string, rebuild: Rebuild): void {
@@ -45,15 +58,27 @@ export function registerShareable(kind: string, rebuild: Rebuild): void {
  * {@link threadEnded} lets the lock find out whether its holder was that thread.
  */
 export function watchOwner(lock: OwnerWatch): void {
+  if (watchedObjects.has(lock)) return;
+  watchedObjects.add(lock);
   watched.add(new WeakRef(lock));
 }
 
-/** Called by the process registry when a worker thread has ended, so no lock waits on it forever. */
-export function threadEnded(threadId: number): void {
+/** How many objects are watched now (for tests: it must not grow each time a lock is sent). */
+export function watchedCount(): number {
+  return watched.size;
+}
+
+/**
+ * Called by the process registry when a worker thread has ended, so no lock waits on it forever.
+ *
+ * @param threadId - the worker's thread.
+ * @param died - whether it died (threw, was terminated) rather than returned from its target.
+ */
+export function threadEnded(threadId: number, died: boolean): void {
   for (const ref of watched) {
     const lock = ref.deref();
     if (lock === undefined) watched.delete(ref);
-    else lock.ownerEnded(threadId);
+    else lock.ownerEnded(threadId, died);
   }
 }
 
@@ -83,9 +108,13 @@ export function encode(value: unknown, path: string, seen = new Map<object, unkn
     );
   }
   if (value === null || typeof value !== "object") return value;
-  if (isShareable(value)) return value[ENCODE]();
   const done = seen.get(value);
-  if (done !== undefined) return done;
+  if (done !== undefined) return done; // the same object twice stays one object in the worker
+  if (isShareable(value)) {
+    const descriptor = value[ENCODE](seen);
+    seen.set(value, descriptor);
+    return descriptor;
+  }
   if (globalThis.Array.isArray(value)) {
     const out: unknown[] = [];
     seen.set(value, out);
@@ -115,7 +144,7 @@ export function decode(value: unknown, seen = new Map<object, unknown>()): unkno
   if (typeof kind === "string") {
     const rebuild = rebuilders.get(kind);
     if (rebuild === undefined) throw new TypeError(`Cannot rebuild a shared ${kind}: its module was not loaded.`);
-    const rebuilt = rebuild(value as Descriptor);
+    const rebuilt = rebuild(value as Descriptor, (nested) => decode(nested, seen));
     seen.set(value, rebuilt);
     return rebuilt;
   }

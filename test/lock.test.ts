@@ -8,7 +8,7 @@ import { after, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
 import { inspect } from "node:util";
 import * as mp from "../dist";
-import { fails, finish, run, until } from "./helpers/util";
+import { fails, finish, hasSleepers, run, until } from "./helpers/util";
 
 after(() => mp.terminateAll());
 
@@ -412,7 +412,7 @@ for (const Kind of [mp.Lock, mp.RLock]) {
         await until(() => state[0] === 1, "the holder to take the lock");
         waiter.start();
         await until(() => state[1] === 1, "the waiter to start waiting");
-        await mp.sleepAsync(0.05); // let it get into Atomics.wait
+        await until(() => hasSleepers(lock), "the waiter to sleep on the lock");
         // Checked from the start, so its rejection is never unhandled while the waiter is joined.
         const mainWaits = assert.rejects(
           lock.acquireAsync({ timeout: 10 }),

@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { inspect, promisify } from "node:util";
 import * as mp from "../dist";
-import { fails, finish, run, until } from "./helpers/util";
+import { fails, finish, run, semaphoreWaiters, until } from "./helpers/util";
 import { alive, counters, finishAll, range, startTogether, timeInWorker } from "./helpers/primitives-util";
 
 after(() => mp.terminateAll());
@@ -131,8 +131,7 @@ describe("Semaphore", () => {
     });
     p.start();
     try {
-      await until(() => state[0] === 1, "the worker to wait");
-      await mp.sleepAsync(0.05);
+      await until(() => state[0] === 1 && semaphoreWaiters(sem) === 1, "the worker to wait");
       assert.equal(state[1], 0, "it waits while there is no place");
       sem.release();
       await finish(p);
@@ -173,7 +172,7 @@ describe("Semaphore", () => {
       assert.equal(await alive(sem.acquireAsync({ timeout: 0.1 })), false, "no place while both are held");
       assert.ok(performance.now() - t0 >= 95, `gave up after ${performance.now() - t0} ms`);
       const waiting = sem.acquireAsync({ timeout: 20 });
-      await mp.sleepAsync(0.02);
+      await until(() => semaphoreWaiters(sem) === 1, "the main thread's acquireAsync to wait");
       Atomics.store(state, 1, 1);
       Atomics.notify(state, 1);
       assert.equal(await waiting, true, "woken by the worker's release");
@@ -192,7 +191,7 @@ describe("Semaphore", () => {
     const twin = mp.Semaphore.fromBuffer(sem.buffer);
     assert.equal(twin.acquire({ blocking: false }), true);
     assert.equal(sem.getValue(), 2);
-    assert.throws(() => mp.Semaphore.fromBuffer(new SharedArrayBuffer(4)), fails(TypeError, "Semaphore.fromBuffer()", "12 bytes"));
+    assert.throws(() => mp.Semaphore.fromBuffer(new SharedArrayBuffer(4)), fails(TypeError, "Semaphore.fromBuffer()", "16 bytes"));
     assert.throws(() => mp.Semaphore.fromBuffer(new ArrayBuffer(12) as unknown as SharedArrayBuffer), fails(TypeError, "SharedArrayBuffer"));
     assert.throws(() => mp.Semaphore.fromBuffer(new mp.Barrier(2).buffer), TypeError);
     assert.throws(() => mp.BoundedSemaphore.fromBuffer("x" as unknown as SharedArrayBuffer), fails(TypeError, "BoundedSemaphore.fromBuffer()", '"x"'));
@@ -357,7 +356,7 @@ describe("Event", () => {
   );
 
   test("fromBuffer() refuses memory that is not an event's", () => {
-    assert.throws(() => mp.Event.fromBuffer(new SharedArrayBuffer(8)), fails(TypeError, "Event.fromBuffer()", "4 bytes", "SharedArrayBuffer"));
+    assert.throws(() => mp.Event.fromBuffer(new SharedArrayBuffer(12)), fails(TypeError, "Event.fromBuffer()", "8 bytes", "SharedArrayBuffer"));
     assert.throws(() => mp.Event.fromBuffer(new ArrayBuffer(4) as unknown as SharedArrayBuffer), TypeError);
     assert.throws(() => mp.Event.fromBuffer(undefined as unknown as SharedArrayBuffer), fails(TypeError, "undefined"));
   });
@@ -717,7 +716,7 @@ describe("Condition", () => {
     assert.equal(cond.lock.owner(), 0);
     cond.notify(); // the twin's hold counts: it is the same lock
     twin.release();
-    assert.throws(() => mp.Condition.fromBuffer(new SharedArrayBuffer(8), cond.lock), fails(TypeError, "Condition.fromBuffer()", "4 bytes"));
+    assert.throws(() => mp.Condition.fromBuffer(new SharedArrayBuffer(8), cond.lock), fails(TypeError, "Condition.fromBuffer()", "520 bytes"));
     assert.throws(() => mp.Condition.fromBuffer(cond.buffer, "x" as unknown as mp.Lock), fails(TypeError, "Lock or RLock"));
   });
 });
@@ -881,7 +880,7 @@ describe("Barrier", () => {
 
   test("fromBuffer() refuses memory that is not a barrier's", () => {
     const guard = new mp.Lock();
-    assert.throws(() => mp.Barrier.fromBuffer(new SharedArrayBuffer(12), guard), fails(TypeError, "Barrier.fromBuffer()", "16 bytes"));
+    assert.throws(() => mp.Barrier.fromBuffer(new SharedArrayBuffer(12), guard), fails(TypeError, "Barrier.fromBuffer()", "20 bytes"));
     assert.throws(() => mp.Barrier.fromBuffer(new ArrayBuffer(16) as unknown as SharedArrayBuffer, guard), fails(TypeError, "SharedArrayBuffer"));
   });
 

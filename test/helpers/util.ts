@@ -36,6 +36,20 @@ export async function until(condition: () => boolean, what: string, seconds = 10
 }
 
 /**
+ * Whether a waiter has announced it sleeps on `lock` (white-box: the SLEEPERS bit of the lock word,
+ * see src/lock.ts). Set just before `Atomics.wait`, so polling it replaces "sleep and hope the
+ * waiter got there".
+ */
+export function hasSleepers(lock: mp.Lock): boolean {
+  return (Atomics.load(new Int32Array(lock.buffer), 0) & 1) === 1;
+}
+
+/** How many threads wait for a place of `sem` (white-box: its WAITERS cell, see src/semaphore.ts). */
+export function semaphoreWaiters(sem: mp.Semaphore): number {
+  return Atomics.load(new Int32Array(sem.buffer), 1);
+}
+
+/**
  * Joins `p` with a timeout, so that a bug fails the test instead of hanging it: on timeout the
  * process is terminated and the TimeoutError is rethrown. Errors from the target (ProcessError)
  * are rethrown as they are.
