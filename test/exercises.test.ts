@@ -6,9 +6,9 @@
  * Interleavings: a racy answer loses updates only when its workers overlap, which no test can
  * force. The checks of notebook 03 therefore also look at the source, so a racy answer gets a ✗
  * whichever way it runs: "updates were lost" if they overlapped, "never calls b.getLock()" if not.
- * The tests accept either message and say so. A lock that lets two holders in (notebook 06) and a
- * compareExchange-free increment (notebook 04) are run by workers that start together at a
- * barrier, 1,000,000 increments for 04, where a lost update is all but certain; the ring deadlock
+ * The tests accept either message and say so. A lock that lets every worker in (notebook 06) and a
+ * load-then-store increment (notebook 04) are run by workers that start together at a barrier
+ * (and, for 06, run again until they overlapped), where a lost update is all but certain; the ring deadlock
  * of notebook 05 is made certain by a barrier between the two acquires.
  */
 import { after, describe, test } from "node:test";
@@ -285,19 +285,12 @@ describe("notebook 06", () => {
       };
     }
     await verdict("✓", 1, () => notebook06.exercise1(ticketLock));
-    function loadThenStore(cells: Int32Array) {
-      return {
-        acquire() {
-          while (Atomics.load(cells, 0) !== 0) {}
-          Atomics.store(cells, 0, 1);
-        },
-        release() {
-          Atomics.store(cells, 0, 0);
-        },
-      };
+    // A lock that lets everybody in. (A load-then-store lock lets two in only when a waiter's
+    // load falls in the nanoseconds between a release and the next acquire: the check catches it
+    // in some runs, not all, so it is no test of the check.)
+    function noLock(_cells: Int32Array) {
+      return { acquire() {}, release() {} };
     }
-    // Two holders at once lose increments only when they overlap; with 4 workers it happens in
-    // practically every run (the test accepts only the lost-updates message).
-    assert.match(await verdict("✗", 1, () => notebook06.exercise1(loadThenStore)), /increments were lost: two workers were in the critical section at once/);
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(noLock)), /increments were lost: two workers were in the critical section at once/);
   });
 });

@@ -56,10 +56,25 @@ export interface Run {
   readonly overlap: number;
 }
 
+/** Options of {@link bench}. */
+export interface BenchOptions {
+  /** Locked increments in all, shared by the workers (default 200,000). */
+  readonly total?: number;
+  /** How long the workers may take before they are terminated (default 60 s). */
+  readonly seconds?: number;
+  /**
+   * Extra reads of the counter between each increment's read and write (default 0). A longer
+   * critical section makes a lock that lets two holders in lose updates far more often.
+   */
+  readonly hold?: number;
+  /** Makes the lock's memory (default: 8 zeroed bytes; the library's `Lock` needs its own, `new mp.Lock().buffer`). */
+  readonly memory?: () => SharedArrayBuffer;
+}
+
 const SLOTS = 6;
 
 /** The worker: rebuilds the lock, waits at the gate, does `n` locked increments, writes its figures. */
-function benchWorker(source: string, n: number, lockCells: Int32Array, counter: Int32Array,
+function benchWorker(source: string, n: number, hold: number, lockCells: Int32Array, counter: Int32Array,
                      gate: Barrier, results: Float64Array, id: number): void {
   const makeLock = new Function(`return (${source})`)();
   const lock = makeLock(lockCells);
@@ -67,7 +82,9 @@ function benchWorker(source: string, n: number, lockCells: Int32Array, counter: 
   const start = performance.timeOrigin + performance.now();
   for (let i = 0; i < n; i++) {
     lock.acquire();
-    Atomics.store(counter, 0, Atomics.load(counter, 0) + 1);
+    const seen = Atomics.load(counter, 0);
+    for (let k = 0; k < hold; k++) Atomics.load(counter, 0);
+    Atomics.store(counter, 0, seen + 1);
     lock.release();
   }
   const end = performance.timeOrigin + performance.now();
@@ -76,13 +93,14 @@ function benchWorker(source: string, n: number, lockCells: Int32Array, counter: 
 }
 
 /**
- * Runs `total` locked increments shared by `workers` workers, which start together at a barrier.
+ * Runs locked increments shared by `workers` workers, which start together at a barrier.
  *
- * @param seconds - how long the workers may take; after that they are terminated and it throws.
- * @throws Error if the workers did not finish in time (a lock that never lets a waiter in).
+ * @throws Error if the workers did not finish in `options.seconds` (a lock that never lets a
+ *   waiter in); they are terminated first.
  */
-export async function bench(makeLock: MakeLock, workers: number, total = 200_000, seconds = 60): Promise<Run> {
-  const lockCells = new Int32Array(new SharedArrayBuffer(8));
+export async function bench(makeLock: MakeLock, workers: number, options: BenchOptions = {}): Promise<Run> {
+  const { total = 200_000, seconds = 60, hold = 0, memory = () => new SharedArrayBuffer(8) } = options;
+  const lockCells = new Int32Array(memory());
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results = new Float64Array(new SharedArrayBuffer(8 * SLOTS * workers));
   const gate = new Barrier(workers);
@@ -90,7 +108,7 @@ export async function bench(makeLock: MakeLock, workers: number, total = 200_000
   for (let id = 0; id < workers; id++) {
     processes.push(new Process({
       target: benchWorker,
-      args: [makeLock.toString(), Math.floor(total / workers), lockCells, counter, gate, results, id],
+      args: [makeLock.toString(), Math.floor(total / workers), hold, lockCells, counter, gate, results, id],
     }));
   }
   for (const p of processes) p.start();
@@ -129,15 +147,17 @@ const ENOUGH_OVERLAP = 0.5;
  * several workers that overlapped less than half the time is run again (up to 5 times): it would
  * have measured no contention.
  *
+ * @param options - as for {@link bench}, and `runs` per worker count (default 2).
  * @returns the runs for each worker count.
  */
-export async function measureLock(makeLock: MakeLock, runs = 2, total = 200_000): Promise<Map<number, Run[]>> {
+export async function measureLock(makeLock: MakeLock, options: BenchOptions & { readonly runs?: number } = {}): Promise<Map<number, Run[]>> {
+  const { runs = 2, ...benchOptions } = options;
   const measured = new Map<number, Run[]>();
   for (const workers of [1, 2, 4]) {
     const results: Run[] = [];
     for (let r = 0; r < runs; r++) {
-      let run = await bench(makeLock, workers, total);
-      for (let retry = 0; run.overlap < ENOUGH_OVERLAP && retry < RETRIES; retry++) run = await bench(makeLock, workers, total);
+      let run = await bench(makeLock, workers, benchOptions);
+      for (let retry = 0; run.overlap < ENOUGH_OVERLAP && retry < RETRIES; retry++) run = await bench(makeLock, workers, benchOptions);
       results.push(run);
     }
     measured.set(workers, results);
