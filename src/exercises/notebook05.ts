@@ -39,11 +39,18 @@ export async function exercise1(scan: (scanners: BoundedSemaphore, scanning: Int
 
 type RingTransfer = (times: number, fromId: number, toId: number, locks: Lock[], accounts: SharedValue<"i">[], start: Barrier) => void;
 
+/** The ring: A to B 50 times, B to C 30 times, C to A 40 times. */
+const RING = [
+  { from: 0, to: 1, times: 50 },
+  { from: 1, to: 2, times: 30 },
+  { from: 2, to: 0, times: 40 },
+];
+
 /**
  * Exercise 2: `ringTransfer(times, fromId, toId, locks, accounts, start)` waits at `start`, then
  * moves 1 from `accounts[fromId]` to `accounts[toId]`, `times` times, holding both accounts'
- * locks. The check runs A-to-B, B-to-C and C-to-A, 50 times each, and wants them done within
- * 10 s with every account back at 100.
+ * locks. The check runs A-to-B 50 times, B-to-C 30 times and C-to-A 40 times, from 100 each, and
+ * wants them done within 10 s with A 90, B 120, C 90.
  *
  * @example `await check.exercise2(ringTransfer);`
  */
@@ -52,18 +59,24 @@ export async function exercise2(ringTransfer: RingTransfer): Promise<void> {
   const locks = [new Lock(), new Lock(), new Lock()];
   const accounts = [Value("i", 100), Value("i", 100), Value("i", 100)];
   const start = new Barrier(3);
-  const outcome = await runWorkers([[0, 1], [1, 2], [2, 0]].map(([from, to]) => ({ target: ringTransfer, args: [50, from, to, locks, accounts, start] })), SECONDS);
+  const outcome = await runWorkers(RING.map(({ from, to, times }) => ({ target: ringTransfer, args: [times, from, to, locks, accounts, start] })), SECONDS);
   if (outcome.timedOut) {
     return fail(2, `the transfers had not finished after ${SECONDS} s and were terminated: a deadlock in a ring. ` +
       "Take the lock of the smaller account number first, whichever way the money goes.");
   }
   const wrong = trouble(outcome, SECONDS);
   if (wrong !== null) return fail(2, wrong);
-  const balances = accounts.map((a) => a.value);
-  if (balances.some((b) => b !== 100)) {
-    return fail(2, `the accounts ended at ${balances.join(", ")}, want 100 each: change both accounts only while you hold both locks.`);
+  const want = [100, 100, 100];
+  for (const { from, to, times } of RING) {
+    want[from] -= times;
+    want[to] += times;
   }
-  pass(2, `150 transfers around the ring, no deadlock; A ${balances[0]}, B ${balances[1]}, C ${balances[2]}.`);
+  const balances = accounts.map((a) => a.value);
+  if (balances.some((b, i) => b !== want[i])) {
+    return fail(2, `the accounts ended at A ${balances[0]}, B ${balances[1]}, C ${balances[2]}, want A ${want[0]}, B ${want[1]}, C ${want[2]} ` +
+      "(50 A-to-B, 30 B-to-C, 40 C-to-A): did every transfer happen, with both accounts changed while both locks were held?");
+  }
+  pass(2, `120 transfers around the ring, no deadlock; A ${balances[0]}, B ${balances[1]}, C ${balances[2]}.`);
 }
 
 /** A guest: waits a little, then adds one to the count under the condition's lock and notifies. */
