@@ -7,8 +7,9 @@ Usage: .venv/bin/python scripts/notebooks.py [notebooks/NN-name.ipynb ...]
 Without arguments: every notebooks/*.ipynb, in name order. Each notebook runs on a fresh kernel
 with notebooks/ as its working directory, cell by cell; as each cell finishes, its text output
 is printed (stdout/stderr streams, text/plain results), and each picture or HTML output as one
-line such as `[image/svg+xml, 12 kB]`. A notebook stops at its first failing cell (tslab's
-reply status is not "ok", or the cell wrote to stderr, or it timed out). The notebook files
+line per type such as `[image/png, 83 kB]`, then its text/plain (a picture's one-line summary).
+A notebook stops at its first failing cell (tslab's reply status is not "ok", or the cell wrote
+to stderr, or it timed out). The notebook files
 are only read, never written. Exits 1 if any notebook failed, 2 on bad arguments.
 """
 from __future__ import annotations
@@ -44,12 +45,11 @@ def output_lines(output) -> list[tuple[bool, str]]:
         return [(True, trace)]
     if kind in ("display_data", "execute_result"):
         data = output.get("data", {})
-        rich = [mime for mime in data if mime != TEXT_MIME]
-        if rich:
-            return [(False, f"[{mime}, {size_label(data[mime])}]") for mime in rich]
-        if TEXT_MIME in data:
+        pieces = [(False, f"[{mime}, {size_label(data[mime])}]") for mime in data if mime != TEXT_MIME]
+        if TEXT_MIME in data:  # a picture's one-line summary, or a value's text
             text = data[TEXT_MIME]
-            return [(False, text if isinstance(text, str) else "".join(text))]
+            pieces.append((False, text if isinstance(text, str) else "".join(text)))
+        return pieces
     return []
 
 

@@ -1,12 +1,16 @@
 /**
- * The SVG builders: every picture is well-formed XML (checked by a tiny parser below, since the
- * library has no dependencies to borrow one from), its labels are all there and escaped, and the
- * numbers drawn come from the input.
+ * The pictures: every SVG is well-formed XML (checked by a tiny parser below), its labels are all
+ * there and escaped, and the numbers drawn come from the input; every picture's bundle holds the
+ * SVG with a title and description, a real PNG of twice its size with the text drawn in the shipped
+ * font, and a one-line text summary of the data; show() sends that bundle through the kernel's writer.
  */
 import { describe, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import * as mp from "../dist";
+import { inflateSync } from "node:zlib";
+import { execFileSync } from "node:child_process";
+import { sep } from "node:path";
+import * as draw from "../dist/display";
 
 /** An element of the parsed SVG. */
 interface XmlElement {
@@ -76,19 +80,19 @@ function all(element: XmlElement, name: string): XmlElement[] {
 }
 
 /** The decoded text of every <text> element, in document order. */
-function texts(svg: string): string[] {
-  return all(parseXml(svg), "text").map((t) => t.text);
+function texts(picture: draw.Picture): string[] {
+  return all(parseXml(picture.svg), "text").map((t) => t.text);
 }
 
 /** The bars of a bar chart: the rects that carry a <title> tooltip. */
-function bars(svg: string): XmlElement[] {
-  return all(parseXml(svg), "rect").filter((r) => r.children.some((c) => c.name === "title"));
+function bars(picture: draw.Picture): XmlElement[] {
+  return all(parseXml(picture.svg), "rect").filter((r) => r.children.some((c) => c.name === "title"));
 }
 
 describe("escapeXml and formatNumber", () => {
   test("escapeXml escapes the five special characters and nothing else", () => {
-    assert.equal(mp.escapeXml(`a<b>&"c'`), "a&#60;b&#62;&#38;&#34;c&#39;");
-    assert.equal(mp.escapeXml("plain text, 42 µs"), "plain text, 42 µs");
+    assert.equal(draw.escapeXml(`a<b>&"c'`), "a&#60;b&#62;&#38;&#34;c&#39;");
+    assert.equal(draw.escapeXml("plain text, 42 µs"), "plain text, 42 µs");
   });
 
   test("formatNumber keeps 3 significant digits and uses k and M", () => {
@@ -96,7 +100,7 @@ describe("escapeXml and formatNumber", () => {
   });
 
   function formatAll(values: number[]): string {
-    return values.map(mp.formatNumber).join(" ");
+    return values.map(draw.formatNumber).join(" ");
   }
 });
 
@@ -114,11 +118,11 @@ describe("barChart", () => {
   };
 
   test("is well-formed SVG with the title, groups, series names and axis labels", () => {
-    const svg = mp.barChart(options);
-    const root = parseXml(svg);
+    const picture = draw.barChart(options);
+    const root = parseXml(picture.svg);
     assert.equal(root.name, "svg");
     assert.equal(root.attrs.xmlns, "http://www.w3.org/2000/svg");
-    const words = texts(svg);
+    const words = texts(picture);
     for (const label of [options.title, ...options.groups, ...options.series.map((s) => s.name), "time (ms)", "workers"]) {
       assert.ok(words.includes(label), `label ${label} missing`);
     }
@@ -126,44 +130,44 @@ describe("barChart", () => {
   });
 
   test("draws one bar per value, its height proportional to the value and its value written on it", () => {
-    const svg = mp.barChart(options);
-    const drawn = bars(svg);
+    const picture = draw.barChart(options);
+    const drawn = bars(picture);
     assert.equal(drawn.length, 8, "9 values, one of them null");
     const heights = new Map(drawn.map((r) => [r.children[0].text, Number(r.attrs.height)]));
     assert.equal(heights.get("plain, 2 workers: 300"), 300 * (heights.get("plain, 1 worker: 200") as number) / 200);
     assert.ok(Math.abs((heights.get("Atomics.add, 1 worker: 98") as number) / (heights.get("plain, 1 worker: 200") as number) - 0.49) < 0.01);
-    const words = texts(svg);
+    const words = texts(picture);
     for (const v of ["200", "300", "280", "98", "201", "147", "157", "149"]) assert.ok(words.includes(v), `value ${v} not written`);
   });
 
   test("writes values with the given format", () => {
-    const words = texts(mp.barChart({ ...options, format: (v) => `${v.toFixed(1)} ms` }));
+    const words = texts(draw.barChart({ ...options, format: (v) => `${v.toFixed(1)} ms` }));
     assert.ok(words.includes("147.0 ms"));
   });
 
   test("draws an all-zero chart (no lost updates) without dividing by zero", () => {
-    const svg = mp.barChart({ ...options, series: [{ name: "lost", values: [0, 0, 0] }] });
-    assert.deepEqual(bars(svg).map((r) => Number(r.attrs.height)), [0, 0, 0]);
-    assert.ok(!svg.includes("NaN") && !svg.includes("Infinity"));
+    const picture = draw.barChart({ ...options, series: [{ name: "lost", values: [0, 0, 0] }] });
+    assert.deepEqual(bars(picture).map((r) => Number(r.attrs.height)), [0, 0, 0]);
+    assert.ok(!picture.svg.includes("NaN") && !picture.svg.includes("Infinity"));
   });
 
   test("refuses a series of the wrong length, and negative or non-finite values", () => {
-    assert.throws(() => mp.barChart({ ...options, series: [{ name: "short", values: [1, 2] }] }), /series "short" has 2 values, but there are 3 groups/);
-    assert.throws(() => mp.barChart({ ...options, series: [{ name: "neg", values: [1, -2, 3] }] }), RangeError);
-    assert.throws(() => mp.barChart({ ...options, series: [{ name: "nan", values: [1, NaN, 3] }] }), RangeError);
-    assert.throws(() => mp.barChart({ ...options, groups: [] }), TypeError);
+    assert.throws(() => draw.barChart({ ...options, series: [{ name: "short", values: [1, 2] }] }), /series "short" has 2 values, but there are 3 groups/);
+    assert.throws(() => draw.barChart({ ...options, series: [{ name: "neg", values: [1, -2, 3] }] }), RangeError);
+    assert.throws(() => draw.barChart({ ...options, series: [{ name: "nan", values: [1, NaN, 3] }] }), RangeError);
+    assert.throws(() => draw.barChart({ ...options, groups: [] }), TypeError);
   });
 });
 
 describe("timelineChart", () => {
-  const events: mp.TimelineEvent[] = [
+  const events: draw.TimelineEvent[] = [
     { lane: 0, at: 40, label: "read 41" },
     { lane: 1, at: 41, label: "read 41" },
     { lane: 0, at: 42, label: "write 42", shape: "square", tone: "lost" },
     { lane: 1, at: 43, label: "write 42", shape: "square", tone: "alert" },
     { lane: 1, at: 100, label: "read 99" },
   ];
-  const options: mp.TimelineOptions = {
+  const options: draw.TimelineOptions = {
     title: "A lost update",
     lanes: ["worker 1", "worker 2"],
     events,
@@ -173,8 +177,8 @@ describe("timelineChart", () => {
   };
 
   test("is well-formed SVG with lanes, event labels, ticks, legend and notes", () => {
-    const svg = mp.timelineChart(options);
-    const words = texts(svg);
+    const picture = draw.timelineChart(options);
+    const words = texts(picture);
     for (const label of ["A lost update", "worker 1", "worker 2", "read 41", "write 42", "read 99", "overwritten by", "read", "write", "one increment lost", "logical clock"]) {
       assert.ok(words.includes(label), `label ${label} missing`);
     }
@@ -182,15 +186,15 @@ describe("timelineChart", () => {
   });
 
   test("leaves out ticks with no event and says how many, in order on the axis", () => {
-    const svg = mp.timelineChart({ ...options, gapLabel: (k) => `${k} steps not shown` });
-    const words = texts(svg);
+    const picture = draw.timelineChart({ ...options, gapLabel: (k) => `${k} steps not shown` });
+    const words = texts(picture);
     assert.ok(words.includes("56 steps not shown"), "the ticks 44..99 are one break of 56");
-    const x = (content: string) => Number(all(parseXml(svg), "text").find((t) => t.text === content)?.attrs.x);
+    const x = (content: string) => Number(all(parseXml(picture.svg), "text").find((t) => t.text === content)?.attrs.x);
     assert.ok(x("40") < x("41") && x("41") < x("43") && x("43") < x("56 steps not shown") && x("56 steps not shown") < x("100"));
   });
 
   test("draws each arrow with a head, and marks lost and alert events", () => {
-    const root = parseXml(mp.timelineChart(options));
+    const root = parseXml(draw.timelineChart(options).svg);
     assert.equal(all(root, "polygon").length, 2);
     const lost = all(root, "text").filter((t) => t.attrs["text-decoration"] === "line-through");
     assert.deepEqual(lost.map((t) => t.text), ["write 42"]);
@@ -198,9 +202,9 @@ describe("timelineChart", () => {
   });
 
   test("refuses an event on a missing lane, a fractional tick, and an arrow to a missing event", () => {
-    assert.throws(() => mp.timelineChart({ ...options, events: [{ lane: 2, at: 1, label: "x" }], links: [] }), /lane 2, but the lanes are 0 to 1/);
-    assert.throws(() => mp.timelineChart({ ...options, events: [{ lane: 0, at: 1.5, label: "x" }], links: [] }), TypeError);
-    assert.throws(() => mp.timelineChart({ ...options, links: [{ from: 0, to: 9 }] }), RangeError);
+    assert.throws(() => draw.timelineChart({ ...options, events: [{ lane: 2, at: 1, label: "x" }], links: [] }), /lane 2, but the lanes are 0 to 1/);
+    assert.throws(() => draw.timelineChart({ ...options, events: [{ lane: 0, at: 1.5, label: "x" }], links: [] }), TypeError);
+    assert.throws(() => draw.timelineChart({ ...options, links: [{ from: 0, to: 9 }] }), RangeError);
   });
 });
 
@@ -219,8 +223,8 @@ describe("spanChart", () => {
   };
 
   test("draws one bar per span, at widths proportional to their durations", () => {
-    const svg = mp.spanChart(options);
-    const drawn = bars(svg);
+    const picture = draw.spanChart(options);
+    const drawn = bars(picture);
     assert.equal(drawn.length, 4);
     const widths = drawn.map((r) => Number(r.attrs.width));
     assert.ok(Math.abs(widths[1] / widths[0] - 1.01) < 0.01);
@@ -228,7 +232,7 @@ describe("spanChart", () => {
   });
 
   test("writes lanes, the axis, notes and the labels that fit", () => {
-    const words = texts(mp.spanChart(options));
+    const words = texts(draw.spanChart(options));
     for (const label of ["Who held a printer", "w1", "w2", "w3", "ms since the start signal", "at most 2 at once", "job 1", "0", "100", "200"]) {
       assert.ok(words.includes(label), `label ${label} missing`);
     }
@@ -236,30 +240,33 @@ describe("spanChart", () => {
   });
 
   test("the time axis starts at a round number just below the first span, not at 0", () => {
-    const words = texts(mp.spanChart({ ...options, spans: [{ lane: 0, start: 1730, end: 1850 }, { lane: 1, start: 1800, end: 2610 }] }));
+    const words = texts(draw.spanChart({ ...options, spans: [{ lane: 0, start: 1730, end: 1850 }, { lane: 1, start: 1800, end: 2610 }] }));
     const ticks = words.filter((w) => /^\d+$/.test(w)).map(Number);
     assert.ok(ticks[0] <= 1730 && ticks[0] >= 1500, `first tick ${ticks[0]}`);
     assert.ok(ticks[ticks.length - 1] >= 2610 && ticks[ticks.length - 1] < 3000, `last tick ${ticks[ticks.length - 1]}`);
   });
 
   test("refuses a span that ends before it starts", () => {
-    assert.throws(() => mp.spanChart({ ...options, spans: [{ lane: 0, start: 5, end: 4 }] }), RangeError);
+    assert.throws(() => draw.spanChart({ ...options, spans: [{ lane: 0, start: 5, end: 4 }] }), RangeError);
   });
 });
 
 describe("sideBySide", () => {
   test("places pictures left to right in one well-formed SVG", () => {
-    const a = mp.barChart({ title: "a", groups: ["g"], series: [{ name: "s", values: [1] }], yLabel: "y", width: 300, height: 200 });
-    const b = mp.barChart({ title: "b", groups: ["g"], series: [{ name: "s", values: [2] }], yLabel: "y", width: 200, height: 250 });
-    const root = parseXml(mp.sideBySide([a, b], 10));
+    const a = draw.barChart({ title: "a", groups: ["g"], series: [{ name: "s", values: [1] }], yLabel: "y", width: 300, height: 200 });
+    const b = draw.barChart({ title: "b", groups: ["g"], series: [{ name: "s", values: [2] }], yLabel: "y", width: 200, height: 250 });
+    const root = parseXml(draw.sideBySide([a, b], 10).svg);
     assert.equal(root.attrs.width, "510");
     assert.equal(root.attrs.height, "250");
     const inner = root.children.filter((c) => c.name === "svg");
     assert.deepEqual(inner.map((c) => c.attrs.x), ["0", "310"]);
   });
 
-  test("refuses text that is not one of these pictures", () => {
-    assert.throws(() => mp.sideBySide(["<div/>"]), TypeError);
+  test("refuses text that is not one of these pictures, no pictures, and a negative gap", () => {
+    const a = draw.barChart({ title: "a", groups: ["g"], series: [{ name: "s", values: [1] }], yLabel: "y" });
+    assert.throws(() => draw.sideBySide(["<svg/>" as unknown as draw.Picture]), /pass a non-empty array of pictures/);
+    assert.throws(() => draw.sideBySide([]), TypeError);
+    assert.throws(() => draw.sideBySide([a], -1), RangeError);
   });
 });
 
@@ -270,9 +277,9 @@ test("any label text, however odd, stays well-formed and reads back the same", (
   fc.assert(
     fc.property(anyText, anyText, (lane, label) => {
       fc.pre(lane.length > 0 && label.length > 0);
-      const timeline = texts(mp.timelineChart({ title: label, lanes: [lane], events: [{ lane: 0, at: 1, label }], links: [] }));
+      const timeline = texts(draw.timelineChart({ title: label, lanes: [lane], events: [{ lane: 0, at: 1, label }], links: [] }));
       assert.ok(timeline.includes(readable(lane)) && timeline.includes(readable(label)));
-      const bar = texts(mp.barChart({ title: label, groups: [lane], series: [{ name: label, values: [1] }], yLabel: label }));
+      const bar = texts(draw.barChart({ title: label, groups: [lane], series: [{ name: label, values: [1] }], yLabel: label }));
       assert.ok(bar.includes(readable(lane)) && bar.includes(readable(label)));
     }),
     { numRuns: 60 },
@@ -280,5 +287,120 @@ test("any label text, however odd, stays well-formed and reads back the same", (
 });
 
 test("escapeXml replaces lone surrogates, which no XML can hold", () => {
-  assert.equal(mp.escapeXml("a\uD800b\uDC00c\uD83D\uDE00"), "a\uFFFDb\uFFFDc\uD83D\uDE00");
+  assert.equal(draw.escapeXml("a\uD800b\uDC00c\uD83D\uDE00"), "a\uFFFDb\uFFFDc\uD83D\uDE00");
+});
+
+/** The width and height in a PNG's IHDR chunk, after checking the PNG signature. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], "not a PNG signature");
+  assert.equal(png.toString("latin1", 12, 16), "IHDR");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/** The inflated image data of a PNG (all IDAT chunks), which proves the file is complete. */
+function pngData(png: Buffer): Buffer {
+  const chunks: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString("latin1", at + 4, at + 8);
+    if (type === "IDAT") chunks.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+    if (type === "IEND") assert.equal(at, png.length, "bytes after IEND");
+  }
+  return inflateSync(Buffer.concat(chunks));
+}
+
+describe("the picture bundle: SVG, PNG and text", () => {
+  const bar = draw.barChart({ title: "Time & cost", groups: ["1 worker", "2 workers"], series: [{ name: "Lock", values: [157, 149] }, { name: "Atomics.add", values: [98, null] }], yLabel: "time (ms)" });
+  const timeline = draw.timelineChart({
+    title: "A lost update",
+    lanes: ["worker 1", "worker 2"],
+    events: [{ lane: 0, at: 3, label: "read 41" }, { lane: 1, at: 5, label: "write 42", tone: "alert" }],
+    links: [{ from: 0, to: 1, label: "41 + 1" }],
+    notes: ["one\nincrement lost"],
+  });
+  const spans = draw.spanChart({ title: "Printers", lanes: ["w1", "w2"], spans: [{ lane: 0, start: 0, end: 12.5, label: "A" }, { lane: 1, start: 3, end: 9 }], axisLabel: "ms" });
+  const pictures = { bar, timeline, spans, sideBySide: draw.sideBySide([bar, spans]) };
+
+  for (const [kind, picture] of Object.entries(pictures)) {
+    test(`${kind}: the PNG is a complete PNG of exactly twice the SVG's size, shown at the SVG's size`, () => {
+      const root = parseXml(picture.svg);
+      const bundle = picture.displayData();
+      assert.equal(bundle.data["image/svg+xml"], picture.svg);
+      const png = Buffer.from(bundle.data["image/png"], "base64");
+      assert.deepEqual(png, picture.png());
+      const size = pngSize(png);
+      assert.deepEqual(size, { width: 2 * Number(root.attrs.width), height: 2 * Number(root.attrs.height) });
+      assert.equal(pngData(png).length, size.height * (1 + size.width * 4), "8-bit RGBA rows, each with its filter byte");
+      assert.deepEqual(bundle.metadata["image/png"], { width: picture.width, height: picture.height });
+      assert.deepEqual([picture.width, picture.height], [Number(root.attrs.width), Number(root.attrs.height)]);
+    });
+
+    test(`${kind}: the SVG has a <title> and a <desc>, and the bundle a one-line text/plain of the same`, () => {
+      const root = parseXml(picture.svg);
+      const [title, desc] = root.children;
+      assert.deepEqual([title.name, desc.name], ["title", "desc"], "<title> and <desc> come first, where readers look");
+      assert.equal(title.text, picture.title);
+      assert.equal(desc.text, picture.text);
+      const text = picture.displayData().data["text/plain"];
+      assert.equal(text, String(picture));
+      assert.match(text, /^[^\n\r]+$/);
+      assert.ok(text.startsWith(picture.title.split("; ")[0]), text);
+    });
+  }
+
+  test("the text summaries carry the data: values, events, arrows, intervals and notes", () => {
+    assert.equal(bar.text, "Time & cost: a bar chart of time (ms). 1 worker: Lock 157, Atomics.add 98; 2 workers: Lock 149.");
+    assert.equal(
+      timeline.text,
+      "A lost update: 2 events on 2 lanes by logical clock: worker 1 read 41 at 3, worker 2 write 42 at 5 (alert). Arrows: worker 1 read 41 at 3 → worker 2 write 42 at 5 (41 + 1). Notes: one increment lost",
+    );
+    assert.equal(spans.text, "Printers: 2 intervals on 2 lanes, in ms. w1: A 0–12.5; w2: 3–9.");
+    assert.equal(pictures.sideBySide.text, `${bar.text} ${spans.text}`);
+    assert.equal(pictures.sideBySide.title, "Time & cost; Printers");
+  });
+
+  test("text in the PNG is drawn with the shipped font, not left out for want of system fonts", () => {
+    const svg = (words: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="30" font-family="${draw.FONT_FAMILY}"><text x="4" y="20">${words}</text></svg>`;
+    assert.match(bar.svg, new RegExp(`font-family="${draw.FONT_FAMILY},`), "the SVG names the font the PNG is drawn in");
+    const blank = draw.renderPng(svg(""));
+    const written = draw.renderPng(svg("Lock 157"));
+    assert.notDeepEqual(pngData(written), pngData(blank), "the words left no pixel");
+    assert.notDeepEqual(pngData(draw.renderPng(svg("Lock 158"))), pngData(written), "different words, same pixels");
+  });
+
+  test("renderPng and Picture refuse what they cannot draw, saying what is wrong", () => {
+    assert.throws(() => draw.renderPng(bar.svg, 0), /scale is 0; it must be a positive number/);
+    assert.throws(() => new draw.Picture({ svg: bar.svg, title: "t", text: "two\nlines", width: 10, height: 10 }), /one non-empty line/);
+    assert.throws(() => new draw.Picture({ svg: bar.svg, title: "t", text: "t", width: 10.5, height: 10 }), /width is 10.5; it must be a whole number/);
+  });
+});
+
+describe("show", () => {
+  test("outside a tslab kernel it says where it works and what to do instead", () => {
+    assert.throws(() => draw.show(draw.spanChart({ title: "t", lanes: ["a"], spans: [], axisLabel: "ms" })), /only in a notebook cell run by the tslab kernel.*String\(picture\)/);
+    assert.throws(() => draw.show("<svg/>" as unknown as draw.Picture), TypeError);
+  });
+
+  test("in a kernel it sends the whole bundle as ONE display_data through tslab's own writer", (t) => {
+    // The module tslab's display.raw() writes through; a running kernel sets the writer per cell.
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
+    const sent: { content: ReturnType<draw.Picture["displayData"]> & { transient: object }; update: boolean }[] = [];
+    jupyter.lastWriteDisplayData = (content: (typeof sent)[0]["content"], update: boolean) => sent.push({ content, update });
+    t.after(() => {
+      jupyter.lastWriteDisplayData = null;
+    });
+    const picture = draw.spanChart({ title: "t", lanes: ["a"], spans: [{ lane: 0, start: 1, end: 2 }], axisLabel: "ms" });
+    draw.show(picture);
+    assert.equal(sent.length, 1);
+    assert.deepEqual(sent[0], { content: { ...picture.displayData(), transient: {} }, update: false });
+    assert.deepEqual(Object.keys(sent[0].content.data).sort(), ["image/png", "image/svg+xml", "text/plain"]);
+  });
+});
+
+test("the library's entry loads neither the pictures nor the PNG renderer, so workers do not", () => {
+  const loaded = execFileSync(process.execPath, ["-e", `require(${JSON.stringify(require.resolve("../dist"))}); console.log(JSON.stringify(Object.keys(require.cache)))`], { encoding: "utf8" });
+  const files = JSON.parse(loaded) as string[];
+  assert.ok(files.some((f) => f.endsWith(`${sep}dist${sep}lock.js`)), "the check sees the library's modules");
+  assert.deepEqual(files.filter((f) => /resvg|expo-google-fonts|[\\/]dist[\\/](display|charts|picture|raster|show)\.js$/.test(f)), []);
 });

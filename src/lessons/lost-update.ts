@@ -134,11 +134,11 @@ export async function catchLostUpdate(perWorker: number, attempts = 10): Promise
 }
 
 /**
- * The four steps of a lost update as an SVG timeline: one lane per worker, the steps next to them,
+ * The four steps of a lost update as a timeline picture: one lane per worker, the steps next to them,
  * long stretches folded into a break, arrows from each read to its write and from the undone write
  * to the one that overwrote it.
  */
-export function lostUpdateTimeline(recording: Recording, lost: LostUpdate): string {
+export function lostUpdateTimeline(recording: Recording, lost: LostUpdate): ReturnType<typeof timelineChart> {
   const { xRead, yRead, yWrite, xWrite } = lost;
   const start = Math.min(xRead.tick, yRead.tick);
   const keep = new Set<number>();

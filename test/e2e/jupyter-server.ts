@@ -175,8 +175,11 @@ export class JupyterServer {
       stdio: ["ignore", log, log],
       env: {
         ...process.env,
+        // A profile as after git clone: its own config, runtime and data folders. The data folder
+        // holds the notebook trust database (nbsignatures.db): a fresh one trusts no notebook.
         JUPYTER_CONFIG_DIR: join(tempDir, "config"),
         JUPYTER_RUNTIME_DIR: join(tempDir, "runtime"),
+        JUPYTER_DATA_DIR: join(tempDir, "data"),
       },
     });
     closeSync(log);

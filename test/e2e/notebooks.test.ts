@@ -9,11 +9,11 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext } from "playwright-core";
+import { describe, it } from "node:test";
 import { expectedFor } from "./expectations";
-import { ARTIFACTS, JupyterServer, NOTEBOOKS, type App } from "./jupyter-server";
-import { CHROMIUM, NotebookPage, launchChromium, type RunReport } from "./notebook-page";
+import { serverAndBrowser } from "./fixture";
+import { ARTIFACTS, NOTEBOOKS, type App } from "./jupyter-server";
+import { CHROMIUM, NotebookPage, type RunReport } from "./notebook-page";
 
 const RUN_TIMEOUT_MS = 150_000;
 // E2E_ONLY=03 (a prefix of the file names) runs fewer notebooks, for debugging.
@@ -55,26 +55,13 @@ function checkRun(file: string, saved: ReturnType<typeof savedNotebook>, report:
   assert.ok(report.svgRendered >= pictures, `${file}: ${report.svgRendered} SVG picture(s) rendered, expected ${pictures}`);
 }
 
-/** One server and one browser for a suite, both stopped in `after` whatever happened. */
+/** One server and one browser for a suite (see fixture.ts), each notebook run in turn. */
 function suite(app: App, files: string[], screenshotName: (file: string) => string): void {
-  let server: JupyterServer | undefined;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-
-  before(async () => {
-    ({ browser, context } = await launchChromium()); // first: without Chromium, why start Jupyter
-    server = await JupyterServer.start(app);
-  });
-
-  after(async () => {
-    await browser?.close();
-    const forced = (await server?.stop()) ?? [];
-    if (forced.length > 0) console.log(`# ${app}: had to kill ${forced.join("; ")}`);
-  });
+  const running = serverAndBrowser(app);
 
   for (const file of files) {
     it(file, { timeout: RUN_TIMEOUT_MS + 90_000 }, async () => {
-      assert.ok(server && context, "server and browser started");
+      const { server, context } = running;
       const began = Date.now();
       const saved = savedNotebook(file); // as the page is about to load it
       const notebook = await NotebookPage.open(context, server, file);

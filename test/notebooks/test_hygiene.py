@@ -3,9 +3,14 @@
 A notebook passes when it was saved right after a clean "Restart kernel and run all" on
 the tslab kernel: valid nbformat 4, kernelspec tslab, every code cell executed once in
 order (execution counts 1..n), no error outputs and no stderr (tslab prints compile and
-runtime errors to stderr, not as error outputs).
+runtime errors to stderr, not as error outputs). Every stored picture can be seen before a
+cell is run: an SVG or PNG output carries the PNG (shown by untrusted notebooks and GitHub) and
+a one-line text/plain alternative, and an SVG has its <title> and <desc>. Each notebook stays
+under 1 MB.
 """
+import base64
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nbformat
@@ -85,6 +90,69 @@ def test_every_code_cell_executed_in_order(path, nb):
         f"{path.name}: execution counts {counts}, want {want}; "
         "restart the kernel and run all cells, then save"
     )
+
+
+MAX_NOTEBOOK_BYTES = 1_000_000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def picture_problems(output) -> list[str]:
+    """What keeps a stored picture output from being seen everywhere; [] for a good one or for
+    an output that is no picture."""
+    data = output.get("data", {})
+    if "image/svg+xml" not in data and "image/png" not in data:
+        return []
+    problems = []
+    png = data.get("image/png")
+    if not isinstance(png, str) or not base64.b64decode(png).startswith(PNG_SIGNATURE):
+        problems.append("no image/png (untrusted notebooks and GitHub show no SVG)")
+    text = data.get("text/plain")
+    if isinstance(text, list):
+        text = "".join(text)
+    if not isinstance(text, str) or not re.fullmatch(r"[^\r\n]+", text.strip()):
+        problems.append("no one-line text/plain alternative")
+    svg = data.get("image/svg+xml")
+    if svg is not None:
+        root = ET.fromstring("".join(svg) if isinstance(svg, list) else svg)
+        for part in ("title", "desc"):
+            element = root.find(f"{SVG}{part}")
+            if element is None or not (element.text or "").strip():
+                problems.append(f"the SVG has no <{part}>")
+    return problems
+
+
+def test_every_picture_has_a_png_and_a_text_alternative(path, nb):
+    bad = [
+        f"cell {i}: {', '.join(problems)}"
+        for i, c in code_cells(nb)
+        for o in c.outputs
+        for problems in [picture_problems(o)]
+        if problems
+    ]
+    assert not bad, f"{path.name}: pictures that some viewers cannot show:\n" + "\n".join(bad)
+
+
+def test_notebook_is_under_1_mb(path):
+    size = path.stat().st_size
+    assert size < MAX_NOTEBOOK_BYTES, f"{path.name} is {size} bytes; keep each notebook under 1 MB"
+
+
+def test_picture_check_finds_what_is_missing():
+    """The check above, on outputs built to miss each part: it must name exactly what is missing."""
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><title>t</title><desc>d</desc></svg>'
+    png = base64.b64encode(PNG_SIGNATURE + b"rest").decode()
+    good = {"output_type": "display_data", "data": {"image/svg+xml": svg, "image/png": png, "text/plain": "t: d"}}
+    assert picture_problems(good) == []
+    assert picture_problems({"output_type": "stream", "name": "stdout", "text": "hi"}) == []
+    assert picture_problems({"output_type": "display_data", "data": {"image/svg+xml": svg}}) == [
+        "no image/png (untrusted notebooks and GitHub show no SVG)",
+        "no one-line text/plain alternative",
+    ]
+    no_text = {"output_type": "display_data", "data": {"image/png": png, "text/plain": "two\nlines"}}
+    assert picture_problems(no_text) == ["no one-line text/plain alternative"]
+    bare_svg = '<svg xmlns="http://www.w3.org/2000/svg"><title>t</title></svg>'
+    assert picture_problems({"data": {**good["data"], "image/svg+xml": bare_svg}}) == ["the SVG has no <desc>"]
 
 
 # --- finding the way, and exercises that check the learner's own code ----------------------------
