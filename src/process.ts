@@ -12,7 +12,7 @@ import { describe, ProcessError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
 import { timeoutOption } from "./primitive";
 import { encode, threadEnded } from "./transfer";
-import type { WorkerReport, WorkerStart } from "./worker-main";
+import type { WorkerReport, WorkerStart } from "./protocol";
 
 /** What a new {@link Process} runs, as Python's `Process(target=..., args=(...))`. */
 export interface ProcessOptions<A extends unknown[]> {
