@@ -198,7 +198,9 @@ export class Process<A extends unknown[] = unknown[]> {
     try {
       worker = startWorker(data);
     } catch (error) {
-      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`);
+      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.worker = worker;
     this.threadId = worker.threadId;

@@ -40,7 +40,7 @@ export async function until(condition: () => boolean, what: string, seconds = 10
  * process is terminated and the TimeoutError is rethrown. Errors from the target (ProcessError)
  * are rethrown as they are.
  */
-export async function finish(p: mp.Process<never[]> | mp.Process<any>, seconds = 10): Promise<void> {
+export async function finish(p: mp.Process<never>, seconds = 10): Promise<void> {
   try {
     await p.join({ timeout: seconds });
   } catch (error) {
