@@ -12,8 +12,8 @@ import { describe, ProcessError, ProcessStateError, TimeoutError } from "./error
 import { targetSource } from "./target";
 import { timeoutOption } from "./options";
 import { threadEnded } from "./owner-watch";
+import type { WorkerReport, WorkerStart } from "./protocol";
 import { encode } from "./transfer";
-import type { WorkerReport, WorkerStart } from "./worker-main";
 
 /** What a new {@link Process} runs, as Python's `Process(target=..., args=(...))`. */
 export interface ProcessOptions<A extends unknown[]> {
@@ -52,15 +52,28 @@ let workerExecArgv: string[] | undefined = withoutTsNode(process.execArgv);
 
 function startWorker(data: WorkerStart): Worker {
   const options = { workerData: data, stdout: true, stderr: true };
-  try {
-    return new Worker(WORKER_MAIN, { ...options, execArgv: workerExecArgv });
-  } catch (error) {
-    // A list given explicitly may not hold V8 flags (--harmony-struct, --stack-size, ...) that
-    // inheritance passes on silently: then inherit everything, ts-node included.
-    if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
-    workerExecArgv = undefined;
-    return new Worker(WORKER_MAIN, options);
+  for (;;) {
+    try {
+      return new Worker(WORKER_MAIN, { ...options, execArgv: workerExecArgv });
+    } catch (error) {
+      if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+      workerExecArgv = withoutRefused(workerExecArgv, (error as Error).message);
+    }
   }
+}
+
+/**
+ * `argv` less the options a worker refused, which Node names only in the error's message
+ * ("Initiated Worker with invalid execArgv flags: --a=1, --b"). Inheritance passes them on silently:
+ * V8 and process-wide flags (`--stack-size`, `--tls-cipher-list`, ...) already hold for the whole
+ * process. From Node 24 on, a `node --test` child gets every option's value in its `process.execArgv`,
+ * so they are there in every test file. `undefined` (inherit everything, ts-node included) when
+ * none of the refused options can be found in `argv`.
+ */
+function withoutRefused(argv: readonly string[], message: string): string[] | undefined {
+  const refused = new Set(message.slice(message.indexOf(": ") + 2).split(", "));
+  const kept = argv.filter((arg) => !refused.has(arg));
+  return kept.length === argv.length ? undefined : kept;
 }
 
 function withoutTsNode(argv: readonly string[]): string[] | undefined {
@@ -191,7 +204,9 @@ export class Process<A extends unknown[] = unknown[]> {
     try {
       worker = startWorker(data);
     } catch (error) {
-      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`);
+      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.worker = worker;
     this.threadId = worker.threadId;

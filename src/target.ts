@@ -14,12 +14,13 @@ let acornGlobals: FindGlobals | undefined;
 
 /** acorn-globals, loaded on first use: only the thread that starts workers needs it, not every worker. */
 function findGlobals(...args: Parameters<FindGlobals>): ReturnType<FindGlobals> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load needs require()
   acornGlobals ??= require("acorn-globals") as FindGlobals;
   return acornGlobals(...args);
 }
 
 /** Names a worker provides besides JavaScript's own globals (see worker-main.ts). */
-export const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
+const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
 
 /**
  * The notebook kernel compiles each cell as a module: a name declared in an earlier cell is read as

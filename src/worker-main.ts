@@ -8,23 +8,9 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
+import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
 import { decode } from "./transfer";
-
-/** What `Process.start()` sends along with a new worker. */
-export interface WorkerStart {
-  /** The process's name, used as the file name in stack traces. */
-  readonly name: string;
-  /** An expression that evaluates to the target function. */
-  readonly source: string;
-  /** The encoded arguments. */
-  readonly args: unknown[];
-}
-
-/** What a worker tells its parent, once, just before it ends. */
-export type WorkerReport =
-  | { readonly kind: "done" }
-  | { readonly kind: "error"; readonly name: string; readonly message: string; readonly stack?: string };
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
