@@ -10,7 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
 import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
-import { decode } from "./transfer";
+import { decode } from "./rebuild";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
