@@ -14,9 +14,13 @@
 import { atomics } from "./atomics";
 import { describe, ConditionError } from "./errors";
 import { Lock, RLock } from "./lock";
-import { SharedPrimitive, cellsOf, timeoutOption, checkCount, waitWhile, waitWhileAsync } from "./primitive";
-import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
-import { OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
+import { SharedPrimitive } from "./primitive";
+import { cellsOf } from "./kind-mark";
+import { timeoutOption, checkCount } from "./options";
+import { waitWhile, waitWhileAsync, remaining } from "./waiting";
+import { watchOwner, type OwnerWatch } from "./owner-watch";
+import { ENCODE, encodeShared, type Descriptor, type Encoded } from "./transfer";
+import { OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 import type { WaitOptions } from "./event";
 
 /** How many threads may wait on one condition at the same time. */
@@ -79,12 +83,8 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
     return new Condition(lock, cellsOf(buffer, "Condition", CELLS));
   }
 
-  protected get kind(): string {
+  protected get kind(): "Condition" {
     return "Condition";
-  }
-
-  protected parts(): Record<string, unknown> {
-    return { lock: this.lock };
   }
 
   /** Takes the condition's lock (in a worker). See {@link Lock.acquire}. */
@@ -260,9 +260,9 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
   }
 
   /** @internal How it travels to a worker: memory and lock; its waiters are watched from here. */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+  [ENCODE](seen: Encoded): Descriptor {
     watchOwner(this);
-    return super[ENCODE](seen);
+    return { $shared: "Condition", buffer: this.buffer, lock: encodeShared(this.lock, seen) };
   }
 
   /** Shows the lock's state: `<Condition(<RLock(unlocked)>)>`. */
@@ -271,4 +271,3 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
   }
 }
 
-registerShareable("Condition", (d, part) => Condition.fromBuffer(d.buffer as SharedArrayBuffer, part(d.lock) as Lock));

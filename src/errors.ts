@@ -58,6 +58,13 @@ export class ProcessError extends MpError {
   }
 }
 
+/**
+ * A `Process` method was called in a state where it cannot work: started twice, joined or ended
+ * before it was started (Python raises `AssertionError` or `ValueError` there), or the worker's
+ * compiled code is missing.
+ */
+export class ProcessStateError extends MpError {}
+
 /** `join({ timeout })` ran out of time while the process was still running. */
 export class TimeoutError extends MpError {
   /**

@@ -5,8 +5,11 @@
  * @packageDocumentation
  */
 import { atomics } from "./atomics";
-import { SharedPrimitive, cellsOf, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
-import { registerShareable } from "./transfer";
+import { SharedPrimitive } from "./primitive";
+import { cellsOf } from "./kind-mark";
+import { timeoutOption } from "./options";
+import { waitWhile, waitWhileAsync } from "./waiting";
+import type { MemoryKind } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
 
 const FLAG = 0;
@@ -39,7 +42,7 @@ export class Event extends SharedPrimitive {
     return new Event(cellsOf(buffer, "Event", 1));
   }
 
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "Event";
   }
 
@@ -91,4 +94,3 @@ export class Event extends SharedPrimitive {
   }
 }
 
-registerShareable("Event", (d) => Event.fromBuffer(d.buffer as SharedArrayBuffer));

@@ -5,13 +5,13 @@
  *
  * @packageDocumentation
  */
-export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ReleaseError, TimeoutError } from "./errors";
-export * from "./barrier";
+export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ProcessStateError, ReleaseError, TimeoutError } from "./errors";
+export { Barrier, type BarrierAction, type BarrierOptions } from "./barrier";
 export * from "./condition";
 export * from "./event";
 export * from "./lock";
 export * from "./process";
 export * from "./semaphore";
-export * from "./shared";
-export { sleep, sleepAsync } from "./thread";
+export { Array, SharedArrayBase, SharedValue, Value, type SharedArray, type SharedOptions } from "./shared";
+export { sleep, sleepAsync } from "./sleep";
 export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";

@@ -18,9 +18,13 @@
  */
 import { atomics } from "./atomics";
 import { LockOwnerDiedError, ReleaseError } from "./errors";
-import { SharedPrimitive, acquireOptions, cellsOf, timeoutOption, waitAsync } from "./primitive";
-import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
-import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
+import { SharedPrimitive } from "./primitive";
+import { acquireOptions, timeoutOption } from "./options";
+import { cellsOf } from "./kind-mark";
+import { waitAsync, remaining } from "./waiting";
+import { watchOwner, type OwnerWatch } from "./owner-watch";
+import { ENCODE, type Descriptor, type Encoded, type MemoryKind } from "./transfer";
+import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
 /** An RLock's recursion count, written only by its holder. */
@@ -107,7 +111,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
   }
 
   /** The kind of object, for messages and for the trip to a worker. */
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "Lock";
   }
 
@@ -281,7 +285,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
   }
 
   /** @internal How the lock travels to a worker: by its memory, and its holder is watched from here. */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+  [ENCODE](seen: Encoded): Descriptor {
     watchOwner(this);
     return super[ENCODE](seen);
   }
@@ -320,7 +324,7 @@ export class RLock extends Lock {
     return new RLock(cellsOf(buffer, "RLock", 2));
   }
 
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "RLock";
   }
 
@@ -388,8 +392,6 @@ export class RLock extends Lock {
   }
 }
 
-registerShareable("Lock", (d) => Lock.fromBuffer(d.buffer as SharedArrayBuffer));
-registerShareable("RLock", (d) => RLock.fromBuffer(d.buffer as SharedArrayBuffer));
 
 /**
  * Runs `fn` while holding `lock`, and releases it however `fn` ends — Python's `with lock:`.

@@ -8,11 +8,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { Worker } from "node:worker_threads";
-import { describe, ProcessError, TimeoutError } from "./errors";
+import { describe, ProcessError, ProcessStateError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
-import { timeoutOption } from "./primitive";
-import { encode, threadEnded } from "./transfer";
-import type { WorkerReport, WorkerStart } from "./worker-main";
+import { timeoutOption } from "./options";
+import { threadEnded } from "./owner-watch";
+import type { WorkerReport, WorkerStart } from "./protocol";
+import { encode } from "./transfer";
 
 /** What a new {@link Process} runs, as Python's `Process(target=..., args=(...))`. */
 export interface ProcessOptions<A extends unknown[]> {
@@ -35,6 +36,8 @@ export interface JoinOptions {
 
 /** Python's exit code for a process ended by `terminate()` (minus SIGTERM). */
 const TERMINATED = -15;
+/** Python's exit code for a process ended by `kill()` (minus SIGKILL). */
+const KILLED = -9;
 
 const WORKER_MAIN = join(__dirname, "worker-main.js");
 
@@ -49,15 +52,28 @@ let workerExecArgv: string[] | undefined = withoutTsNode(process.execArgv);
 
 function startWorker(data: WorkerStart): Worker {
   const options = { workerData: data, stdout: true, stderr: true };
-  try {
-    return new Worker(WORKER_MAIN, { ...options, execArgv: workerExecArgv });
-  } catch (error) {
-    // A list given explicitly may not hold V8 flags (--harmony-struct, --stack-size, ...) that
-    // inheritance passes on silently: then inherit everything, ts-node included.
-    if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
-    workerExecArgv = undefined;
-    return new Worker(WORKER_MAIN, options);
+  for (;;) {
+    try {
+      return new Worker(WORKER_MAIN, { ...options, execArgv: workerExecArgv });
+    } catch (error) {
+      if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+      workerExecArgv = withoutRefused(workerExecArgv, (error as Error).message);
+    }
   }
+}
+
+/**
+ * `argv` less the options a worker refused, which Node names only in the error's message
+ * ("Initiated Worker with invalid execArgv flags: --a=1, --b"). Inheritance passes them on silently:
+ * V8 and process-wide flags (`--stack-size`, `--tls-cipher-list`, ...) already hold for the whole
+ * process. From Node 24 on, a `node --test` child gets every option's value in its `process.execArgv`,
+ * so they are there in every test file. `undefined` (inherit everything, ts-node included) when
+ * none of the refused options can be found in `argv`.
+ */
+function withoutRefused(argv: readonly string[], message: string): string[] | undefined {
+  const refused = new Set(message.slice(message.indexOf(": ") + 2).split(", "));
+  const kept = argv.filter((arg) => !refused.has(arg));
+  return kept.length === argv.length ? undefined : kept;
 }
 
 function withoutTsNode(argv: readonly string[]): string[] | undefined {
@@ -143,7 +159,8 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Whether its target returned (the worker said "done"), as opposed to throwing or being ended. */
   private returned = false;
   private joiners = 0;
-  private terminating = false;
+  /** The exit code `terminate()` or `kill()` asked for, once one of them was called. */
+  private endedBy: number | null = null;
 
   /**
    * Prepares the process; nothing runs until {@link Process.start}.
@@ -176,18 +193,20 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   start(): void {
     if (this.worker !== null) {
-      throw new Error(`${this.name} was already started; a Process can only be started once (as in Python). Make a new Process to run it again.`);
+      throw new ProcessStateError(`${this.name} was already started; a Process can only be started once (as in Python). Make a new Process to run it again.`);
     }
     const args = encode(this.args, "args") as unknown[];
     if (!existsSync(WORKER_MAIN)) {
-      throw new Error(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
+      throw new ProcessStateError(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
     }
     const data: WorkerStart = { name: this.name, source: this.source, args };
     let worker: Worker;
     try {
       worker = startWorker(data);
     } catch (error) {
-      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`);
+      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.worker = worker;
     this.threadId = worker.threadId;
@@ -206,9 +225,9 @@ export class Process<A extends unknown[] = unknown[]> {
     const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
     const threadId = worker.threadId;
     this.ended = Promise.all([exited, streamEnd(worker.stdout), streamEnd(worker.stderr)]).then(([code]) => {
-      this.code = this.terminating ? TERMINATED : code;
+      this.code = this.endedBy ?? code;
       untrack(this as unknown as Process<never>);
-      threadEnded(threadId, this.terminating || !this.returned);
+      threadEnded(threadId, this.endedBy !== null || !this.returned);
       if (this.failure !== null && this.joiners === 0) {
         process.stderr.write(`${this.name} failed, and nobody was waiting in join() to hear it:\n${this.failure.stack}\n`);
       }
@@ -226,7 +245,7 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   async join(options: JoinOptions = {}): Promise<void> {
     const ended = this.ended;
-    if (ended === null) throw new Error(`join() was called before start(): start ${this.name} first (as in Python).`);
+    if (ended === null) throw new ProcessStateError(`join() was called before start(): start ${this.name} first (as in Python).`);
     const ms = timeoutOption(options, `${this.name}.join()`);
     this.joiners++;
     try {
@@ -258,7 +277,8 @@ export class Process<A extends unknown[] = unknown[]> {
 
   /**
    * How it ended, like Python's `exitcode`: `null` while running (or not started), 0 when target
-   * returned, 1 when it threw, -15 when it was ended by `terminate()`.
+   * returned (or what it set as `process.exitCode`), 1 when it threw, -15 when it was ended by
+   * `terminate()`, -9 by `kill()`.
    */
   get exitCode(): number | null {
     return this.code;
@@ -276,11 +296,27 @@ export class Process<A extends unknown[] = unknown[]> {
    * @throws Error if it was never started.
    */
   async terminate(): Promise<void> {
+    await this.end(TERMINATED, "terminate()");
+  }
+
+  /**
+   * Like {@link Process.terminate}, as Python's `kill()` (SIGKILL where `terminate()` sends SIGTERM):
+   * a worker has no signal handlers, so both end it at once; `exitCode` says -9 instead of -15.
+   * A lock it held is marked abandoned, as after `terminate()`.
+   *
+   * @throws Error if it was never started.
+   */
+  async kill(): Promise<void> {
+    await this.end(KILLED, "kill()");
+  }
+
+  /** Ends the worker if it still runs, recording `code` as its exit code. */
+  private async end(code: number, call: string): Promise<void> {
     if (this.worker === null || this.ended === null) {
-      throw new Error(`terminate() was called before start(): ${this.name} is not running.`);
+      throw new ProcessStateError(`${call} was called before start(): ${this.name} is not running.`);
     }
     if (this.code === null) {
-      this.terminating = true;
+      this.endedBy ??= code;
       await this.worker.terminate();
     }
     await this.ended;

@@ -8,8 +8,11 @@
 import { ReleaseError } from "./errors";
 import type { AcquireAsyncOptions, AcquireOptions, Acquirable } from "./lock";
 import { atomics } from "./atomics";
-import { SharedPrimitive, acquireOptions, cellsOf, checkCount, timeoutOption, waitWhile, waitWhileAsync } from "./primitive";
-import { registerShareable } from "./transfer";
+import { SharedPrimitive } from "./primitive";
+import { acquireOptions, checkCount, timeoutOption } from "./options";
+import { cellsOf } from "./kind-mark";
+import { waitWhile, waitWhileAsync } from "./waiting";
+import type { MemoryKind } from "./transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "./thread";
 
 const VALUE = 0;
@@ -55,7 +58,7 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
     return new Semaphore(undefined, cellsOf(buffer, "Semaphore", CELLS));
   }
 
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "Semaphore";
   }
 
@@ -159,7 +162,7 @@ export class BoundedSemaphore extends Semaphore {
     return new BoundedSemaphore(undefined, cellsOf(buffer, "BoundedSemaphore", CELLS));
   }
 
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "BoundedSemaphore";
   }
 
@@ -168,5 +171,3 @@ export class BoundedSemaphore extends Semaphore {
   }
 }
 
-registerShareable("Semaphore", (d) => Semaphore.fromBuffer(d.buffer as SharedArrayBuffer));
-registerShareable("BoundedSemaphore", (d) => BoundedSemaphore.fromBuffer(d.buffer as SharedArrayBuffer));

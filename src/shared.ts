@@ -9,7 +9,7 @@ import { inspect } from "node:util";
 import { atomics } from "./atomics";
 import { describe } from "./errors";
 import { Lock, RLock } from "./lock";
-import { ENCODE, encode, registerShareable, type Descriptor, type Shareable } from "./transfer";
+import { ENCODE, encodeShared, type Descriptor, type Encoded, type NumbersDescriptor, type Shareable } from "./transfer";
 import {
   allocate,
   checkElement,
@@ -92,17 +92,17 @@ abstract class SharedBase implements Shareable {
   }
 
   /** @internal How it travels to a worker: typecode, memory and lock. */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+  [ENCODE](seen: Encoded): Descriptor {
     return {
       $shared: this.kindName(),
       typecode: this.typecode,
       buffer: this.buffer,
       length: this.values.length,
-      lock: encode(this.lock, "lock", seen),
+      lock: this.lock === null ? null : encodeShared(this.lock, seen),
     };
   }
 
-  protected abstract kindName(): string;
+  protected abstract kindName(): "Value" | "Array";
 
   /** What `console.log` and a cell's last expression show. */
   [inspect.custom](): string {
@@ -133,7 +133,7 @@ export class SharedValue<C extends Typecode = NumberTypecode> extends SharedBase
     store(this.values, this.atomic, 0, checkElement(this.typecode, v, "Value.value"));
   }
 
-  protected kindName(): string {
+  protected kindName(): "Value" | "Array" {
     return "Value";
   }
 
@@ -188,11 +188,72 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
     store(this.values, this.atomic, at, checkElement(this.typecode, v, "Array element", i));
   }
 
+  /**
+   * A plain-array copy of the elements from `start` up to (not including) `end`, like Python's
+   * `arr[start:end]` and JavaScript's `slice`: negative indices count from the end, and bounds
+   * beyond either end are clipped.
+   *
+   * @param start - the first index (default 0).
+   * @param end - the index to stop before (default the length).
+   * @throws TypeError if a bound is not a whole number.
+   */
+  slice(start?: number, end?: number): ElementOf<C>[] {
+    const from = this.bound(start, 0, "start", "slice");
+    const to = this.bound(end, this.values.length, "end", "slice");
+    const out: ElementOf<C>[] = [];
+    for (let i = from; i < to; i++) out.push(load(this.values, this.atomic, i) as ElementOf<C>);
+    return out;
+  }
+
+  /**
+   * Writes `values` over the elements from `start` up to (not including) `end`, like Python's
+   * `arr[start:end] = values`. As for Python's shared (ctypes) arrays, the length cannot change, so
+   * there must be exactly as many values as the slice has elements. Every value is checked against
+   * the typecode before any is written.
+   *
+   * @example
+   * ```ts
+   * arr.setSlice(1, 3, [10, 20]);          // arr[1:3] = [10, 20]
+   * arr.setSlice(0, arr.length, [0, 0, 0]); // arr[:] = [0, 0, 0] for an Array of length 3
+   * ```
+   * @param start - the first index (negative counts from the end; `undefined` for 0).
+   * @param end - the index to stop before (`undefined` for the length).
+   * @param values - the new elements (any iterable of numbers).
+   * @throws TypeError if a bound is not a whole number, `values` is not iterable, or a value is not
+   *   a number of the typecode's kind; RangeError if the count is wrong or a value does not fit.
+   */
+  setSlice(start: number | undefined, end: number | undefined, values: Iterable<InputOf<C>>): void {
+    const from = this.bound(start, 0, "start", "setSlice");
+    const to = this.bound(end, this.values.length, "end", "setSlice");
+    const where = `Array.setSlice(${String(start)}, ${String(end)})`;
+    if (values === null || typeof values !== "object" || !(Symbol.iterator in values)) {
+      throw new TypeError(`${where}: values must be an array (or other iterable) of numbers, not ${describe(values)}.`);
+    }
+    const items = globalThis.Array.from(values);
+    const size = Math.max(0, to - from);
+    if (items.length !== size) {
+      throw new RangeError(
+        `${where}: the slice has ${size} element${size === 1 ? "" : "s"} (${this.short()}), but ${items.length} value${items.length === 1 ? " was" : "s were"} given. ` +
+          `An Array's length is fixed, as for Python's shared arrays: give exactly ${size}.`,
+      );
+    }
+    const checked = items.map((v, k) => checkElement(this.typecode, v, `${where}: element`, from + k));
+    checked.forEach((v, k) => store(this.values, this.atomic, from + k, v));
+  }
+
+  /** Reads a slice bound, as Python does: negative counts from the end, then clipped to 0..length. */
+  private bound(i: unknown, fallback: number, name: string, method: string): number {
+    if (i === undefined) return fallback;
+    const n = this.values.length;
+    if (typeof i !== "number" || !Number.isInteger(i)) {
+      throw new TypeError(`Array.${method}(): ${name} must be a whole number (or left out), not ${describe(i)}.`);
+    }
+    return Math.min(n, Math.max(0, i < 0 ? i + n : i));
+  }
+
   /** A plain-array copy of the elements, like Python's `arr[:]`. */
   toArray(): ElementOf<C>[] {
-    const out: ElementOf<C>[] = [];
-    for (let i = 0; i < this.values.length; i++) out.push(load(this.values, this.atomic, i) as ElementOf<C>);
-    return out;
+    return this.slice();
   }
 
   /** Iterates over the elements: `for (const x of arr)`. */
@@ -200,7 +261,7 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
     for (let i = 0; i < this.values.length; i++) yield load(this.values, this.atomic, i) as ElementOf<C>;
   }
 
-  protected kindName(): string {
+  protected kindName(): "Value" | "Array" {
     return "Array";
   }
 
@@ -325,14 +386,15 @@ export function Array<C extends Typecode>(
   return wrap(new SharedArrayBase(code, values, lock));
 }
 
-registerShareable("Value", (d, part) => {
-  const code = d.typecode as Typecode;
-  return new SharedValue(code, view(code, d.buffer as SharedArrayBuffer, 1), part(d.lock) as Lock | null);
-});
-registerShareable("Array", (d, part) => {
-  const code = d.typecode as Typecode;
-  return wrap(new SharedArrayBase(code, view(code, d.buffer as SharedArrayBuffer, d.length as number), part(d.lock) as Lock | null));
-});
+/** @internal Rebuilds, in a worker, a Value that travelled, over the same memory, with its lock. */
+export function rebuildValue(d: NumbersDescriptor<"Value">, lock: Lock | null): SharedValue<Typecode> {
+  return new SharedValue(d.typecode, view(d.typecode, d.buffer, 1), lock);
+}
+
+/** @internal Rebuilds, in a worker, an Array that travelled, over the same memory, with its lock. */
+export function rebuildArray(d: NumbersDescriptor<"Array">, lock: Lock | null): SharedArray<Typecode> {
+  return wrap(new SharedArrayBase(d.typecode, view(d.typecode, d.buffer, d.length), lock));
+}
 
 /** The type of what {@link Value} makes, for annotations: `function deposit(b: mp.Value) {}`. */
 export type Value<C extends Typecode = NumberTypecode> = SharedValue<C>;

@@ -5,6 +5,7 @@
  * own writer, which tslab's `display.raw` calls, takes a whole bundle.
  */
 import { sep } from "node:path";
+import { MpError } from "./errors";
 import type { Picture } from "./picture";
 
 /** tslab's writer of the running cell's `display_data` messages (`jupyter.lastWriteDisplayData`). */
@@ -37,7 +38,7 @@ export function show(picture: Picture): void {
   }
   const write = kernelWriter();
   if (write === undefined) {
-    throw new Error("show() works only in a notebook cell run by the tslab kernel. Elsewhere, write picture.svg or picture.png() to a file, or print String(picture).");
+    throw new MpError("show() works only in a notebook cell run by the tslab kernel. Elsewhere, write picture.svg or picture.png() to a file, or print String(picture).");
   }
   write({ ...picture.displayData(), transient: {} }, false);
 }

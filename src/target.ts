@@ -14,12 +14,13 @@ let acornGlobals: FindGlobals | undefined;
 
 /** acorn-globals, loaded on first use: only the thread that starts workers needs it, not every worker. */
 function findGlobals(...args: Parameters<FindGlobals>): ReturnType<FindGlobals> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load needs require()
   acornGlobals ??= require("acorn-globals") as FindGlobals;
   return acornGlobals(...args);
 }
 
 /** Names a worker provides besides JavaScript's own globals (see worker-main.ts). */
-export const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
+const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
 
 /**
  * The notebook kernel compiles each cell as a module: a name declared in an earlier cell is read as
@@ -68,23 +69,26 @@ function list(names: string[]): string {
  * Checks that `target` can be rebuilt in a worker and returns the source of an expression that
  * evaluates to it there.
  *
- * @param target - what the learner passed as `target`.
+ * @param target - what the learner passed as `target` (or as a barrier's `action`).
  * @param where - the call, for messages, such as `"Process()"`.
+ * @param role - what the function is, for messages: `"target"` (default, it gets `args`) or
+ *   `"action"` (a barrier's, which gets no arguments).
  * @throws TypeError if it is not a function, is a class, a bound or built-in function, or uses
  *   variables from around it that a worker will not have.
  */
-export function targetSource(target: unknown, where: string): string {
+export function targetSource(target: unknown, where: string, role: "target" | "action" = "target"): string {
   if (typeof target !== "function") {
-    throw new TypeError(`${where}: target must be a function to run in the worker, not ${describe(target)}.`);
+    throw new TypeError(`${where}: ${role} must be a function to run in the worker, not ${describe(target)}.`);
   }
   // An arrow written inline, { target: (v) => ... }, is named "target" after the key: say "target"
   // once, not "target target".
-  const label = target.name === "" || target.name === "target" ? "target" : `target ${target.name}`;
+  const label = target.name === "" || target.name === role ? role : `${role} ${target.name}`;
   const text = Function.prototype.toString.call(target);
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
     throw new TypeError(
-      `${where}: ${label} is a bound or built-in function. A worker rebuilds target from its source text, ` +
-        `which such a function does not have. Pass a plain function, and give it the values you bound through args.`,
+      `${where}: ${label} is a bound or built-in function. A worker rebuilds ${role} from its source text, ` +
+        `which such a function does not have. Pass a plain function` +
+        (role === "target" ? ", and give it the values you bound through args." : "."),
     );
   }
   if (/^class\b/.test(text)) {
@@ -95,10 +99,12 @@ export function targetSource(target: unknown, where: string): string {
   if (foreign.length > 0) {
     throw new TypeError(
       `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
-        `A worker runs target from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
-        `but none of the notebook's variables, functions or imports. Pass ${list(foreign)} through args ` +
-        `(shared objects travel by memory, everything else as a copy). Inside a worker the helper library is \`mp\`, ` +
-        `and modules come from require().`,
+        `A worker runs ${role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
+        `but none of the notebook's variables, functions or imports. ` +
+        (role === "target"
+          ? `Pass ${list(foreign)} through args (shared objects travel by memory, everything else as a copy). `
+          : `An action gets no arguments, so do work that needs ${list(foreign)} in the workers, after wait() returns. `) +
+        `Inside a worker the helper library is \`mp\`, and modules come from require().`,
     );
   }
   return expression;

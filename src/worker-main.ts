@@ -6,25 +6,11 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { runInThisContext } from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
-import { decode } from "./transfer";
-
-/** What `Process.start()` sends along with a new worker. */
-export interface WorkerStart {
-  /** The process's name, used as the file name in stack traces. */
-  readonly name: string;
-  /** An expression that evaluates to the target function. */
-  readonly source: string;
-  /** The encoded arguments. */
-  readonly args: unknown[];
-}
-
-/** What a worker tells its parent, once, just before it ends. */
-export type WorkerReport =
-  | { readonly kind: "done" }
-  | { readonly kind: "error"; readonly name: string; readonly message: string; readonly stack?: string };
+import type { WorkerReport, WorkerStart } from "./protocol";
+import { functionFromSource } from "./source-function";
+import { decode } from "./rebuild";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
@@ -58,15 +44,16 @@ async function main(start: WorkerStart): Promise<void> {
   globals.exports = { mp };
   globals.require = createRequire(join(process.cwd(), "notebook.js"));
   try {
-    const target = runInThisContext(start.source, { filename: start.name }) as (...args: unknown[]) => unknown;
+    const target = functionFromSource(start.source, start.name);
     await target(...(decode(start.args) as unknown[]));
     report({ kind: "done" });
   } catch (error) {
     report({ kind: "error", ...explain(error) });
     process.exit(1);
   }
-  // As in Python, the process ends when target returns, even if it left timers behind.
-  process.exit(0);
+  // As in Python, the process ends when target returns, even if it left timers behind. Its exit
+  // code is 0, or what target set as process.exitCode (Python's sys.exit(3)).
+  process.exit(process.exitCode ?? 0);
 }
 
 void main(workerData as WorkerStart);

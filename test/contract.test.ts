@@ -62,7 +62,7 @@ primitiveContract<mp.Condition>({
 primitiveContract<mp.Barrier>({
   kind: "Barrier",
   make: () => new mp.Barrier(1),
-  fromBuffer: (buffer, original) => mp.Barrier.fromBuffer(buffer as SharedArrayBuffer, original.guard),
+  fromBuffer: (buffer) => mp.Barrier.fromBuffer(buffer as SharedArrayBuffer),
   changeInWorker: (barrier) => barrier.abort(),
   observe: String,
   blocking: (barrier) => barrier.wait(),

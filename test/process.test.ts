@@ -57,6 +57,19 @@ describe("output and exit", () => {
     assert.equal(String(p), `<Process name='${p.name}' pid=${p.pid} stopped exitcode=0>`);
   });
 
+  test("a target that sets process.exitCode ends with that code, as Python's sys.exit(3)", async () => {
+    const p = await run(() => {
+      process.exitCode = 3;
+    }, []);
+    assert.equal(p.exitCode, 3);
+    assert.match(String(p), /stopped exitcode=3>$/);
+    const later = await run(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      process.exitCode = 7;
+    }, []);
+    assert.equal(later.exitCode, 7, "an async target's exit code, set after an await");
+  });
+
   test("exitCode is 1 when target throws", async () => {
     const p = new mp.Process({
       target: () => {
@@ -133,6 +146,41 @@ describe("join timeouts and terminate", () => {
     const p = await run(() => 1, []);
     await p.terminate();
     assert.equal(p.exitCode, 0);
+  });
+
+  test("kill() ends a worker as terminate() does, with Python's exitCode -9 (SIGKILL)", async () => {
+    const p = new mp.Process({
+      target: () => {
+        for (;;);
+      },
+    });
+    p.start();
+    await mp.sleepAsync(0.05);
+    await p.kill();
+    assert.equal(p.isAlive(), false);
+    assert.equal(p.exitCode, -9);
+    assert.equal(String(p), `<Process name='${p.name}' pid=${p.pid} stopped exitcode=-9>`);
+    await p.kill(); // killing it again is harmless, and changes nothing
+    await p.terminate();
+    assert.equal(p.exitCode, -9);
+    await assert.rejects(new mp.Process({ target: () => 1 }).kill(), fails(mp.ProcessStateError, "kill() was called before start()"));
+  });
+
+  test("a lock held by a killed worker is abandoned, as after terminate(): acquire fails instead of hanging", async () => {
+    const lock = new mp.Lock();
+    const held = mp.Value("i", 0);
+    const holder = new mp.Process({
+      target: (lock: mp.Lock, held: mp.Value) => {
+        lock.acquire();
+        held.value = 1;
+        for (;;) mp.sleep(0.01);
+      },
+      args: [lock, held],
+    });
+    holder.start();
+    await until(() => held.value === 1, "the holder to take the lock");
+    await holder.kill();
+    await assert.rejects(lock.acquireAsync({ timeout: 5 }), (e: unknown) => e instanceof mp.LockOwnerDiedError && e.ownerThreadId === holder.pid);
   });
 
   test("activeChildren() lists running processes; terminateAll() ends them and says how many", async () => {
@@ -439,15 +487,15 @@ describe("bad uses", () => {
   test("start() twice is an Error; the process still ends normally", async () => {
     const p = new mp.Process({ target: noop, name: "twice" });
     p.start();
-    assert.throws(() => p.start(), fails(Error, "twice was already started", "only be started once"));
+    assert.throws(() => p.start(), fails(mp.ProcessStateError, "twice was already started", "only be started once"));
     await finish(p);
     assert.equal(p.exitCode, 0);
   });
 
   test("join() and terminate() before start() are Errors", async () => {
     const p = new mp.Process({ target: noop, name: "unstarted" });
-    await assert.rejects(p.join(), fails(Error, "join() was called before start()", "unstarted"));
-    await assert.rejects(p.terminate(), fails(Error, "terminate() was called before start()", "unstarted"));
+    await assert.rejects(p.join(), fails(mp.ProcessStateError, "join() was called before start()", "unstarted"));
+    await assert.rejects(p.terminate(), fails(mp.ProcessStateError, "terminate() was called before start()", "unstarted"));
   });
 
   test("a function inside args is a TypeError naming its path, and nothing starts", () => {

@@ -289,6 +289,57 @@ describe("Array", () => {
   });
 });
 
+describe("Array slices, as Python's arr[start:end] and arr[start:end] = values", () => {
+  test("slice() gives a plain array of the elements, with negative bounds from the end, clipped", () => {
+    const arr = mp.Array("i", [10, 20, 30, 40, 50]);
+    assert.deepEqual(arr.slice(1, 3), [20, 30]);
+    assert.deepEqual(arr.slice(), [10, 20, 30, 40, 50]);
+    assert.deepEqual(arr.slice(-2), [40, 50]);
+    assert.deepEqual(arr.slice(1, -1), [20, 30, 40]);
+    assert.deepEqual(arr.slice(3, 1), []);
+    assert.deepEqual(arr.slice(-100, 100), [10, 20, 30, 40, 50]);
+    const copy = arr.slice(0, 2);
+    copy[0] = 99;
+    assert.equal(arr[0], 10, "the slice is a copy");
+    assert.ok(Array.isArray(copy));
+    assert.deepEqual(mp.Array("q", [1n, 2n, 3n]).slice(1), [2n, 3n]);
+  });
+
+  test("slice() agrees with a plain array's slice for any bounds", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 12 }), fc.option(fc.integer({ min: -15, max: 15 }), { nil: undefined }), fc.option(fc.integer({ min: -15, max: 15 }), { nil: undefined }), (xs, start, end) => {
+        assert.deepEqual(mp.Array("i", xs).slice(start, end), xs.slice(start, end));
+      }),
+    );
+  });
+
+  test("setSlice() writes a slice of the same length, as Python's shared arrays require", () => {
+    const arr = mp.Array("i", [10, 20, 30, 40, 50]);
+    arr.setSlice(1, 3, [21, 31]);
+    assert.deepEqual(arr.toArray(), [10, 21, 31, 40, 50]);
+    arr.setSlice(-2, undefined, new Set([41, 51]));
+    assert.deepEqual(arr.toArray(), [10, 21, 31, 41, 51]);
+    arr.setSlice(undefined, undefined, [1, 2, 3, 4, 5]);
+    assert.deepEqual(arr.toArray(), [1, 2, 3, 4, 5]);
+    arr.setSlice(4, 2, []); // an empty slice takes no values
+    const big = mp.Array("Q", 2);
+    big.setSlice(0, 2, [2n ** 64n - 1n, 7]);
+    assert.deepEqual(big.toArray(), [2n ** 64n - 1n, 7n]);
+  });
+
+  test("setSlice() with a wrong count, a bad value or bad bounds is refused, and changes nothing", () => {
+    const arr = mp.Array("i", [10, 20, 30]);
+    assert.throws(() => arr.setSlice(0, 2, [1, 2, 3]), fails(RangeError, "Array.setSlice(0, 2)", "the slice has 2 elements", "3 values were given", "exactly 2"));
+    assert.throws(() => arr.setSlice(1, undefined, [1]), fails(RangeError, "the slice has 2 elements", "1 value was given"));
+    assert.throws(() => arr.setSlice(0, 2, [1, 2 ** 31]), fails(RangeError, "Array.setSlice(0, 2): element [1]", "2147483648"));
+    assert.throws(() => arr.setSlice(-2, undefined, [1, 2.5]), fails(TypeError, "element [2]", "2.5", "whole numbers"));
+    assert.throws(() => arr.setSlice(0, 1, 5 as unknown as number[]), fails(TypeError, "values must be an array", "5"));
+    assert.throws(() => arr.setSlice(0.5, 1, [1]), fails(TypeError, "Array.setSlice(): start must be a whole number", "0.5"));
+    assert.throws(() => arr.slice(0, "2" as unknown as number), fails(TypeError, "Array.slice(): end must be a whole number", '"2"'));
+    assert.deepEqual(arr.toArray(), [10, 20, 30]);
+  });
+});
+
 describe("Array: bad inputs", () => {
   test("Array('i', -1) is a RangeError naming -1 and the sizes allowed", () => {
     assert.throws(() => mp.Array("i", -1), fails(RangeError, "-1", "between 0 and"));

@@ -7,7 +7,7 @@
 import { after, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
-import { watchedCount } from "../dist/transfer";
+import { watchedCount } from "../dist/owner-watch";
 import { fails, finish, run } from "./helpers/util";
 
 after(() => mp.terminateAll());
