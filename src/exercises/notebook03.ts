@@ -12,7 +12,7 @@ import { LockOwnerDiedError } from "../errors";
 import { Lock } from "../lock";
 import { Process } from "../process";
 import { Value, type SharedValue } from "../shared";
-import { sleepAsync } from "../thread";
+import { sleepAsync } from "../sleep";
 import { fail, pass, sourceOf } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
