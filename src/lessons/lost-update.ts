@@ -119,11 +119,11 @@ export function findLostUpdate(steps: readonly Step[]): LostUpdate | null {
 
 /**
  * Records runs of two workers with `perWorker` increments each until one shows a lost update, at
- * most `attempts` times.
+ * most `attempts` times (default 30: on a busy machine, half the runs or more may lose nothing).
  *
  * @throws Error if none of the runs lost an update (the workers never ran at the same moment).
  */
-export async function catchLostUpdate(perWorker: number, attempts = 10): Promise<{ recording: Recording; lost: LostUpdate }> {
+export async function catchLostUpdate(perWorker: number, attempts = 30): Promise<{ recording: Recording; lost: LostUpdate }> {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const recording = await record(2, perWorker);
     const lost = findLostUpdate(recording.steps);
