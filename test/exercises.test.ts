@@ -111,7 +111,7 @@ describe("notebook 03", () => {
       mp.withLock(b.getLock(), () => {
         const balance = b.value;
         const end = performance.now() + 0.1;
-        while (performance.now() < end) {}
+        while (performance.now() < end) { /* busy: the read-write window */ }
         b.value = balance + 1;
       });
     }
@@ -122,7 +122,7 @@ describe("notebook 03", () => {
       mp.withLock(b.getLock(), () => {
         const balance = b.value;
         const end = performance.now() + 0.1;
-        while (performance.now() < end) {}
+        while (performance.now() < end) { /* busy: the read-write window */ }
         b.value = balance - 1;
       });
     }
@@ -132,7 +132,7 @@ describe("notebook 03", () => {
       mp.sleep(0.002);
       const balance = b.value;
       const end = performance.now() + 0.1;
-      while (performance.now() < end) {}
+      while (performance.now() < end) { /* busy: the read-write window */ }
       b.value = balance + 1;
     }
   }

@@ -119,7 +119,7 @@ export async function bench(makeLock: MakeLock, workers: number, options: BenchO
     await Promise.all(processes.map((p) => p.terminate()));
     if ((error as Error).name === "TimeoutError") {
       throw new Error(`${makeLock.name || "the lock"}: ${workers} workers had not finished ${total} increments after ${seconds} s, ` +
-        "so they were terminated: does a waiter ever get the lock?");
+        "so they were terminated: does a waiter ever get the lock?", { cause: error });
     }
     throw error;
   }
