@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+import type { HostName } from "./host";
+
 /** What `Process.start()` sends along with a new worker. */
 export interface WorkerStart {
   /** The process's name, used as the file name in stack traces. */
@@ -13,6 +15,8 @@ export interface WorkerStart {
   readonly source: string;
   /** The encoded arguments. */
   readonly args: unknown[];
+  /** The parent's host (`src/host.ts`), which the worker takes too. */
+  readonly host: HostName;
 }
 
 /** What a worker tells its parent, once, just before it ends. */

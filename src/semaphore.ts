@@ -158,15 +158,15 @@ export class BoundedSemaphore extends Semaphore {
    *
    * @param buffer - the other semaphore's `.buffer`.
    */
-  static fromBuffer(buffer: SharedArrayBuffer): BoundedSemaphore {
+  static override fromBuffer(buffer: SharedArrayBuffer): BoundedSemaphore {
     return new BoundedSemaphore(undefined, cellsOf(buffer, "BoundedSemaphore", CELLS));
   }
 
-  protected get kind(): MemoryKind {
+  protected override get kind(): MemoryKind {
     return "BoundedSemaphore";
   }
 
-  protected bounded(): boolean {
+  protected override bounded(): boolean {
     return true;
   }
 }

@@ -138,7 +138,7 @@ export class SharedValue<C extends Typecode = NumberTypecode> extends SharedBase
   }
 
   /** Like Python's repr: `Value('i', 174)`. */
-  toString(): string {
+  override toString(): string {
     return `Value('${this.typecode}', ${repr(load(this.values, this.atomic, 0), this.typecode)})`;
   }
 }
@@ -270,7 +270,7 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
   }
 
   /** The elements as Python prints a list: `[25, 36, 49, 64]`. */
-  toString(): string {
+  override toString(): string {
     return `[${this.toArray().map((v) => repr(v, this.typecode)).join(", ")}]`;
   }
 
