@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome } from "./schedule-protocol";
+import { host } from "./host";
 import { startWorker } from "./worker-start";
 
 const EXPLORE_WORKER = join(__dirname, "explore-worker.js");
@@ -45,7 +46,7 @@ export class ExploreWorkers {
     this.reports = sources.map(() => []);
     this.waiting = sources.map(() => null);
     this.workers = sources.map((source, slot) => {
-      const data: ExploreWorkerStart = { name: `thread ${String.fromCharCode(65 + slot)}`, source, args, control, slot };
+      const data: ExploreWorkerStart = { name: `thread ${String.fromCharCode(65 + slot)}`, source, args, control, slot, host: host().name };
       const worker = startWorker(EXPLORE_WORKER, data);
       worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
       worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));

@@ -40,6 +40,8 @@
  * @packageDocumentation
  */
 
+import type { HostName } from "./host";
+
 /** Int32 cells before the first thread's slot (padding, so that Float64 fields stay aligned). */
 const HEADER = 4;
 /** Int32 cells of each thread's slot; even, so that the slot's Float64 fields are aligned. */
@@ -143,6 +145,8 @@ export interface EndReport {
 
 /** What an explorer worker is started with. */
 export interface ExploreWorkerStart {
+  /** The host the explorer runs in (a notebook's tslab, or plain Node), for the worker's globals. */
+  readonly host: HostName;
   /** The thread's name (its letter), for stack traces. */
   readonly name: string;
   /** The target, as source text checked by `targetSource`. */
