@@ -26,7 +26,7 @@ import { checkCount, optionsObject, timeoutMs } from "./options";
 import { waitAsync, remaining } from "./waiting";
 import { functionFromSource } from "./source-function";
 import { targetSource } from "./target";
-import { ENCODE, type BarrierDescriptor } from "./transfer";
+import type { BarrierDescriptor } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
 import type { WaitOptions } from "./event";
 
@@ -201,8 +201,8 @@ export class Barrier extends SharedPrimitive {
     return "Barrier";
   }
 
-  /** @internal How it travels to a worker: its memory, and the action and timeout each copy keeps. */
-  [ENCODE](): BarrierDescriptor {
+  /** What it travels as: its memory, and the action and timeout each copy keeps. */
+  protected override describe(): BarrierDescriptor {
     return { $shared: "Barrier", buffer: this.buffer, action: this.extras.actionSource, timeout: this.extras.timeout };
   }
 

@@ -18,8 +18,7 @@ import { SharedPrimitive } from "./primitive";
 import { cellsOf } from "./kind-mark";
 import { timeoutOption, checkCount } from "./options";
 import { waitWhile, waitWhileAsync, remaining } from "./waiting";
-import { watchOwner, type OwnerWatch } from "./owner-watch";
-import { ENCODE, encodeShared, type Descriptor, type Encoded } from "./transfer";
+import { encodeShared, type Descriptor, type Encoded } from "./transfer";
 import { OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 import type { WaitOptions } from "./event";
 
@@ -52,7 +51,7 @@ const ME = threadIdOf(OWNER_TAG);
  * });
  * ```
  */
-export class Condition extends SharedPrimitive implements OwnerWatch {
+export class Condition extends SharedPrimitive {
   /** The lock the condition's state is protected by (an `RLock` unless one was given). */
   readonly lock: Lock;
 
@@ -247,8 +246,11 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
     }
   }
 
-  /** @internal Frees the slots of a waiter whose worker ended while it waited. */
-  ownerEnded(threadId: number): void {
+  /**
+   * @internal Frees the slots of a waiter whose worker ended while it waited, and after a death
+   * wakes every sleeper (see {@link SharedPrimitive.ownerEnded}).
+   */
+  override ownerEnded(threadId: number, died: boolean): void {
     const cells = this.cells;
     for (let i = 0; i < MAX_CONDITION_WAITERS; i++) {
       const ticket = atomics.load(cells, SLOTS + i);
@@ -257,11 +259,11 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
         atomics.compareExchange(cells, SLOTS + i, ticket, FREE);
       }
     }
+    super.ownerEnded(threadId, died);
   }
 
-  /** @internal How it travels to a worker: memory and lock; its waiters are watched from here. */
-  [ENCODE](seen: Encoded): Descriptor {
-    watchOwner(this);
+  /** What it travels as: its memory, and its lock. */
+  protected override describe(seen: Encoded): Descriptor {
     return { $shared: "Condition", buffer: this.buffer, lock: encodeShared(this.lock, seen) };
   }
 

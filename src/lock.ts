@@ -22,8 +22,7 @@ import { SharedPrimitive } from "./primitive";
 import { acquireOptions, timeoutOption } from "./options";
 import { cellsOf } from "./kind-mark";
 import { waitAsync, remaining } from "./waiting";
-import { watchOwner, type OwnerWatch } from "./owner-watch";
-import { ENCODE, type Descriptor, type Encoded, type MemoryKind } from "./transfer";
+import type { MemoryKind } from "./transfer";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
@@ -90,7 +89,7 @@ export interface Acquirable {
  * try { balance.value = balance.value + 1; } finally { lock.release(); }
  * ```
  */
-export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
+export class Lock extends SharedPrimitive implements Acquirable {
   /** Makes a new, unlocked lock in fresh shared memory. */
   constructor();
   /** @internal Rebuilds a lock over existing memory (use {@link Lock.fromBuffer}), or makes `cells` fresh cells. */
@@ -268,10 +267,17 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
 
   /**
    * @internal Called in the thread that started `threadId` once it has ended: marks the lock
-   * abandoned if that thread held it and died (or, for an RLock, ended at all).
+   * abandoned if that thread held it and died (or, for an RLock, ended at all), and after a death
+   * wakes every sleeper (see {@link SharedPrimitive.ownerEnded}).
    */
-  ownerEnded(threadId: number, died: boolean): void {
-    if (!died && !this.ownedByHolder()) return; // a plain Lock stays locked: any thread may release it
+  override ownerEnded(threadId: number, died: boolean): void {
+    // A plain Lock whose holder returned stays locked: any thread may release it.
+    if (died || this.ownedByHolder()) this.markAbandoned(threadId);
+    super.ownerEnded(threadId, died);
+  }
+
+  /** Sets the ABANDONED bit if `threadId` holds the lock, and wakes every sleeper to see it. */
+  private markAbandoned(threadId: number): void {
     const cells = this.cells;
     const theirs = (threadId + 1) << 2;
     for (;;) {
@@ -282,12 +288,6 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
         return;
       }
     }
-  }
-
-  /** @internal How the lock travels to a worker: by its memory, and its holder is watched from here. */
-  [ENCODE](seen: Encoded): Descriptor {
-    watchOwner(this);
-    return super[ENCODE](seen);
   }
 
   /** Shows the state, like Python's `<Lock(owner=...)>`. */

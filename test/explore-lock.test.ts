@@ -91,13 +91,10 @@ for (const c of [
   { kind: "RLock", threads: 2, rounds: 1, kill: true },
 ] as const satisfies readonly Case[]) {
   const bound = "preemptions" in c ? `at most ${c.preemptions} preemptions` : "exhaustive";
-  // KNOWN BUG (found by this test, see the report of the explorer's branch): a holder killed in
-  // release() after it cleared the lock word and before its notify() leaves a sleeping waiter
-  // asleep for ever: the word no longer names the dead thread, so its owner-ended logic neither
-  // marks nor wakes anything. Until lock.ts wakes the sleepers of every lock a dead thread may have
-  // touched, the kill tests run as `todo`: they report the failing schedule without failing the suite.
-  const todo = "kill" in c ? "a holder killed between release()'s compare-exchange and its notify() leaves a sleeper asleep (lock.ts)" : undefined;
-  test(`${c.kind}: ${c.threads} threads x ${c.rounds} rounds${"kill" in c ? ", killed anywhere" : ""}${"depth" in c ? ", entered twice" : ""} (${bound})`, { todo }, async () => {
+  // The kill cases found a real bug (fixed): a holder killed in release() after it cleared the word
+  // and before its notify() left a sleeping waiter asleep for ever, as the word no longer named the
+  // dead thread. Now every primitive wakes all its sleepers after a death (SharedPrimitive.ownerEnded).
+  test(`${c.kind}: ${c.threads} threads x ${c.rounds} rounds${"kill" in c ? ", killed anywhere" : ""}${"depth" in c ? ", entered twice" : ""} (${bound})`, async () => {
     const result = await explored(c);
     noFailure(result);
     assert.equal(result.exhaustive, !("preemptions" in c));
