@@ -62,12 +62,12 @@ export function handmade(
     }
   }
   class OwnedFutex extends Futex {
-    acquire(): void {
+    override acquire(): void {
       super.acquire();
       this.cells[1] = index + 1;
     }
 
-    release(): void {
+    override release(): void {
       this.cells[1] = 0;
       super.release();
     }

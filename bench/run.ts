@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import * as mp from "../dist";
 import { atomicAdd, conditionPingPong, handmade, library, SIDE_BY_SIDE, waitNotifyPingPong, type Handmade } from "./bodies";
 import { counter, summarize, timeParked, type Body, type Counted } from "./harness";
+import { exploreSpeed } from "./explore";
 import { MutexProcess, Skipped } from "./mutex";
 import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targetLine, timeTarget, type NotebookTime, type Per, type Target } from "./report";
 
@@ -273,6 +274,8 @@ async function main(): Promise<void> {
     console.log(`  repetition ${rep + 1}/${REPS} done`);
   }
   mutexProcess.close();
+  console.log("  exploring the bank with a Lock under mp.explore…");
+  const explorer = await exploreSpeed();
   console.log("  running the notebooks through the tslab kernel…");
   const notebooks = runNotebooks();
   const loadAfter = loadavg();
@@ -291,6 +294,7 @@ async function main(): Promise<void> {
   ];
   const wallSeconds = (Date.now() - began.getTime()) / 1000;
   const out = table(notebooks, targets);
+  out.push("", explorer.line);
   out.push("", `load average before ${load(loadBefore)}, after ${load(loadAfter)}; ${wallSeconds.toFixed(0)} s in all`);
   // The load average after the run counts the bench's own workers and kernels; the one before does not.
   if (loadBefore[0] > cpus().length) {
@@ -324,6 +328,7 @@ async function main(): Promise<void> {
     notebooks,
     targets,
     checksCost: { sideBySide: checksCost("side-"), separateWorkers: checksCost("") },
+    explorer: { ...explorer, line: undefined },
     table: out.join("\n"),
   };
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up the Python/Jupyter side of the project, repo-locally and idempotently:
 #   - ./.venv (python3 -m venv) with requirements.txt installed
-#   - the tslab kernelspec in .venv/share/jupyter/kernels/tslab/kernel.json,
-#     pointing at this checkout's node_modules/.bin/tslab
+#   - the tslab kernelspec in .venv/share/jupyter/kernels/tslab/kernel.json: `node` (the first on
+#     PATH) runs this checkout's node_modules/.bin/tslab with scripts/kernel-preload.js loaded first
 # Nothing is installed globally and npm packages are not touched (run `npm ci` yourself).
 # A second run is fast: pip is skipped while the stamp's hash of requirements.txt matches.
 #
@@ -14,6 +14,7 @@ VENV="$REPO/.venv"
 REQ="$REPO/requirements.txt"
 STAMP="$VENV/.requirements.sha256"
 TSLAB="$REPO/node_modules/.bin/tslab"
+PRELOAD="$REPO/scripts/kernel-preload.js"
 KDIR="$VENV/share/jupyter/kernels/tslab"
 PY="${PYTHON:-python3}"
 
@@ -55,11 +56,13 @@ fi
 
 # 4. The project-local kernelspec (rewritten every run: cheap, and follows a moved checkout).
 mkdir -p "$KDIR"
-"$VENV/bin/python" - "$TSLAB" "$KDIR/kernel.json" <<'PYEOF'
+# "node", not an absolute path: the kernel runs on the Node first on PATH, as tslab's own
+# `#!/usr/bin/env node` does (CI puts each tested Node version first in turn).
+"$VENV/bin/python" - "$TSLAB" "$PRELOAD" "$KDIR/kernel.json" <<'PYEOF'
 import json, sys
-tslab, out = sys.argv[1], sys.argv[2]
+tslab, preload, out = sys.argv[1], sys.argv[2], sys.argv[3]
 spec = {
-    "argv": [tslab, "kernel", "--config-path", "{connection_file}"],
+    "argv": ["node", "--require", preload, tslab, "kernel", "--config-path", "{connection_file}"],
     "display_name": "TypeScript",
     "language": "typescript",
 }

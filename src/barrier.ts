@@ -26,7 +26,7 @@ import { checkCount, optionsObject, timeoutMs } from "./options";
 import { waitAsync, remaining } from "./waiting";
 import { functionFromSource } from "./source-function";
 import { targetSource } from "./target";
-import { registerShareable } from "./transfer";
+import { ENCODE, type BarrierDescriptor } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
 import type { WaitOptions } from "./event";
 
@@ -197,12 +197,13 @@ export class Barrier extends SharedPrimitive {
     return new Barrier(new Rebuild(cells, readOptions(optionsObject(options, where), where)) as unknown as number);
   }
 
-  protected get kind(): string {
+  protected get kind(): "Barrier" {
     return "Barrier";
   }
 
-  protected parts(): Record<string, unknown> {
-    return { action: this.extras.actionSource, timeout: this.extras.timeout };
+  /** @internal How it travels to a worker: its memory, and the action and timeout each copy keeps. */
+  [ENCODE](): BarrierDescriptor {
+    return { $shared: "Barrier", buffer: this.buffer, action: this.extras.actionSource, timeout: this.extras.timeout };
   }
 
   /** How many threads must arrive, like Python's `parties`. */
@@ -404,9 +405,12 @@ export class Barrier extends SharedPrimitive {
   }
 }
 
-registerShareable("Barrier", (d) => {
-  const source = d.action as string | null;
-  const action = source === null ? null : (functionFromSource(source, "Barrier action") as BarrierAction);
-  const extras: Extras = { action, actionSource: source, timeout: d.timeout as number | null };
+/**
+ * @internal Rebuilds, in a worker, a barrier that travelled: over the same memory, with its action
+ * rebuilt from its source text.
+ */
+export function rebuildBarrier(d: BarrierDescriptor): Barrier {
+  const action = d.action === null ? null : (functionFromSource(d.action, "Barrier action") as BarrierAction);
+  const extras: Extras = { action, actionSource: d.action, timeout: d.timeout };
   return new Barrier(new Rebuild(cellsOf(d.buffer, "Barrier", CELLS), extras) as unknown as number);
-});
+}

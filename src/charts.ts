@@ -23,6 +23,7 @@ const GRID = "#DDDDDD";
 const FONT = `font-family="${FONT_FAMILY}, Helvetica, Arial, sans-serif"`;
 
 /** Characters XML 1.0 forbids even as references: most controls, lone surrogates, U+FFFE/U+FFFF. */
+// eslint-disable-next-line no-control-regex -- matching those control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**

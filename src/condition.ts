@@ -19,7 +19,7 @@ import { cellsOf } from "./kind-mark";
 import { timeoutOption, checkCount } from "./options";
 import { waitWhile, waitWhileAsync, remaining } from "./waiting";
 import { watchOwner, type OwnerWatch } from "./owner-watch";
-import { ENCODE, registerShareable, type Descriptor } from "./transfer";
+import { ENCODE, encodeShared, type Descriptor, type Encoded } from "./transfer";
 import { OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 import type { WaitOptions } from "./event";
 
@@ -83,12 +83,8 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
     return new Condition(lock, cellsOf(buffer, "Condition", CELLS));
   }
 
-  protected get kind(): string {
+  protected get kind(): "Condition" {
     return "Condition";
-  }
-
-  protected parts(): Record<string, unknown> {
-    return { lock: this.lock };
   }
 
   /** Takes the condition's lock (in a worker). See {@link Lock.acquire}. */
@@ -264,9 +260,9 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
   }
 
   /** @internal How it travels to a worker: memory and lock; its waiters are watched from here. */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+  [ENCODE](seen: Encoded): Descriptor {
     watchOwner(this);
-    return super[ENCODE](seen);
+    return { $shared: "Condition", buffer: this.buffer, lock: encodeShared(this.lock, seen) };
   }
 
   /** Shows the lock's state: `<Condition(<RLock(unlocked)>)>`. */
@@ -275,4 +271,3 @@ export class Condition extends SharedPrimitive implements OwnerWatch {
   }
 }
 
-registerShareable("Condition", (d, part) => Condition.fromBuffer(d.buffer as SharedArrayBuffer, part(d.lock) as Lock));

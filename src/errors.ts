@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { host } from "./host";
 
 /** Shows a value in an error message the way a learner would have typed it. */
 export function describe(value: unknown): string {
@@ -100,7 +101,7 @@ export class LockOwnerDiedError extends MpError {
 }
 
 /**
- * A blocking wait was asked for on the thread that runs the notebook's kernel. `Atomics.wait` there
+ * A blocking wait was asked for on the main thread (in a notebook, the thread that runs the kernel). `Atomics.wait` there
  * would freeze the whole kernel (no output, no interrupt) until the wait ends, so it is refused.
  */
 export class BlockingCallError extends MpError {
@@ -110,7 +111,7 @@ export class BlockingCallError extends MpError {
    */
   constructor(call: string, instead: string) {
     super(
-      `${call} would block the main thread, which runs the notebook's kernel: ` +
+      `${call} would block ${host().mainThread}: ` +
         `Atomics.wait there freezes every cell until it ends. Use ${instead} instead, or do the blocking work inside a Process.`,
     );
   }

@@ -9,7 +9,7 @@ import { SharedPrimitive } from "./primitive";
 import { cellsOf } from "./kind-mark";
 import { timeoutOption } from "./options";
 import { waitWhile, waitWhileAsync } from "./waiting";
-import { registerShareable } from "./transfer";
+import type { MemoryKind } from "./transfer";
 import { refuseBlockingOnMainThread } from "./thread";
 
 const FLAG = 0;
@@ -42,7 +42,7 @@ export class Event extends SharedPrimitive {
     return new Event(cellsOf(buffer, "Event", 1));
   }
 
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "Event";
   }
 
@@ -94,4 +94,3 @@ export class Event extends SharedPrimitive {
   }
 }
 
-registerShareable("Event", (d) => Event.fromBuffer(d.buffer as SharedArrayBuffer));

@@ -25,7 +25,7 @@
 import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "./atomics";
 import type { ExploreWorkers } from "./explore-workers";
 import { cellName, restore, snapshot, type ScenarioBuffer } from "./scenario-memory";
-import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, SKIPPED, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
 import { threadEnded } from "./owner-watch";
 import type { AnyTypedArray } from "./typecodes";
 
@@ -56,11 +56,13 @@ export interface TraceStep {
 }
 
 /**
- * What a choice touches, for deciding which choices commute: cells, each read or written (a wait
- * or notify counts as a write of its cell), or everything: a timeout moves the clock, and a kill or
- * a thread that dies runs the owner-ended logic, whose effect depends on other threads' steps (a
- * plain Lock may be released by another thread). A thread that returns adds the cells its
- * owner-ended logic changed (an RLock it still held): only it could have put its mark there.
+ * What a choice touches, for deciding which choices commute: cells, each read or written (a wait,
+ * a notify, and a wait's timeout, which takes the thread off its cell's queue, count as writes of
+ * that cell; a compare-exchange that will fail as a read; a spin-out as reads of what it re-read),
+ * or everything: a kill, or a thread that dies, runs the owner-ended logic, whose effect depends on
+ * other threads' steps (a plain Lock may be released by another thread). A thread that returns
+ * adds the cells its owner-ended logic changed (an RLock it still held): only it could have put its
+ * mark there. (A timeout moves only its own thread's clock: see schedule-protocol.ts.)
  */
 export type Footprint = ReadonlyArray<{ readonly key: number; readonly write: boolean }> | "all";
 
@@ -298,20 +300,27 @@ export class ScheduleRun {
     this.record(slot, r, before, this.value(r));
   }
 
-  /** Lets thread `slot` do its operation `r` and keeps its bookkeeping: versions, what it read. */
-  private async access(slot: number, t: ThreadState, r: Request): Promise<void> {
+  /**
+   * Lets thread `slot` do its operation `r` and keeps its bookkeeping: versions, what it read.
+   * With `spinOut`, a load may be followed by up to that many loads of the same cell done without
+   * asking; returns how many were (0 otherwise).
+   */
+  private async access(slot: number, t: ThreadState, r: Request, spinOut = 0): Promise<number> {
     const before = this.value(r);
     const version = this.version(r.key);
-    await this.answer(slot, Reply.PROCEED);
+    this.workers.cells[slotBase(slot) + RESULT] = spinOut;
+    await this.answer(slot, spinOut > 0 ? Reply.SPIN_OUT : Reply.PROCEED);
+    const skipped = t.ended ? 0 : this.workers.cells[slotBase(slot) + SKIPPED];
     if (!Object.is(before, this.value(r))) this.versions.set(r.key, version + 1);
     if (mayWrite(r.op)) {
       this.forget(t);
     } else {
       const seen = t.reads.get(r.key);
-      if (seen === version) t.rereads++;
-      else if (seen !== undefined) t.rereads = 0;
+      if (seen === version) t.rereads += 1 + skipped;
+      else if (seen !== undefined) t.rereads = skipped;
       t.reads.set(r.key, version);
     }
+    return skipped;
   }
 
   /** A spinning thread's step: its re-reads in a row, up to SPIN_OUT, all at once. */
@@ -319,10 +328,10 @@ export class ScheduleRun {
     let count = 0;
     for (let r: Request | null = first; r !== null && !t.ended && this.spinning(t) && count < SPIN_OUT; r = t.request) {
       if (!this.spun.includes(r.key)) this.spun.push(r.key);
-      await this.access(slot, t, r);
-      count++;
+      const spinning = r.op === Op.LOAD || r.op === Op.READ;
+      count += 1 + (await this.access(slot, t, r, spinning ? SPIN_OUT - count - 1 : 0));
     }
-    t.stuck = count === SPIN_OUT && this.spinning(t);
+    t.stuck = count >= SPIN_OUT && this.spinning(t);
     const value = this.value(first);
     this.record(slot, first, value, value, `spins: reads again ${count} time${count === 1 ? "" : "s"}, nothing changes${t.stuck ? "; waits for a write" : ""}`);
   }

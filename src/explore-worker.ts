@@ -10,12 +10,13 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
+import { host, useHost } from "./host";
 import { useSharedMemoryOps } from "./atomics";
 import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
 import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
 import { functionFromSource } from "./source-function";
-import { decode } from "./transfer";
+import { decode } from "./rebuild";
 
 /** What the target returned, if a message can carry it (else its text). */
 function copyable(value: unknown): unknown {
@@ -28,11 +29,12 @@ function copyable(value: unknown): unknown {
 }
 
 async function main(start: ExploreWorkerStart): Promise<void> {
+  // The same globals as a Process's worker (worker-main.ts): mp, require(), and the host's.
   const globals = globalThis as Record<string, unknown>;
+  useHost(start.host);
   globals.mp = mp;
-  // As in worker-main.ts: a target from a notebook cell reads the library as `exports.mp`.
-  globals.exports = { mp };
-  globals.require = createRequire(join(process.cwd(), "notebook.js"));
+  globals.require = createRequire(join(process.cwd(), "worker-target.js"));
+  Object.assign(globals, host().workerGlobals(mp));
   const target = functionFromSource(start.source, start.name);
   const ids = new Map(scenarioBuffers(start.args).map((b, i) => [b.buffer, i]));
   const scheduled = scheduledOps(start.control, start.slot, ids);

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome } from "./schedule-protocol";
+import { host } from "./host";
 import { startWorker } from "./worker-start";
 
 const EXPLORE_WORKER = join(__dirname, "explore-worker.js");
@@ -15,6 +16,8 @@ const EXPLORE_WORKER = join(__dirname, "explore-worker.js");
 const SPINS = 1000;
 /** How often (ms) a wait for a worker checks that the worker is still alive. */
 const ALIVE_CHECK_MS = 250;
+/** How long (ms) a thread may run between two shared-memory steps before the exploration gives up. */
+const STEP_TIMEOUT_MS = 20_000;
 
 // Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib.
 type WaitAsync = (cells: Int32Array, index: number, value: number, ms: number) => { async: boolean; value: unknown };
@@ -43,7 +46,7 @@ export class ExploreWorkers {
     this.reports = sources.map(() => []);
     this.waiting = sources.map(() => null);
     this.workers = sources.map((source, slot) => {
-      const data: ExploreWorkerStart = { name: `thread ${String.fromCharCode(65 + slot)}`, source, args, control, slot };
+      const data: ExploreWorkerStart = { name: `thread ${String.fromCharCode(65 + slot)}`, source, args, control, slot, host: host().name };
       const worker = startWorker(EXPLORE_WORKER, data);
       worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
       worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
@@ -81,10 +84,18 @@ export class ExploreWorkers {
       const seen = Atomics.load(this.cells, index);
       if (seen !== Status.START && seen !== Status.GO) return;
     }
+    const began = performance.now();
     for (;;) {
       const seen = Atomics.load(this.cells, index);
       if (seen !== Status.START && seen !== Status.GO) return;
       if (this.failure !== null) throw this.failure;
+      if (performance.now() - began > STEP_TIMEOUT_MS) {
+        throw new Error(
+          `explore(): thread ${String.fromCharCode(65 + slot)} ran for ${STEP_TIMEOUT_MS / 1000} s without a shared-memory step ` +
+            `(an endless loop that touches no shared object, or a sleep?), so the exploration stopped. Only shared objects' ` +
+            `operations are steps: a thread must reach its next one, or end.`,
+        );
+      }
       const wait = waitAsync(this.cells, index, seen, ALIVE_CHECK_MS);
       if (wait.async) await wait.value;
     }

@@ -36,7 +36,7 @@ export interface Scenario<A extends unknown[] = unknown[]> {
    */
   readonly threads: ReadonlyArray<(...args: A) => unknown>;
   /** The arguments every thread gets: `Value`, `Array`, `Lock`, `RLock`, `Semaphore`, `Event`, `Condition`, ... */
-  readonly args?: A;
+  readonly args?: [...A];
   /** Names of the arguments, for traces (`["b", "lock"]` shows `b.value`, `lock[0]`); default `args[0]`, ... */
   readonly names?: readonly string[];
   /**
@@ -70,7 +70,7 @@ export interface Scenario<A extends unknown[] = unknown[]> {
    * states count classes, not interleavings. Default false: every interleaving.
    */
   readonly reduce?: boolean;
-  /** Search option: stop at the first failing schedule (default true). */
+  /** Search option: stop at the first failing schedule (default false: run them all, to count final states). */
   readonly stopAtFirstFailure?: boolean;
 }
 
@@ -201,7 +201,7 @@ function checkScenario<A extends unknown[]>(scenario: Scenario<A>, where: string
       killable: letters.map((l) => kill === true || (typeof kill === "string" && kill.includes(l))),
       reduce: flag("reduce", false),
     },
-    stopAtFirstFailure: flag("stopAtFirstFailure", true),
+    stopAtFirstFailure: flag("stopAtFirstFailure", false),
   };
 }
 

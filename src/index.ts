@@ -6,13 +6,13 @@
  * @packageDocumentation
  */
 export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ProcessStateError, ReleaseError, TimeoutError } from "./errors";
-export * from "./barrier";
+export { Barrier, type BarrierAction, type BarrierOptions } from "./barrier";
 export * from "./condition";
 export * from "./event";
 export * from "./lock";
 export * from "./process";
 export * from "./semaphore";
-export * from "./shared";
+export { Array, SharedArrayBase, SharedValue, Value, type SharedArray, type SharedOptions } from "./shared";
 export { sleep, sleepAsync } from "./sleep";
 export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";
 export * from "./explore";

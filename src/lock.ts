@@ -23,7 +23,7 @@ import { acquireOptions, timeoutOption } from "./options";
 import { cellsOf } from "./kind-mark";
 import { waitAsync, remaining } from "./waiting";
 import { watchOwner, type OwnerWatch } from "./owner-watch";
-import { ENCODE, registerShareable, type Descriptor } from "./transfer";
+import { ENCODE, type Descriptor, type Encoded, type MemoryKind } from "./transfer";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
@@ -111,7 +111,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
   }
 
   /** The kind of object, for messages and for the trip to a worker. */
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "Lock";
   }
 
@@ -285,7 +285,7 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
   }
 
   /** @internal How the lock travels to a worker: by its memory, and its holder is watched from here. */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+  [ENCODE](seen: Encoded): Descriptor {
     watchOwner(this);
     return super[ENCODE](seen);
   }
@@ -320,15 +320,15 @@ export class RLock extends Lock {
    * @param buffer - the other lock's `.buffer`.
    * @throws TypeError if `buffer` is not an RLock's memory.
    */
-  static fromBuffer(buffer: SharedArrayBuffer): RLock {
+  static override fromBuffer(buffer: SharedArrayBuffer): RLock {
     return new RLock(cellsOf(buffer, "RLock", 2));
   }
 
-  protected get kind(): string {
+  protected override get kind(): MemoryKind {
     return "RLock";
   }
 
-  protected ownedByHolder(): boolean {
+  protected override ownedByHolder(): boolean {
     return true;
   }
 
@@ -338,14 +338,14 @@ export class RLock extends Lock {
    *
    * @throws RangeError if this thread already holds it 2³¹ - 1 times.
    */
-  acquire(options?: AcquireOptions): boolean {
+  override acquire(options?: AcquireOptions): boolean {
     if (!this.heldHere()) return super.acquire(options);
     acquireOptions(options, "RLock.acquire()");
     return this.reentered();
   }
 
   /** Like {@link RLock.acquire}, without blocking the thread. */
-  async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
+  override async acquireAsync(options?: AcquireAsyncOptions): Promise<boolean> {
     if (!this.heldHere()) return super.acquireAsync(options);
     timeoutOption(options, "RLock.acquireAsync()");
     return this.reentered();
@@ -364,7 +364,7 @@ export class RLock extends Lock {
     return true;
   }
 
-  protected took(): true {
+  protected override took(): true {
     this.cells[COUNT] = 1;
     return true;
   }
@@ -375,7 +375,7 @@ export class RLock extends Lock {
    * @throws ReleaseError if this thread does not hold the lock.
    * @throws LockOwnerDiedError if its holder died holding it.
    */
-  release(): void {
+  override release(): void {
     if (!this.heldHere()) {
       throw new ReleaseError(
         `RLock.release() was called by thread ${threadIdOf(OWNER_TAG)}, which does not hold this RLock (${this}). ` +
@@ -392,8 +392,6 @@ export class RLock extends Lock {
   }
 }
 
-registerShareable("Lock", (d) => Lock.fromBuffer(d.buffer as SharedArrayBuffer));
-registerShareable("RLock", (d) => RLock.fromBuffer(d.buffer as SharedArrayBuffer));
 
 /**
  * Runs `fn` while holding `lock`, and releases it however `fn` ends — Python's `with lock:`.

@@ -6,7 +6,7 @@
  */
 import { inspect } from "node:util";
 import { kindMark } from "./kind-mark";
-import { ENCODE, encode, type Descriptor, type Shareable } from "./transfer";
+import { ENCODE, type Descriptor, type Encoded, type MemoryKind, type Shareable } from "./transfer";
 
 /**
  * The base of `Semaphore`, `Event`, `Condition` and `Barrier`: shared cells that travel to a
@@ -37,16 +37,15 @@ export abstract class SharedPrimitive implements Shareable {
    * The kind of object, such as `"Lock"`: in messages, and on the trip to a worker, where the same
    * kind is rebuilt (a subclass travels as its library class: its own code cannot travel).
    */
-  protected abstract get kind(): string;
+  protected abstract get kind(): Descriptor["$shared"];
 
-  /** Shared objects this one uses (a Condition's lock), to travel with it. */
-  protected parts(): Record<string, unknown> {
-    return {};
-  }
-
-  /** @internal How it travels to a worker: by its memory (and its parts'). */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
-    return { $shared: this.kind, buffer: this.buffer, ...(encode(this.parts(), this.kind, seen) as object) };
+  /**
+   * @internal How it travels to a worker: as its memory (a Condition and a Barrier add their parts).
+   *
+   * @param seen - what has been encoded so far in the same message.
+   */
+  [ENCODE](_seen: Encoded): Descriptor {
+    return { $shared: this.kind as MemoryKind, buffer: this.buffer };
   }
 
   /** A one-line description of the state, such as `<Semaphore(value=2)>`. */

@@ -10,11 +10,12 @@ import { inspect } from "node:util";
 import type { Worker } from "node:worker_threads";
 import { describe, ProcessError, ProcessStateError, TimeoutError } from "./errors";
 import { targetSource } from "./target";
+import { host } from "./host";
 import { timeoutOption } from "./options";
 import { threadEnded } from "./owner-watch";
+import type { WorkerReport, WorkerStart } from "./protocol";
 import { encode } from "./transfer";
 import { startWorker } from "./worker-start";
-import type { WorkerReport, WorkerStart } from "./worker-main";
 
 /** What a new {@link Process} runs, as Python's `Process(target=..., args=(...))`. */
 export interface ProcessOptions<A extends unknown[]> {
@@ -46,46 +47,26 @@ let created = 0;
 const live = new Set<Process<never>>();
 
 /**
- * An interrupt (SIGINT: Jupyter's "Interrupt the kernel") ends every running worker, so an
- * interrupted cell leaves none behind still holding locks. The listener is there only while
- * workers run; where nobody else listens for SIGINT (a plain script), Node's default follows.
+ * Tells the host, from the event loop, whether workers run now (the tslab host listens for
+ * interrupts while they do). Never called directly during a cell's synchronous code: see
+ * `src/tslab-host.ts`.
  */
-function onInterrupt(): void {
-  if (process.listenerCount("SIGINT") === 1) {
-    process.off("SIGINT", onInterrupt);
-    listening = false;
-    process.kill(process.pid, "SIGINT");
-    return;
-  }
-  const names = [...live].map((p) => p.name).join(", ");
-  void terminateAll().then((n) => {
-    if (n > 0) process.stderr.write(`Interrupted: ended ${n} running process${n === 1 ? "" : "es"} (${names}).\n`);
+function updateHost(): void {
+  host().workersRunning(live.size > 0, async () => {
+    const names = [...live].map((p) => p.name);
+    await terminateAll();
+    return names;
   });
-}
-
-let listening = false;
-
-/**
- * Adds or removes the interrupt listener to match whether workers run. It is called through
- * `setImmediate`, never directly: a notebook cell's synchronous code runs with Node's own SIGINT
- * watchdog in place, and a SIGINT listener added during it leaves the kernel with the default
- * action afterwards, so the next interrupt would kill the kernel instead of stopping the cell.
- */
-function updateInterruptListener(): void {
-  const wanted = live.size > 0;
-  if (wanted && !listening) process.on("SIGINT", onInterrupt);
-  if (!wanted && listening) process.off("SIGINT", onInterrupt);
-  listening = wanted;
 }
 
 function track(p: Process<never>): void {
   live.add(p);
-  setImmediate(updateInterruptListener);
+  setImmediate(updateHost);
 }
 
 function untrack(p: Process<never>): void {
   live.delete(p);
-  setImmediate(updateInterruptListener);
+  setImmediate(updateHost);
 }
 
 /**
@@ -152,12 +133,14 @@ export class Process<A extends unknown[] = unknown[]> {
     if (!existsSync(WORKER_MAIN)) {
       throw new ProcessStateError(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
     }
-    const data: WorkerStart = { name: this.name, source: this.source, args };
+    const data: WorkerStart = { name: this.name, source: this.source, args, host: host().name };
     let worker: Worker;
     try {
       worker = startWorker(WORKER_MAIN, data);
     } catch (error) {
-      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`);
+      throw new TypeError(`${this.name}.start(): its args could not be sent to a worker: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.worker = worker;
     this.threadId = worker.threadId;

@@ -14,6 +14,10 @@
  *    waits while STATUS is ASK              reads the request; when it picks this thread:
  *                                           REPLY (and RESULT) = the answer; STATUS = GO, notify
  *    REPLY PROCEED: does the op natively,
+ *      SPIN_OUT: does it, and then up to RESULT
+ *      more loads of the same cell without
+ *      asking (a spin: nobody else runs, so
+ *      they read the same), counted in SKIPPED,
  *      WOKEN/NOT_EQUAL/TIMED_OUT: returns   waits while STATUS is GO, then reads the cell again
  *      that as the wait's result,           (the value after the step)
  *    KILLED: throws, and every later op
@@ -36,6 +40,8 @@
  * @packageDocumentation
  */
 
+import type { HostName } from "./host";
+
 /** Int32 cells before the first thread's slot (padding, so that Float64 fields stay aligned). */
 const HEADER = 4;
 /** Int32 cells of each thread's slot; even, so that the slot's Float64 fields are aligned. */
@@ -53,8 +59,10 @@ export const BYTE = 3;
 export const TYPE = 4;
 /** The scheduler's answer: one of {@link Reply}. */
 export const REPLY = 5;
-/** A number answered with the reply (how many a notify woke), or the {@link Outcome} at the end. */
+/** A number answered with the reply (how many a notify woke, how many re-reads a spin-out may skip), or the {@link Outcome} at the end. */
 export const RESULT = 6;
+/** Worker: how many re-reads it did without asking after a SPIN_OUT, told with its next request. */
+export const SKIPPED = 7;
 /** Float64 fields of a slot, relative to {@link slotBase} / 2: the operation's numeric arguments. */
 export const A1 = 4;
 /** The second numeric argument (compare-exchange's replacement, a wait's milliseconds). */
@@ -112,6 +120,8 @@ export const enum Reply {
   WOKEN = 3,
   /** A wait whose timeout the scheduler fired: `"timed-out"`. */
   TIMED_OUT = 4,
+  /** Do the load, and up to RESULT more loads of the same cell without asking (see SKIPPED). */
+  SPIN_OUT = 5,
   /** Never sent: the worker's own answer for memory outside the scenario (do it natively). */
   NATIVE = -1,
 }
@@ -135,6 +145,8 @@ export interface EndReport {
 
 /** What an explorer worker is started with. */
 export interface ExploreWorkerStart {
+  /** The host the explorer runs in (a notebook's tslab, or plain Node), for the worker's globals. */
+  readonly host: HostName;
   /** The thread's name (its letter), for stack traces. */
   readonly name: string;
   /** The target, as source text checked by `targetSource`. */

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { nativeOps, type SharedMemoryOps, type WaitResult } from "./atomics";
-import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, STATUS, Status, TYPE, slotBase } from "./schedule-protocol";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, SKIPPED, STATUS, Status, TYPE, slotBase } from "./schedule-protocol";
 import type { AnyTypedArray } from "./typecodes";
 
 /**
@@ -49,15 +49,29 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
   const base = slotBase(slot);
   const status = base + STATUS;
   let killed = false;
+  /** While spinning out: the cell whose loads need not ask, and how many more may skip. */
+  let spin: { id: number; byte: number; left: number; skipped: number } | null = null;
 
   /** Asks for the turn to do `op` on element `index` of `view`; returns the scheduler's reply. */
   function ask(op: Op, view: AnyTypedArray, index: number, a1 = 0, a2 = 0): Reply {
     if (killed) throw new Killed();
     const id = ids.get(view.buffer as SharedArrayBuffer);
     if (id === undefined) return Reply.NATIVE;
+    const byte = view.byteOffset + index * view.BYTES_PER_ELEMENT;
+    if (spin !== null) {
+      if ((op === Op.LOAD || op === Op.READ) && id === spin.id && byte === spin.byte && spin.left > 0) {
+        spin.left--;
+        spin.skipped++;
+        return Reply.PROCEED;
+      }
+      cells[base + SKIPPED] = spin.skipped;
+      spin = null;
+    } else {
+      cells[base + SKIPPED] = 0;
+    }
     cells[base + OP] = op;
     cells[base + BUF] = id;
-    cells[base + BYTE] = view.byteOffset + index * view.BYTES_PER_ELEMENT;
+    cells[base + BYTE] = byte;
     cells[base + TYPE] = typeIds.get(view.constructor) ?? -1;
     floats[base / 2 + A1] = a1;
     floats[base / 2 + A2] = a2;
@@ -69,6 +83,10 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
     if (reply === Reply.KILLED) {
       killed = true;
       throw new Killed();
+    }
+    if (reply === Reply.SPIN_OUT) {
+      spin = { id, byte, left: cells[base + RESULT], skipped: 0 };
+      return Reply.PROCEED;
     }
     return reply;
   }
@@ -119,6 +137,7 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
     ops,
     reset() {
       killed = false;
+      spin = null;
     },
     killed() {
       return killed;

@@ -12,7 +12,7 @@ import { SharedPrimitive } from "./primitive";
 import { acquireOptions, checkCount, timeoutOption } from "./options";
 import { cellsOf } from "./kind-mark";
 import { waitWhile, waitWhileAsync } from "./waiting";
-import { registerShareable } from "./transfer";
+import type { MemoryKind } from "./transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "./thread";
 
 const VALUE = 0;
@@ -58,7 +58,7 @@ export class Semaphore extends SharedPrimitive implements Acquirable {
     return new Semaphore(undefined, cellsOf(buffer, "Semaphore", CELLS));
   }
 
-  protected get kind(): string {
+  protected get kind(): MemoryKind {
     return "Semaphore";
   }
 
@@ -158,18 +158,16 @@ export class BoundedSemaphore extends Semaphore {
    *
    * @param buffer - the other semaphore's `.buffer`.
    */
-  static fromBuffer(buffer: SharedArrayBuffer): BoundedSemaphore {
+  static override fromBuffer(buffer: SharedArrayBuffer): BoundedSemaphore {
     return new BoundedSemaphore(undefined, cellsOf(buffer, "BoundedSemaphore", CELLS));
   }
 
-  protected get kind(): string {
+  protected override get kind(): MemoryKind {
     return "BoundedSemaphore";
   }
 
-  protected bounded(): boolean {
+  protected override bounded(): boolean {
     return true;
   }
 }
 
-registerShareable("Semaphore", (d) => Semaphore.fromBuffer(d.buffer as SharedArrayBuffer));
-registerShareable("BoundedSemaphore", (d) => BoundedSemaphore.fromBuffer(d.buffer as SharedArrayBuffer));

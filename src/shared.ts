@@ -9,7 +9,7 @@ import { inspect } from "node:util";
 import { atomics } from "./atomics";
 import { describe } from "./errors";
 import { Lock, RLock } from "./lock";
-import { ENCODE, encode, registerShareable, type Descriptor, type Shareable } from "./transfer";
+import { ENCODE, encodeShared, type Descriptor, type Encoded, type NumbersDescriptor, type Shareable } from "./transfer";
 import {
   allocate,
   checkElement,
@@ -92,17 +92,17 @@ abstract class SharedBase implements Shareable {
   }
 
   /** @internal How it travels to a worker: typecode, memory and lock. */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor {
+  [ENCODE](seen: Encoded): Descriptor {
     return {
       $shared: this.kindName(),
       typecode: this.typecode,
       buffer: this.buffer,
       length: this.values.length,
-      lock: encode(this.lock, "lock", seen),
+      lock: this.lock === null ? null : encodeShared(this.lock, seen),
     };
   }
 
-  protected abstract kindName(): string;
+  protected abstract kindName(): "Value" | "Array";
 
   /** What `console.log` and a cell's last expression show. */
   [inspect.custom](): string {
@@ -133,12 +133,12 @@ export class SharedValue<C extends Typecode = NumberTypecode> extends SharedBase
     store(this.values, this.atomic, 0, checkElement(this.typecode, v, "Value.value"));
   }
 
-  protected kindName(): string {
+  protected kindName(): "Value" | "Array" {
     return "Value";
   }
 
   /** Like Python's repr: `Value('i', 174)`. */
-  toString(): string {
+  override toString(): string {
     return `Value('${this.typecode}', ${repr(load(this.values, this.atomic, 0), this.typecode)})`;
   }
 }
@@ -261,7 +261,7 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
     for (let i = 0; i < this.values.length; i++) yield load(this.values, this.atomic, i) as ElementOf<C>;
   }
 
-  protected kindName(): string {
+  protected kindName(): "Value" | "Array" {
     return "Array";
   }
 
@@ -270,7 +270,7 @@ export class SharedArrayBase<C extends Typecode = NumberTypecode> extends Shared
   }
 
   /** The elements as Python prints a list: `[25, 36, 49, 64]`. */
-  toString(): string {
+  override toString(): string {
     return `[${this.toArray().map((v) => repr(v, this.typecode)).join(", ")}]`;
   }
 
@@ -386,14 +386,15 @@ export function Array<C extends Typecode>(
   return wrap(new SharedArrayBase(code, values, lock));
 }
 
-registerShareable("Value", (d, part) => {
-  const code = d.typecode as Typecode;
-  return new SharedValue(code, view(code, d.buffer as SharedArrayBuffer, 1), part(d.lock) as Lock | null);
-});
-registerShareable("Array", (d, part) => {
-  const code = d.typecode as Typecode;
-  return wrap(new SharedArrayBase(code, view(code, d.buffer as SharedArrayBuffer, d.length as number), part(d.lock) as Lock | null));
-});
+/** @internal Rebuilds, in a worker, a Value that travelled, over the same memory, with its lock. */
+export function rebuildValue(d: NumbersDescriptor<"Value">, lock: Lock | null): SharedValue<Typecode> {
+  return new SharedValue(d.typecode, view(d.typecode, d.buffer, 1), lock);
+}
+
+/** @internal Rebuilds, in a worker, an Array that travelled, over the same memory, with its lock. */
+export function rebuildArray(d: NumbersDescriptor<"Array">, lock: Lock | null): SharedArray<Typecode> {
+  return wrap(new SharedArrayBase(d.typecode, view(d.typecode, d.buffer, d.length), lock));
+}
 
 /** The type of what {@link Value} makes, for annotations: `function deposit(b: mp.Value) {}`. */
 export type Value<C extends Typecode = NumberTypecode> = SharedValue<C>;

@@ -8,24 +8,20 @@
  * @packageDocumentation
  */
 import { describe } from "./errors";
+import { host } from "./host";
 
 type FindGlobals = typeof import("acorn-globals");
 let acornGlobals: FindGlobals | undefined;
 
 /** acorn-globals, loaded on first use: only the thread that starts workers needs it, not every worker. */
 function findGlobals(...args: Parameters<FindGlobals>): ReturnType<FindGlobals> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load needs require()
   acornGlobals ??= require("acorn-globals") as FindGlobals;
   return acornGlobals(...args);
 }
 
 /** Names a worker provides besides JavaScript's own globals (see worker-main.ts). */
-export const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
-
-/**
- * The notebook kernel compiles each cell as a module: a name declared in an earlier cell is read as
- * `exports.name`. A worker has `exports.mp` (the library) and nothing else of the notebook's.
- */
-const CELL_EXPORT = /^\s*\.\s*([A-Za-z_$][\w$]*)/;
+const WORKER_EXTRAS: readonly string[] = ["mp", "require"];
 
 /** Node's globals that are enumerable properties of `globalThis` (the rest are not enumerable). */
 const NODE_ENUMERABLE_GLOBALS = [
@@ -99,7 +95,7 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
     throw new TypeError(
       `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
         `A worker runs ${role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
-        `but none of the notebook's variables, functions or imports. ` +
+        `but none of ${host().surroundings}. ` +
         (role === "target"
           ? `Pass ${list(foreign)} through args (shared objects travel by memory, everything else as a copy). `
           : `An action gets no arguments, so do work that needs ${list(foreign)} in the workers, after wait() returns. `) +
@@ -110,13 +106,11 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
 }
 
 /**
- * The names `source` uses without declaring them, with `exports.name` (a name from an earlier
- * notebook cell, as the kernel compiles it) counted as `name`.
+ * The names `source` uses without declaring them, as the learner wrote them (the host knows how
+ * its compiler renames some: tslab's `exports.name` for a name of an earlier cell).
  */
 function freeNames(source: string): string[] {
-  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) =>
-    g.name !== "exports" ? [g.name] : g.nodes.map((node) => CELL_EXPORT.exec(source.slice(node.end))?.[1] ?? "exports"),
-  );
+  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) => g.nodes.map((node) => host().freeName(g.name, source.slice(node.end))));
 }
 
 /**

@@ -1,48 +1,112 @@
 /**
  * How shared objects travel to a worker: a `Value`, `Array` or `Lock` in a process's `args` is turned
  * into a small descriptor holding its `SharedArrayBuffer` (which structured clone shares, not
- * copies), and the worker rebuilds the same kind of object over the same memory. Everything else in
- * `args` is copied by structured clone, as Python pickles arguments.
+ * copies), and the worker rebuilds the same kind of object over the same memory (`src/rebuild.ts`).
+ * Everything else in `args` is copied by structured clone, as Python pickles arguments.
  *
  * @packageDocumentation
  */
 
+import type { Typecode } from "./typecodes";
+
 /** The key under which a shared object gives its descriptor. */
 export const ENCODE: unique symbol = Symbol("shared-memory-notebooks.encode");
 
-/** What a shared object becomes on its way to a worker: its kind plus the memory it lives in. */
-export interface Descriptor {
-  /** Which rebuilder to use: `"Value"`, `"Array"`, `"Lock"`, ... */
-  readonly $shared: string;
-  /** The kind's own fields: buffers, typecodes, nested descriptors. */
-  readonly [field: string]: unknown;
+/** The kinds that travel as their memory alone. */
+export type MemoryKind = "Lock" | "RLock" | "Semaphore" | "BoundedSemaphore" | "Event";
+
+/** A `Lock`, `RLock`, `Semaphore`, `BoundedSemaphore` or `Event` on its way: its memory. */
+export interface MemoryDescriptor {
+  /** Which kind to rebuild. */
+  readonly $shared: MemoryKind;
+  /** The primitive's memory, shared (not copied) by structured clone. */
+  readonly buffer: SharedArrayBuffer;
 }
+
+/** A `Condition` on its way: its memory and its lock's descriptor. */
+export interface ConditionDescriptor {
+  /** Which kind to rebuild. */
+  readonly $shared: "Condition";
+  /** The condition's memory (its waiters' slots). */
+  readonly buffer: SharedArrayBuffer;
+  /** Its lock, sent along (the same descriptor where that lock is sent too). */
+  readonly lock: Descriptor;
+}
+
+/** A `Barrier` on its way: its memory, and the action and default timeout each copy keeps. */
+export interface BarrierDescriptor {
+  /** Which kind to rebuild. */
+  readonly $shared: "Barrier";
+  /** The barrier's memory (its state and count word, and its parties). */
+  readonly buffer: SharedArrayBuffer;
+  /** The action's source text, or `null` for none. */
+  readonly action: string | null;
+  /** The default timeout of `wait()` in seconds, or `null` for none. */
+  readonly timeout: number | null;
+}
+
+/** A `Value` or `Array` on its way: typecode, memory, length and lock. */
+export interface NumbersDescriptor<K extends "Value" | "Array"> {
+  /** Which kind to rebuild. */
+  readonly $shared: K;
+  /** The typecode of the numbers. */
+  readonly typecode: Typecode;
+  /** The numbers' memory. */
+  readonly buffer: SharedArrayBuffer;
+  /** How many numbers (1 for a Value). */
+  readonly length: number;
+  /** The lock that `getLock()` returns, or `null` for none. */
+  readonly lock: Descriptor | null;
+}
+
+/** What a shared object becomes on its way to a worker: one type per kind. */
+export type Descriptor =
+  | MemoryDescriptor
+  | ConditionDescriptor
+  | BarrierDescriptor
+  | NumbersDescriptor<"Value">
+  | NumbersDescriptor<"Array">;
+
+/** The descriptor of kind `K`. */
+export type DescriptorOf<K extends Descriptor["$shared"]> = Descriptor extends infer D
+  ? D extends { readonly $shared: infer S }
+    ? K extends S
+      ? D
+      : never
+    : never
+  : never;
+
+/** What {@link encode} has encoded so far in one message: the same object twice is one descriptor. */
+export type Encoded = Map<object, unknown>;
 
 /** An object that can be sent to a worker by its memory rather than copied. */
 export interface Shareable {
   /**
-   * Describes the object so that {@link decode} can rebuild it in another thread.
+   * Describes the object so that a worker can rebuild it (see `src/rebuild.ts`).
    *
-   * @param seen - what {@link encode} has encoded so far in this message, for the object's parts.
+   * @param seen - what has been encoded so far in this message, for the object's parts.
    */
-  [ENCODE](seen?: Map<object, unknown>): Descriptor;
+  [ENCODE](seen: Encoded): Descriptor;
 }
 
-/** Rebuilds one kind from its descriptor; `part` rebuilds a nested descriptor (a Condition's lock). */
-type Rebuild = (descriptor: Descriptor, part: (nested: unknown) => unknown) => unknown;
-
-const rebuilders = new Map<string, Rebuild>();
-
-/** Tells {@link decode} how to rebuild descriptors of `kind`. Each shared class calls it once. */
-export function registerShareable(kind: string, rebuild: Rebuild): void {
-  rebuilders.set(kind, rebuild);
+/**
+ * The descriptor of a shared object, made once per message: sent twice (or as a part of another,
+ * such as a Condition's lock), it is the same descriptor, and the worker rebuilds one object.
+ */
+export function encodeShared(value: Shareable, seen: Encoded): Descriptor {
+  const done = seen.get(value);
+  if (done !== undefined) return done as Descriptor;
+  const descriptor = value[ENCODE](seen);
+  seen.set(value, descriptor);
+  return descriptor;
 }
 
 function isShareable(value: object): value is Shareable {
   return ENCODE in value;
 }
 
-function isPlain(value: object): boolean {
+/** Whether `value` is a plain object (a dictionary), to be searched member by member. */
+export function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   // A null prototype makes a plain dictionary, unless the object is sealed like V8's shared
   // structs (Atomics.Mutex), which structured clone must pass on untouched.
@@ -56,7 +120,7 @@ function isPlain(value: object): boolean {
  * @param path - where `value` sits, for messages, such as `"args"`.
  * @throws TypeError naming the path of a function or symbol, which no worker can receive.
  */
-export function encode(value: unknown, path: string, seen = new Map<object, unknown>()): unknown {
+export function encode(value: unknown, path: string, seen: Encoded = new Map()): unknown {
   if (typeof value === "function" || typeof value === "symbol") {
     throw new TypeError(
       `${path} is a ${typeof value}; a worker receives a copy of its arguments, and a ${typeof value} cannot be copied. ` +
@@ -64,13 +128,9 @@ export function encode(value: unknown, path: string, seen = new Map<object, unkn
     );
   }
   if (value === null || typeof value !== "object") return value;
+  if (isShareable(value)) return encodeShared(value, seen);
   const done = seen.get(value);
   if (done !== undefined) return done; // the same object twice stays one object in the worker
-  if (isShareable(value)) {
-    const descriptor = value[ENCODE](seen);
-    seen.set(value, descriptor);
-    return descriptor;
-  }
   if (globalThis.Array.isArray(value)) {
     const out: unknown[] = [];
     seen.set(value, out);
@@ -81,31 +141,5 @@ export function encode(value: unknown, path: string, seen = new Map<object, unkn
   const out: Record<string, unknown> = {};
   seen.set(value, out);
   for (const [key, item] of Object.entries(value)) out[key] = encode(item, `${path}.${key}`, seen);
-  return out;
-}
-
-/** Rebuilds, in a worker, what {@link encode} produced: shared objects over the same memory. */
-export function decode(value: unknown, seen = new Map<object, unknown>()): unknown {
-  if (value === null || typeof value !== "object") return value;
-  const done = seen.get(value);
-  if (done !== undefined) return done;
-  if (globalThis.Array.isArray(value)) {
-    const out: unknown[] = [];
-    seen.set(value, out);
-    for (const item of value) out.push(decode(item, seen));
-    return out;
-  }
-  if (!isPlain(value)) return value;
-  const kind = (value as { $shared?: unknown }).$shared;
-  if (typeof kind === "string") {
-    const rebuild = rebuilders.get(kind);
-    if (rebuild === undefined) throw new TypeError(`Cannot rebuild a shared ${kind}: its module was not loaded.`);
-    const rebuilt = rebuild(value as Descriptor, (nested) => decode(nested, seen));
-    seen.set(value, rebuilt);
-    return rebuilt;
-  }
-  const out: Record<string, unknown> = {};
-  seen.set(value, out);
-  for (const [key, item] of Object.entries(value)) out[key] = decode(item, seen);
   return out;
 }

@@ -8,23 +8,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
+import { host, useHost } from "./host";
+import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
-import { decode } from "./transfer";
-
-/** What `Process.start()` sends along with a new worker. */
-export interface WorkerStart {
-  /** The process's name, used as the file name in stack traces. */
-  readonly name: string;
-  /** An expression that evaluates to the target function. */
-  readonly source: string;
-  /** The encoded arguments. */
-  readonly args: unknown[];
-}
-
-/** What a worker tells its parent, once, just before it ends. */
-export type WorkerReport =
-  | { readonly kind: "done" }
-  | { readonly kind: "error"; readonly name: string; readonly message: string; readonly stack?: string };
+import { decode } from "./rebuild";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
@@ -35,8 +22,7 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
   if (!(error instanceof Error)) return { name: "Error", message: `target threw ${String(error)}, which is not an Error` };
   let message = error.message;
   if (error instanceof ReferenceError) {
-    message +=
-      ". target runs in a worker, which has none of the notebook's variables: pass what it needs through args.";
+    message += `. target runs in a worker, which has none of ${host().surroundings}: pass what it needs through args.`;
   }
   // The frames below target are this file's and Node's: they say nothing about the learner's code.
   const lines = error.stack?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`).split("\n");
@@ -53,10 +39,11 @@ const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
 
 async function main(start: WorkerStart): Promise<void> {
   const globals = globalThis as Record<string, unknown>;
+  useHost(start.host);
   globals.mp = mp;
-  // A target defined in a later notebook cell than its import reads the library as `exports.mp`.
-  globals.exports = { mp };
-  globals.require = createRequire(join(process.cwd(), "notebook.js"));
+  // require() resolves from the working folder, as it would in the notebook or script there.
+  globals.require = createRequire(join(process.cwd(), "worker-target.js"));
+  Object.assign(globals, host().workerGlobals(mp));
   try {
     const target = functionFromSource(start.source, start.name);
     await target(...(decode(start.args) as unknown[]));

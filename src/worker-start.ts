@@ -1,6 +1,6 @@
 /**
- * How the library starts a worker thread: with the parent's Node options, minus ts-node (see
- * below). Used by `Process` and by the explorer.
+ * How the library starts a worker thread: with the parent's Node options, minus ts-node and any
+ * option a worker refuses (see below). Used by `Process` and by the explorer.
  *
  * @packageDocumentation
  */
@@ -24,15 +24,28 @@ let workerExecArgv: string[] | undefined = withoutTsNode(process.execArgv);
  */
 export function startWorker(file: string, data: unknown): Worker {
   const options = { workerData: data, stdout: true, stderr: true };
-  try {
-    return new Worker(file, { ...options, execArgv: workerExecArgv });
-  } catch (error) {
-    // A list given explicitly may not hold V8 flags (--harmony-struct, --stack-size, ...) that
-    // inheritance passes on silently: then inherit everything, ts-node included.
-    if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
-    workerExecArgv = undefined;
-    return new Worker(file, options);
+  for (;;) {
+    try {
+      return new Worker(file, { ...options, execArgv: workerExecArgv });
+    } catch (error) {
+      if (workerExecArgv === undefined || (error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+      workerExecArgv = withoutRefused(workerExecArgv, (error as Error).message);
+    }
   }
+}
+
+/**
+ * `argv` less the options a worker refused, which Node names only in the error's message
+ * ("Initiated Worker with invalid execArgv flags: --a=1, --b"). Inheritance passes them on silently:
+ * V8 and process-wide flags (`--stack-size`, `--tls-cipher-list`, ...) already hold for the whole
+ * process. From Node 24 on, a `node --test` child gets every option's value in its `process.execArgv`,
+ * so they are there in every test file. `undefined` (inherit everything, ts-node included) when
+ * none of the refused options can be found in `argv`.
+ */
+function withoutRefused(argv: readonly string[], message: string): string[] | undefined {
+  const refused = new Set(message.slice(message.indexOf(": ") + 2).split(", "));
+  const kept = argv.filter((arg) => !refused.has(arg));
+  return kept.length === argv.length ? undefined : kept;
 }
 
 function withoutTsNode(argv: readonly string[]): string[] | undefined {

@@ -269,29 +269,33 @@ describe("Barrier(parties, action, timeout), as in Python", () => {
   });
 
   test("more threads than parties: rounds follow one another, each with one action and one of each index", async () => {
-    // 4 workers share a barrier of 2, each waiting WAITS times, so arrivals for the next round may
-    // come while the last one is still letting its threads out (they must then wait their turn);
-    // how often that happens is up to the machine's timing. Whatever the order, every round must
-    // trip with indices 0 and 1 once each and run the action once, and nobody may wait forever.
+    // 4 workers share a barrier of 2 and WAITS waits in all, each worker taking the next one from a
+    // shared count, so arrivals for the next round may come while the last one is still letting its
+    // threads out (they must then wait their turn); how often that happens is up to the machine's
+    // timing. Whatever the order, every round must trip with indices 0 and 1 once each and run the
+    // action once, and nobody may wait forever. (A fixed number of waits per worker would not do: a
+    // worker left with waits of its own after the others finished would have nobody to meet.)
     const WORKERS = 4;
-    const WAITS = 150;
+    const WAITS = 600;
     const barrier = new mp.Barrier(2, () => {
       Atomics.add((globalThis as unknown as { tripCells: Int32Array }).tripCells, 0, 1);
     });
     const tally = counters(3); // [0]: actions run; [1], [2]: waits that returned index 0, 1
+    const left = counters(1);
+    left[0] = WAITS;
     const workers = range(WORKERS).map(
       () =>
         new mp.Process({
-          target: (barrier: mp.Barrier, tally: Int32Array, waits: number) => {
+          target: (barrier: mp.Barrier, tally: Int32Array, left: Int32Array) => {
             (globalThis as unknown as { tripCells: Int32Array }).tripCells = tally;
-            for (let k = 0; k < waits; k++) Atomics.add(tally, 1 + barrier.wait({ timeout: 20 }), 1);
+            while (Atomics.sub(left, 0, 1) > 0) Atomics.add(tally, 1 + barrier.wait({ timeout: 20 }), 1);
           },
-          args: [barrier, tally, WAITS],
+          args: [barrier, tally, left],
         }),
     );
     for (const p of workers) p.start();
     await finishAll(workers, 60);
-    const rounds = (WORKERS * WAITS) / 2;
+    const rounds = WAITS / 2;
     assert.deepEqual([...tally], [rounds, rounds, rounds]);
     assert.equal(String(barrier), "<Barrier(parties=2, waiting=0)>");
   });

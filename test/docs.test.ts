@@ -189,3 +189,26 @@ test("every public declaration reachable from src/index.ts and src/display.ts ha
     rmSync(fixtureDir, { recursive: true, force: true });
   }
 });
+
+/** The notebooks' other entries: the lessons' plumbing, and each notebook's checks. */
+const SIDE_ENTRIES = [
+  join(ROOT, "src", "lessons", "index.ts"),
+  ...[1, 2, 3, 4, 5, 6].map((n) => join(ROOT, "src", "exercises", `notebook0${n}.ts`)),
+];
+
+test("every public declaration of src/lessons and src/exercises has a doc comment", () => {
+  const program = ts.createProgram(SIDE_ENTRIES, projectOptions());
+  for (const entry of SIDE_ENTRIES) {
+    const { missing, checked } = undocumented(program, entry);
+    assert.ok(checked >= 1, `nothing exported from ${entry}`);
+    assert.deepEqual(missing, [], `undocumented in ${entry}:\n  ${missing.join("\n  ")}`);
+  }
+});
+
+test("the library's entry, which every worker loads, leaves the lessons and the exercises out", () => {
+  const program = ts.createProgram([ENTRIES[0]], projectOptions());
+  const reached = program.getSourceFiles().map((f) => f.fileName).filter((f) => f.includes("/src/"));
+  assert.ok(reached.some((f) => f.endsWith("/src/lock.ts")), "src/index.ts is not read");
+  const extra = reached.filter((f) => /\/src\/(lessons|exercises)\//.test(f));
+  assert.deepEqual(extra, [], "src/index.ts must not reach these (workers load it)");
+});

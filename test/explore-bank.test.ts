@@ -5,8 +5,10 @@
  * What this covers: every interleaving of the 8 steps (no reduction, no bound: exhaustive), so the
  * number of schedules and how many end at each balance are exact. The expected figures are not
  * copied from the tool: the test computes them with a small model of its own (every way to merge
- * the two threads' 4 steps, run over a plain number). With a Lock around each update, every class
- * of equivalent schedules is run (reduce: steps on different cells commute), and each must end at 200.
+ * the two threads' 4 steps, run over a plain number). With a Lock around each update, one schedule
+ * per class of equivalent schedules (reduce: steps on different cells commute) with at most 4
+ * preemptions, each of which must end at 200. (Without the bound it is 24 838 classes, all at 200,
+ * about a minute here: too long for every `npm test`.)
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -60,7 +62,6 @@ test("the bank without a lock: every interleaving, and how many end at each bala
     args: [b],
     names: ["b"],
     check: ({ args: [b] }) => b.value === 200,
-    stopAtFirstFailure: false,
   }));
   console.log(result.finalStates.map((s) => `  ${s.count} x ${s.state}`).join("\n"));
   assert.equal(result.exhaustive, true);
@@ -76,7 +77,7 @@ test("the bank without a lock: every interleaving, and how many end at each bala
   assert.equal(b.value, 200, "explore and replay leave the arguments as they found them");
 });
 
-test("the bank with a Lock: every schedule ends at 200", async () => {
+test("the bank with a Lock: every schedule ends at 200 (at most 4 preemptions)", async () => {
   const b = mp.Value("i", 200);
   const lock = new mp.Lock();
   const result = printed("bank with a Lock, 2 threads x 2 updates", await mp.explore({
@@ -91,10 +92,10 @@ test("the bank with a Lock: every schedule ends at 200", async () => {
     args: [b, lock],
     names: ["b", "lock"],
     reduce: true,
+    preemptions: 4,
     check: ({ args: [b] }) => b.value === 200,
   }));
   noFailure(result);
-  assert.equal(result.exhaustive, true);
   assert.deepEqual(result.finalStates.map((s) => s.state), ["Value('i', 200), <Lock(unlocked)>"]);
   assert.ok(result.schedules > 70, "the lock's own steps (compare-exchange, spin, sleep, wake) add schedules");
 });

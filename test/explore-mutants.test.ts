@@ -16,7 +16,7 @@ import { OwnerAfterCasLock } from "./mutants/owner-after-cas";
 
 /** Runs `scenario`, expects a failure of `kind`, prints it, and checks that its schedule replays to it. */
 async function findsBug<A extends unknown[]>(title: string, scenario: mp.Scenario<A>, kind: mp.Failure["kind"]): Promise<mp.Failure> {
-  const result = printed(title, await mp.explore(scenario));
+  const result = printed(title, await mp.explore({ ...scenario, stopAtFirstFailure: true }));
   const failure = result.failure;
   assert.ok(failure !== null, `the explorer missed the bug:\n${result}`);
   console.log(`  found (${failure.kind}): ${failure.message}\n  schedule: ${failure.schedule}`);
@@ -33,7 +33,9 @@ const diedOrTook = ({ threads }: mp.FinalState): boolean =>
 test("mutant: the owner recorded after the compare-exchange; a holder killed in between hangs the lock", async () => {
   const path = compiledMutant("owner-after-cas");
   const memory = mp.Array("i", 2, { lock: false });
-  watchOwner(new OwnerAfterCasLock(memory)); // as sending a real lock to a worker does
+  // As sending a real lock to a worker does. The registry holds it weakly: keep it alive here.
+  const watched = new OwnerAfterCasLock(memory);
+  watchOwner(watched);
   const user = (path: string, memory: mp.Array) => {
     const { OwnerAfterCasLock } = require(path);
     const lock = new OwnerAfterCasLock(memory);
@@ -45,18 +47,16 @@ test("mutant: the owner recorded after the compare-exchange; a holder killed in 
     { threads: [user, user], args: [path, memory] as [string, mp.Array], names: ["path", "lock"], reduce: true, kill: "A", check: diedOrTook },
     "deadlock",
   );
-  assert.match(failure.schedule, /A!/, "the failing schedule kills A");
-  assert.ok(failure.trace.some((s) => s.op === "killed"));
-
-  const real = printed("the real Lock, same scenario", await mp.explore({
-    threads: [(lock: mp.Lock) => mp.withLock(lock, () => undefined), (lock: mp.Lock) => mp.withLock(lock, () => undefined)],
-    args: [new mp.Lock()] as [mp.Lock],
-    reduce: true,
-    kill: "A",
-    check: diedOrTook,
-  }));
-  noFailure(real);
-  assert.equal(real.exhaustive, true);
+  // The bug itself: A dies while the state cell says "taken" and the owner cell names nobody
+  // (after its compare-exchange took the lock and before it stored its name, or after release()
+  // cleared the name and before it cleared the state).
+  const killed = failure.trace.findIndex((s) => s.op === "killed");
+  assert.ok(killed > 0, "the failing schedule kills A");
+  const last = (cell: string) => failure.trace.slice(0, killed).filter((s) => s.cell === cell && s.after !== undefined).at(-1)?.after ?? 0;
+  assert.deepEqual([last("lock[0]"), last("lock[1]")], [1, 0], "at the kill: taken, owner nobody");
+  assert.ok(watched, "still watched");
+  // The real Lock in this scenario: explore-lock.test.ts, "killed anywhere" (a `todo` while the
+  // lost wake-up of a holder killed inside release() stands: see there).
 });
 
 test("mutant: a Condition that counts instead of signalling; notify(1) seems to wake two", async () => {

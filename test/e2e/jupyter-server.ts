@@ -141,7 +141,7 @@ export class JupyterServer {
 
   /**
    * "lab": `bash scripts/start.sh`, exactly what `npm start` runs (setup, then JupyterLab on
-   * notebooks/01-isolated-memory.ipynb). "notebook": Jupyter Notebook 7 with the same flags.
+   * notebooks/00-start-here.ipynb). "notebook": Jupyter Notebook 7 on notebook 01, same flags.
    * Either way plus `--port=<free> --no-browser --IdentityProvider.token=<random>`.
    */
   static async start(app: App, readyTimeoutMs = 120_000): Promise<JupyterServer> {

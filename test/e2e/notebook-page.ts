@@ -159,6 +159,9 @@ export class NotebookPage {
     const opened = Date.now();
     await this.waitForIdleKernel(45_000);
     const kernelSeconds = (Date.now() - opened) / 1000;
+    // The exercises' reference solutions are stored collapsed, and a collapsed cell shows no
+    // prompt, so nobody could tell it is still queued or running: show every cell's code first.
+    await this.menu("View", "Expand All Code");
     await this.menu("Edit", "Clear Outputs of All Cells");
     const left = await this.page.locator(".jp-OutputArea-output").count();
     const numbered = (await this.prompts()).filter((p) => /\d/.test(p));

@@ -36,8 +36,12 @@ function savedNotebook(file: string): { codeCells: number; svgOutputs: number } 
 function checkRun(file: string, saved: ReturnType<typeof savedNotebook>, report: RunReport): void {
   const shown = `\n--- output lines ---\n${report.lines.filter((l) => l.trim()).join("\n")}`;
   assert.deepEqual(report.errors, [], `${file}: error output on the page${shown}`);
-  const failedChecks = report.lines.filter((l) => l.trimStart().startsWith("✗"));
+  // An exercise's check on the stub as stored says "✗ exercise N: ...", and the check on its hidden
+  // reference solution says "✓ exercise N: ...": one of each per exercise. Any other ✗ is a failure.
+  const failedChecks = report.lines.filter((l) => l.trimStart().startsWith("✗") && !/^\s*✗ exercise \d+: /.test(l));
   assert.deepEqual(failedChecks, [], `${file}: a self-check failed`);
+  const exerciseLines = (mark: string) => report.lines.filter((l) => l.trimStart().startsWith(`${mark} exercise `)).length;
+  assert.equal(exerciseLines("✓"), exerciseLines("✗"), `${file}: each exercise's stub should get a ✗ and its solution a ✓${shown}`);
   assert.deepEqual(
     report.prompts,
     Array.from({ length: saved.codeCells }, (_, i) => `[${i + 1}]:`),

@@ -20,7 +20,7 @@ export function range(n: number): number[] {
  * fails, the others are terminated too, and the first failure is rethrown: no worker is left
  * running, and a test whose workers wait for a failed one fails at once.
  */
-export async function finishAll(processes: readonly mp.Process<any>[], seconds = 20): Promise<void> {
+export async function finishAll(processes: readonly mp.Process<never>[], seconds = 20): Promise<void> {
   const finishing = processes.map((p) => finish(p, seconds));
   try {
     await Promise.all(finishing);
@@ -36,7 +36,7 @@ export async function finishAll(processes: readonly mp.Process<any>[], seconds =
  * there, then waits for `go`), and sets `go`, so that they all begin at the same moment rather than
  * one after another as their threads happen to start.
  */
-export async function startTogether(processes: readonly mp.Process<any>[], ready: Int32Array, at: number, go: mp.Event): Promise<void> {
+export async function startTogether(processes: readonly mp.Process<never>[], ready: Int32Array, at: number, go: mp.Event): Promise<void> {
   for (const p of processes) p.start();
   await until(() => Atomics.load(ready, at) === processes.length, `${processes.length} workers to be ready`, 30);
   go.set();

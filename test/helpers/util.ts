@@ -54,7 +54,7 @@ export function semaphoreWaiters(sem: mp.Semaphore): number {
  * process is terminated and the TimeoutError is rethrown. Errors from the target (ProcessError)
  * are rethrown as they are.
  */
-export async function finish(p: mp.Process<never[]> | mp.Process<any>, seconds = 10): Promise<void> {
+export async function finish(p: mp.Process<never>, seconds = 10): Promise<void> {
   try {
     await p.join({ timeout: seconds });
   } catch (error) {

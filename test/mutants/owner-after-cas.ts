@@ -2,7 +2,8 @@
  * MUTANT (deliberately broken, for test/explore-mutants.test.ts): a lock that records its owner in
  * a second cell AFTER the compare-exchange that takes it — the bug the lock word fixed. A holder
  * terminated between the two leaves the lock "locked by nobody": the owner-ended logic cannot tell
- * it was the holder, nobody marks it abandoned, and the next acquire waits forever.
+ * it was the holder, nobody marks it abandoned, and the next acquire waits forever. (Its owner-ended
+ * logic wakes every sleeper when a thread dies, so that this is the only way it hangs.)
  */
 import { threadId } from "node:worker_threads";
 import { atomics } from "../../dist/atomics";
@@ -40,8 +41,8 @@ export class OwnerAfterCasLock {
 
   /** Called on the thread that started the workers, as a real lock's is (see owner-watch.ts). */
   ownerEnded(ended: number, died: boolean): void {
-    if (died && atomics.load(this.cells, OWNER) === ended + 1 && atomics.compareExchange(this.cells, STATE, TAKEN, ABANDONED) === TAKEN) {
-      atomics.notify(this.cells, STATE);
-    }
+    if (!died) return;
+    if (atomics.load(this.cells, OWNER) === ended + 1) atomics.compareExchange(this.cells, STATE, TAKEN, ABANDONED);
+    atomics.notify(this.cells, STATE);
   }
 }

@@ -153,3 +153,80 @@ def test_picture_check_finds_what_is_missing():
     assert picture_problems(no_text) == ["no one-line text/plain alternative"]
     bare_svg = '<svg xmlns="http://www.w3.org/2000/svg"><title>t</title></svg>'
     assert picture_problems({"data": {**good["data"], "image/svg+xml": bare_svg}}) == ["the SVG has no <desc>"]
+
+
+# --- finding the way, and exercises that check the learner's own code ----------------------------
+# 00-start-here is the course map: it links to the first notebook and has no summary or exercises.
+# Every other notebook starts with a link to the one before it, ends with a link to the one after
+# it, has a "## Summary", and its last section is "## Exercises", where each exercise N has a cell
+# for the learner (id exercise-N), a check they call on it (id check-N: check.exerciseN(answer)),
+# and a collapsed reference solution (id solution-N).
+
+MAP = "00-start-here.ipynb"
+LINK = re.compile(r"\]\(((\d\d)-[\w-]+\.ipynb)\)")
+
+
+def course_notebook(path):
+    if path is None or path.name == MAP:
+        pytest.skip("the course map has no previous notebook, summary or exercises")
+
+
+def markdown(nb):
+    return [c for c in nb.cells if c.cell_type == "markdown"]
+
+
+def headings(nb, level="## "):
+    return [line.strip() for c in markdown(nb) for line in c.source.splitlines() if line.startswith(level)]
+
+
+def test_starts_with_a_link_to_the_previous_notebook(path, nb):
+    course_notebook(path)
+    before = [p.name for p in NOTEBOOKS if p.name < path.name][-1]
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and f"]({before})" in first.source.split("\n# ")[0], (
+        f"{path.name}: the first cell must open with a link to the previous notebook, ]({before})"
+    )
+
+
+def test_ends_with_a_link_to_the_next_notebook(path, nb):
+    last = nb.cells[-1]
+    assert last.cell_type == "markdown", f"{path.name}: the last cell must be the link to the next notebook"
+    number = int(path.name[:2])
+    after = [p.name for p in NOTEBOOKS if p.name > path.name]
+    targets = [name for name, _ in LINK.findall(last.source)]
+    if after:
+        assert after[0] in targets, f"{path.name}: the last cell must link to the next notebook, {after[0]}: {last.source!r}"
+    else:  # the last one here: a notebook that another branch adds, or back to the course map
+        assert any(int(n) in (number + 1, 0) for _, n in LINK.findall(last.source)), (
+            f"{path.name}: the last cell must link to notebook {number + 1:02d} or back to {MAP}: {last.source!r}"
+        )
+
+
+def test_has_a_summary(path, nb):
+    course_notebook(path)
+    assert "## Summary" in headings(nb), f"{path.name}: no '## Summary' section"
+
+
+def test_last_section_is_exercises(path, nb):
+    course_notebook(path)
+    sections = headings(nb)
+    assert sections and sections[-1] == "## Exercises", f"{path.name}: the last section is {sections[-1:]}, want '## Exercises'"
+
+
+def test_each_exercise_has_a_learner_cell_a_check_they_call_and_a_hidden_solution(path, nb):
+    course_notebook(path)
+    ids = [c.get("id", "") for c in nb.cells]
+    start = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    numbers = sorted(int(m.group(1)) for i in ids[start:] if (m := re.fullmatch(r"exercise-(\d+)", i)))
+    assert numbers and numbers == list(range(1, len(numbers) + 1)), f"{path.name}: exercise cells {numbers}"
+    imports = [c for c in nb.cells[start:] if c.cell_type == "code" and '"../dist/exercises"' in c.source]
+    assert imports, f"{path.name}: the exercises do not import their checks from ../dist/exercises"
+    for n in numbers:
+        learner, check, solution = (ids.index(f"{kind}-{n}") if f"{kind}-{n}" in ids else -1 for kind in ("exercise", "check", "solution"))
+        assert learner < check < solution and learner > start, f"{path.name}: exercise {n} needs exercise-{n}, check-{n}, solution-{n} in that order"
+        call = re.search(rf"\bcheck\.exercise{n}\(\s*([^)\s][^)]*)\)", nb.cells[check].source)
+        assert call, f"{path.name}: check-{n} must call check.exercise{n}(...) on the learner's answer"
+        assert not call.group(1).lstrip().startswith(("\"", "'", "[", "(", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9")), (
+            f"{path.name}: check-{n} passes a literal, not the learner's answer: {call.group(0)}"
+        )
+        assert nb.cells[solution].metadata.get("jupyter", {}).get("source_hidden") is True, f"{path.name}: solution-{n} is not collapsed"

@@ -1,0 +1,71 @@
+/**
+ * The checks of notebook 04, *Atomics versus locks*. Each runs the learner's function in workers
+ * that start together, so that a racy answer really races, and prints one ✓ or ✗ line.
+ *
+ * @packageDocumentation
+ */
+import { fail, pass, sourceOf } from "./verdict";
+import { runTogether } from "./together";
+import { trouble } from "./workers";
+
+const SECONDS = 30;
+
+/**
+ * Exercise 1: `increment(counter, n)` adds 1 to `counter[0]`, `n` times, with
+ * `Atomics.compareExchange` and without `Atomics.add`. The check runs it in 2 and in 4 workers
+ * that start together, 1,000,000 increments in all each time, and wants the count exact.
+ *
+ * @example `await check.exercise1(increment);`
+ */
+export async function exercise1(increment: (counter: Int32Array, n: number) => void): Promise<void> {
+  if (typeof increment !== "function") return fail(1, `pass your function itself, such as check.exercise1(increment), not ${typeof increment}.`);
+  const total = 1_000_000;
+  const results: string[] = [];
+  for (const workers of [2, 4]) {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const outcome = await runTogether(increment, workers, () => [counter, total / workers], SECONDS);
+    const wrong = trouble(outcome, SECONDS);
+    if (wrong !== null) return fail(1, wrong);
+    if (counter[0] !== total) {
+      return fail(1, `${workers} workers counted ${counter[0]} of ${total}: ${total - counter[0]} updates lost. ` +
+        "Loop: read the counter, then compareExchange(counter, 0, seen, seen + 1); it returns what it found, and only if that is seen did your write go in.");
+    }
+    results.push(`${workers} workers: ${counter[0]}`);
+  }
+  const source = sourceOf(increment);
+  if (/Atomics\s*\.\s*add\b/.test(source) || !/compareExchange/.test(source)) {
+    return fail(1, "exact, but the exercise is to build the add from Atomics.compareExchange, without Atomics.add.");
+  }
+  pass(1, `exact with compareExchange alone (${results.join(", ")}).`);
+}
+
+/**
+ * Exercise 2: `sumOfSquares(values, from, to, partials, id)` adds up the squares of
+ * `values[from]` … `values[to - 1]` in a local variable and stores the result in `partials[id]`.
+ * The check gives 4 workers a quarter each of the numbers 1 … 200,000 and wants the exact sum.
+ *
+ * @example `await check.exercise2(sumOfSquares);`
+ */
+export async function exercise2(sumOfSquares: (values: Int32Array, from: number, to: number, partials: Float64Array, id: number) => void): Promise<void> {
+  if (typeof sumOfSquares !== "function") return fail(2, `pass your function itself, such as check.exercise2(sumOfSquares), not ${typeof sumOfSquares}.`);
+  const n = 200_000;
+  const workers = 4;
+  const values = new Int32Array(new SharedArrayBuffer(4 * n)).map((_, i) => i + 1);
+  const partials = new Float64Array(new SharedArrayBuffer(8 * workers));
+  const part = n / workers;
+  const outcome = await runTogether(sumOfSquares, workers, (id) => [values, id * part, (id + 1) * part, partials, id], SECONDS);
+  const wrong = trouble(outcome, SECONDS);
+  if (wrong !== null) return fail(2, wrong);
+  const want = (n * (n + 1) * (2 * n + 1)) / 6;
+  const got = partials.reduce((a, b) => a + b, 0);
+  if (got !== want) {
+    const bad = [...partials].map((p, id) => ({ p, id })).filter(({ p, id }) => {
+      let s = 0;
+      for (let i = id * part + 1; i <= (id + 1) * part; i++) s += i * i;
+      return p !== s;
+    });
+    return fail(2, `the partial sums add up to ${got}, want ${want}; worker${bad.length === 1 ? "" : "s"} ${bad.map((b) => b.id).join(", ")} stored a wrong sum. ` +
+      "Sum values[i] * values[i] for from <= i < to in a local variable, then store it in partials[id] once.");
+  }
+  pass(2, `the 4 partial sums add up to ${got}, the sum of the squares of 1 … ${n}, and no worker waited for another while summing.`);
+}

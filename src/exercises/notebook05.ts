@@ -1,0 +1,128 @@
+/**
+ * The checks of notebook 05, *More primitives*. Each runs the learner's function in workers (the
+ * last one on the notebook's own thread, against workers) and prints one ✓ or ✗ line.
+ *
+ * @packageDocumentation
+ */
+import { Barrier } from "../barrier";
+import { Condition } from "../condition";
+import { Lock } from "../lock";
+import { Process } from "../process";
+import { BoundedSemaphore } from "../semaphore";
+import { Value, type SharedValue } from "../shared";
+import { fail, pass } from "./verdict";
+import { runWorkers, trouble } from "./workers";
+
+const SECONDS = 10;
+
+/**
+ * Exercise 1: `scan(scanners, scanning, most)` holds one of the semaphore's places while it scans
+ * for 50 ms, counts itself in `scanning[0]` meanwhile, and raises `most[0]` to the most scanners
+ * it saw at once. The check runs 6 workers on a `BoundedSemaphore(3)`.
+ *
+ * @example `await check.exercise1(scan);`
+ */
+export async function exercise1(scan: (scanners: BoundedSemaphore, scanning: Int32Array, most: Int32Array) => void): Promise<void> {
+  if (typeof scan !== "function") return fail(1, `pass your function itself, such as check.exercise1(scan), not ${typeof scan}.`);
+  const scanners = new BoundedSemaphore(3);
+  const scanning = new Int32Array(new SharedArrayBuffer(4));
+  const most = new Int32Array(new SharedArrayBuffer(4));
+  const outcome = await runWorkers(Array.from({ length: 6 }, () => ({ target: scan, args: [scanners, scanning, most] })), SECONDS);
+  const wrong = trouble(outcome, SECONDS);
+  if (wrong !== null) return fail(1, wrong);
+  if (most[0] === 0) return fail(1, "most[0] is still 0: record the number of scanners at once, Atomics.add(scanning, 0, 1) + 1, and keep the largest in most[0].");
+  if (most[0] > 3) return fail(1, `${most[0]} workers scanned at once, but there are only 3 scanners: take a place with scanners.acquire() (or mp.withLock(scanners, ...)) first.`);
+  if (scanning[0] !== 0) return fail(1, `scanning[0] ended at ${scanning[0]}, want 0: subtract 1 when a scan is done.`);
+  if (scanners.getValue() !== 3) return fail(1, `the semaphore ended with ${scanners.getValue()} free places, want 3: release each place taken.`);
+  pass(1, `at most ${most[0]} of 6 workers scanned at once (the limit is 3), and every place was given back.`);
+}
+
+type RingTransfer = (times: number, fromId: number, toId: number, locks: Lock[], accounts: SharedValue<"i">[], start: Barrier) => void;
+
+/** The ring: A to B 50 times, B to C 30 times, C to A 40 times. */
+const RING = [
+  { from: 0, to: 1, times: 50 },
+  { from: 1, to: 2, times: 30 },
+  { from: 2, to: 0, times: 40 },
+];
+
+/**
+ * Exercise 2: `ringTransfer(times, fromId, toId, locks, accounts, start)` waits at `start`, then
+ * moves 1 from `accounts[fromId]` to `accounts[toId]`, `times` times, holding both accounts'
+ * locks. The check runs A-to-B 50 times, B-to-C 30 times and C-to-A 40 times, from 100 each, and
+ * wants them done within 10 s with A 90, B 120, C 90.
+ *
+ * @example `await check.exercise2(ringTransfer);`
+ */
+export async function exercise2(ringTransfer: RingTransfer): Promise<void> {
+  if (typeof ringTransfer !== "function") return fail(2, `pass your function itself, such as check.exercise2(ringTransfer), not ${typeof ringTransfer}.`);
+  const locks = [new Lock(), new Lock(), new Lock()];
+  const accounts = [Value("i", 100), Value("i", 100), Value("i", 100)];
+  const start = new Barrier(3);
+  const outcome = await runWorkers(RING.map(({ from, to, times }) => ({ target: ringTransfer, args: [times, from, to, locks, accounts, start] })), SECONDS);
+  if (outcome.timedOut) {
+    return fail(2, `the transfers had not finished after ${SECONDS} s and were terminated: a deadlock in a ring. ` +
+      "Take the lock of the smaller account number first, whichever way the money goes.");
+  }
+  const wrong = trouble(outcome, SECONDS);
+  if (wrong !== null) return fail(2, wrong);
+  const want = [100, 100, 100];
+  for (const { from, to, times } of RING) {
+    want[from] -= times;
+    want[to] += times;
+  }
+  const balances = accounts.map((a) => a.value);
+  if (balances.some((b, i) => b !== want[i])) {
+    return fail(2, `the accounts ended at A ${balances[0]}, B ${balances[1]}, C ${balances[2]}, want A ${want[0]}, B ${want[1]}, C ${want[2]} ` +
+      "(50 A-to-B, 30 B-to-C, 40 C-to-A): did every transfer happen, with both accounts changed while both locks were held?");
+  }
+  pass(2, `120 transfers around the ring, no deadlock; A ${balances[0]}, B ${balances[1]}, C ${balances[2]}.`);
+}
+
+/** A guest: waits a little, then adds one to the count under the condition's lock and notifies. */
+function checkIn(latch: Condition, count: Int32Array, delay: number): void {
+  mp.sleep(delay);
+  mp.withLock(latch, () => {
+    count[0]++;
+    latch.notifyAll();
+  });
+}
+declare const mp: { sleep(seconds: number): void; withLock<T>(lock: Condition, fn: () => T): T };
+
+/**
+ * Exercise 3: `waitForCheckIns(latch, count, n)` runs on the notebook's thread and must return
+ * once `count[0]` has reached `n`, waiting on the `Condition` without blocking the kernel. The
+ * check starts 4 workers that check in over about 0.2 s.
+ *
+ * @example `await check.exercise3(waitForCheckIns);`
+ */
+export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32Array, n: number) => Promise<void> | void): Promise<void> {
+  if (typeof waitForCheckIns !== "function") return fail(3, "pass your function itself, such as check.exercise3(waitForCheckIns).");
+  const latch = new Condition();
+  const count = new Int32Array(new SharedArrayBuffer(4));
+  const guests = [0.05, 0.1, 0.15, 0.2].map((delay) => new Process({ target: checkIn, args: [latch, count, delay] }));
+  for (const g of guests) g.start();
+  let error: Error | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), 5000)));
+  let seen = -1;
+  try {
+    const returned = await Promise.race([Promise.resolve(waitForCheckIns(latch, count, 4)), late]);
+    seen = returned === "late" ? -1 : count[0];
+  } catch (e) {
+    error = e as Error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const free = await latch.acquireAsync({ timeout: 1 });
+  if (free) latch.release();
+  for (const g of guests) await g.join({ timeout: 5 }).catch(() => g.terminate());
+  if (error !== null) {
+    const hint = error.name === "BlockingCallError" ? " On the kernel's thread, use the ...Async methods: await latch.acquireAsync(), await latch.waitForAsync(...)." : "";
+    return fail(3, `your function threw ${error.name}: ${error.message.split(". ")[0]}.${hint}`);
+  }
+  if (seen === -1) return fail(3, "your function had not returned after 5 s: does it wait for count[0] === n, and does it await?");
+  if (seen < 4) return fail(3, `your function returned when only ${seen} of 4 had checked in: wait with await latch.waitForAsync(() => count[0] === n), under the lock.`);
+  if (!free) return fail(3, "your function returned with the condition's lock still held: release it (in a finally).");
+  pass(3, "your function woke up once all 4 workers had checked in, and the kernel was never blocked.");
+}

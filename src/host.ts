@@ -1,0 +1,73 @@
+/**
+ * Where the library runs. The core (processes, shared memory, locks) knows nothing of notebooks:
+ * the few things that depend on the program around it are asked of the host here — the words its
+ * messages use, how a target's free names read, what happens on an interrupt while workers run,
+ * and which globals a worker gives its target besides `mp` and `require`.
+ *
+ * Two hosts exist: {@link plainHost} (a Node script, the default) and the tslab kernel inside
+ * Jupyter (`src/tslab-host.ts`), chosen when the program is that kernel. Another host (another
+ * kernel) is another file and one more entry in {@link HOSTS}.
+ *
+ * @packageDocumentation
+ */
+import { tslabHost } from "./tslab-host";
+
+/** The few things that depend on the program the library runs in. */
+export interface Host {
+  /** Its name, sent to each worker so that the worker uses the same host. */
+  readonly name: HostName;
+  /** How messages name the main thread, where blocking is refused. */
+  readonly mainThread: string;
+  /** How messages name what a target cannot see from a worker. */
+  readonly surroundings: string;
+  /**
+   * The name a learner wrote for a free name of a target's source, given the source after it
+   * (tslab reads `x` of an earlier cell as `exports.x`).
+   */
+  freeName(name: string, after: string): string;
+  /**
+   * Called from the event loop when the first worker of this thread starts (`true`) and after the
+   * last one ended (`false`).
+   *
+   * @param endAll - ends every running worker and resolves to their names.
+   */
+  workersRunning(running: boolean, endAll: () => Promise<string[]>): void;
+  /** In a worker, before its target runs: the globals to add besides `mp` and `require`. */
+  workerGlobals(mp: unknown): Record<string, unknown>;
+}
+
+/** The names of the hosts. */
+export type HostName = "plain" | "tslab";
+
+/** A Node program: no interrupt handling of its own (Ctrl-C ends the program and its workers). */
+export const plainHost: Host = {
+  name: "plain",
+  mainThread: "the main thread",
+  surroundings: "the variables, functions or imports around it",
+  freeName: (name) => name,
+  workersRunning: () => undefined,
+  workerGlobals: () => ({}),
+};
+
+/** Every host, by name. */
+const HOSTS: Readonly<Record<HostName, Host>> = { plain: plainHost, tslab: tslabHost };
+
+/** The host of this thread: the tslab kernel when that is the program, otherwise a plain one. */
+let current: Host = process.argv.slice(1, 2).some((script) => /[\\/]tslab(\.js)?$|[\\/]tslab[\\/]/.test(script)) ? tslabHost : plainHost;
+
+/** The host of this thread. */
+export function host(): Host {
+  return current;
+}
+
+/**
+ * Makes `name` the host of this thread: a worker takes its parent's; a test may pick one.
+ *
+ * @param name - `"plain"` or `"tslab"`.
+ * @throws TypeError for any other name.
+ */
+export function useHost(name: HostName): void {
+  const chosen = (HOSTS as Record<string, Host | undefined>)[name];
+  if (chosen === undefined) throw new TypeError(`useHost(): no host is called ${JSON.stringify(name)}; the hosts are ${Object.keys(HOSTS).join(" and ")}.`);
+  current = chosen;
+}

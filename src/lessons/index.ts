@@ -1,0 +1,9 @@
+/**
+ * The notebooks' plumbing: code a notebook needs but that does not teach what the notebook is
+ * about (recording and drawing a lost update, a test bench for hand-built locks). A separate entry
+ * from the library, `import * as lessons from "../dist/lessons"`; workers never load it.
+ *
+ * @packageDocumentation
+ */
+export * from "./lock-bench";
+export * from "./lost-update";

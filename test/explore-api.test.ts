@@ -1,0 +1,113 @@
+/**
+ * The explorer's API: what `explore` and `replay` report for deadlocks, spins, livelocks,
+ * timeouts and kills, and the errors they give for bad scenarios and bad schedule strings.
+ * Each scenario here is small enough to be explored exhaustively; the schedules are spelled out.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as mp from "../dist";
+import { fails } from "./helpers/util";
+
+test("two locks taken in opposite orders: the explorer reports the deadlock, and replay shows it", async () => {
+  const scenario: mp.Scenario<[mp.Lock, mp.Lock]> = {
+    threads: [
+      (a: mp.Lock, b: mp.Lock) => mp.withLock(a, () => mp.withLock(b, () => undefined)),
+      (a: mp.Lock, b: mp.Lock) => mp.withLock(b, () => mp.withLock(a, () => undefined)),
+    ],
+    args: [new mp.Lock(), new mp.Lock()],
+    names: ["a", "b"],
+    reduce: true,
+  };
+  const result = await mp.explore(scenario);
+  console.log(`opposite orders: deadlock after ${result.schedules} schedules, schedule ${result.failure?.schedule}`);
+  assert.equal(result.failure?.kind, "deadlock");
+  assert.match(result.failure?.message ?? "", /every live thread is blocked/);
+  // A takes a, B takes b, then each wants the other's: the shortest deadlock.
+  const replayed = await mp.replay(scenario, "AB");
+  assert.equal(replayed.end, "deadlock");
+  assert.equal(replayed.failure?.kind, "deadlock");
+  assert.deepEqual(replayed.trace.slice(0, 2).map((s) => `${s.thread} ${s.op} ${s.cell}`), ["A compareExchange a[0]", "B compareExchange b[0]"]);
+  // Run one after the other, nobody waits.
+  assert.equal((await mp.replay(scenario, "A")).end, "finished");
+});
+
+test("a spin that nobody ends is a deadlock (spinning), and a loop that never ends a livelock", async () => {
+  const flag = mp.Value("i", 0, { lock: false });
+  const spin = await mp.explore({ threads: [(flag: mp.Value) => { while (flag.value === 0); }], args: [flag], names: ["flag"] });
+  assert.equal(spin.failure?.kind, "deadlock");
+  assert.match(spin.failure?.message ?? "", /A spins: it read flag\.value 200 times more/);
+
+  const busy = await mp.explore({
+    threads: [(flag: mp.Value) => { for (;;) flag.value = flag.value + 1; }],
+    args: [flag],
+    maxSteps: 50,
+  });
+  assert.equal(busy.failure?.kind, "livelock");
+  assert.match(busy.failure?.message ?? "", /within 50 steps/);
+  assert.equal(flag.value, 0, "the memory is restored afterwards");
+});
+
+test("a wait with a timeout times out only when the schedule says so (A~)", async () => {
+  const event = new mp.Event();
+  const scenario: mp.Scenario<[mp.Event]> = {
+    threads: [(e: mp.Event) => e.wait({ timeout: 5 }), (e: mp.Event) => e.set()],
+    args: [event],
+    names: ["event"],
+    state: ({ threads: [waiter] }) => `wait() returned ${waiter.value}`,
+  };
+  // A reads the flag (0) twice, sleeps in wait(), and its timeout fires ("A~" is one token).
+  const timedOut = await mp.replay(scenario, "AAAA~");
+  assert.equal(timedOut.state, "wait() returned false");
+  assert.match(timedOut.trace.find((s) => s.note?.startsWith("times out"))?.note ?? "", /A's clock moves to 5000 ms/);
+  const woken = await mp.replay(scenario, "AAABB");
+  assert.equal(woken.state, "wait() returned true");
+  const all = await mp.explore(scenario);
+  assert.equal(all.exhaustive, true);
+  assert.deepEqual(all.finalStates.map((s) => s.state).sort(), ["wait() returned false", "wait() returned true"]);
+});
+
+test("a killed thread takes no further step: its finally blocks do not touch memory", async () => {
+  const v = mp.Value("i", 0, { lock: false });
+  const scenario: mp.Scenario<[mp.Value]> = {
+    threads: [
+      (v: mp.Value) => {
+        try {
+          v.value = 1;
+        } finally {
+          v.value = 2;
+        }
+      },
+    ],
+    args: [v],
+    names: ["v"],
+  };
+  assert.equal((await mp.replay(scenario, "A!")).state, "Value('i', 0); A killed");
+  assert.equal((await mp.replay(scenario, "AA!")).state, "Value('i', 1); A killed");
+  assert.equal((await mp.replay(scenario, "AA")).state, "Value('i', 2)");
+  // After its last write the thread has ended: there is no step left to die at.
+  const all = await mp.explore({ ...scenario, kill: true });
+  assert.deepEqual(all.finalStates.map((s) => s.state).sort(), ["Value('i', 0); A killed", "Value('i', 1); A killed", "Value('i', 2)"]);
+});
+
+test("replay() says which step of a schedule cannot happen, and why", async () => {
+  const lock = new mp.Lock();
+  const scenario: mp.Scenario<[mp.Lock]> = {
+    threads: [(l: mp.Lock) => mp.withLock(l, () => undefined), (l: mp.Lock) => mp.withLock(l, () => undefined)],
+    args: [lock],
+    names: ["lock"],
+  };
+  await assert.rejects(mp.replay(scenario, "AC"), fails(TypeError, 'names thread C, but this scenario has only 2 (A–B)'));
+  await assert.rejects(mp.replay(scenario, "A?B"), fails(TypeError, '"?" at position 2'));
+  await assert.rejects(mp.replay(scenario, "AAAB"), fails(Error, "step 3 of \"AAAB\" is A", "A has finished (it returned)"));
+  await assert.rejects(mp.replay(scenario, "A~"), fails(Error, "step 1", "only a thread that sleeps in a wait with a timeout can time out"));
+  await assert.rejects(mp.replay(scenario, 42 as unknown as string), fails(TypeError, "must be a string"));
+});
+
+test("explore() refuses scenarios it cannot run, saying what is wrong", async () => {
+  const outside = 1;
+  await assert.rejects(mp.explore({ threads: [] }), fails(TypeError, "threads must be an array of 1 to 4 functions"));
+  await assert.rejects(mp.explore({ threads: [() => outside] }), fails(TypeError, "thread A", "outside"));
+  await assert.rejects(mp.explore({ threads: [() => 1], kill: "B" }), fails(TypeError, "kill must be true, false, or the letters"));
+  await assert.rejects(mp.explore({ threads: [() => 1], preemptions: -1 }), fails(TypeError, "preemptions must be a whole number"));
+  await assert.rejects(mp.explore({ threads: [() => 1], check: 3 as unknown as () => boolean }), fails(TypeError, "check must be a function"));
+});
