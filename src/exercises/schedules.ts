@@ -1,21 +1,18 @@
 /**
- * Schedule puzzles for the notebooks: the learner types a schedule (`"ABAB"`), {@link replay} runs
- * it, and {@link checkSchedule} prints `✓ exercise N: …` if the replay reached the puzzle's goal, or
- * `✗ exercise N: …` saying what happened instead and a hint, followed by the trace. It grades the
+ * Schedule puzzles: the learner types a schedule (`"ABAB"`), {@link replay} runs it, and
+ * {@link checkSchedule} prints `✓ exercise N: …` if the replay reached the puzzle's goal, or
+ * `✗ exercise N: …` with what happened instead and a hint, followed by the trace. It grades the
  * learner's schedule by what its replay did, never by comparing it with a reference answer: any
- * schedule that gets there is right. A separate entry, `../dist/puzzles`, which workers never load.
+ * schedule that gets there is right.
  *
  * @packageDocumentation
  */
-import { describe } from "./errors";
-import { replay, type ReplayResult, type Scenario } from "./explore";
+import { describe } from "../errors";
+import { replay, type ReplayResult, type Scenario } from "../explore";
+import { fail, pass } from "./verdict";
 
-/** A puzzle: a scenario, and the goal a schedule of it must reach. */
-export interface SchedulePuzzle<A extends unknown[] = unknown[]> {
-  /** The exercise's number, for the check line: `✓ exercise 1: …`. */
-  readonly exercise: number;
-  /** The threads and their arguments, as for {@link replay}. */
-  readonly scenario: Scenario<A>;
+/** What a schedule of a puzzle must reach. */
+export interface ScheduleGoal {
   /** The goal in a few words, for the `✗` line: `"both workers inside the critical section at once"`. */
   readonly goal: string;
   /**
@@ -32,13 +29,13 @@ export interface SchedulePuzzle<A extends unknown[] = unknown[]> {
  * non-zero value to `flagCell` (`"flag.value"`, as a trace names it) and leaves by writing 0 there.
  *
  * @param flagCell - the cell of the lock's flag, as traces name it.
- * @returns a test for {@link SchedulePuzzle.reached}.
+ * @returns a test for {@link ScheduleGoal.reached}.
  */
 export function bothInside(flagCell: string): (result: ReplayResult) => string | null {
   return (result) => {
     const inside = new Map<string, number>();
     for (const s of result.trace) {
-      if (s.cell !== flagCell || s.op === "read" || s.op === "load" || s.after === undefined) continue;
+      if (s.cell !== flagCell || s.op !== "write" || s.after === undefined) continue;
       if (Number(s.after) === 0) inside.delete(s.thread);
       else inside.set(s.thread, s.step);
       if (inside.size >= 2) {
@@ -67,33 +64,28 @@ function outcome(result: ReplayResult): string {
 }
 
 /**
- * Replays the learner's schedule of the puzzle and prints one check line, then the trace: `✓
- * exercise N: …` if the replay reached the goal, else `✗ exercise N: …` with what happened instead
+ * Replays the learner's schedule of `scenario` and prints one check line, then the trace: `✓
+ * exercise n: …` if the replay reached the goal, else `✗ exercise n: …` with what happened instead
  * and the hint. A schedule that cannot be read, or names a step that cannot happen where it stands,
  * gets a `✗` with the reason. Where the schedule stops before the threads do, {@link replay} runs
  * them on (the thread that moved last first), and that counts too: the trace shows those steps.
  *
- * @param puzzle - the scenario and its goal.
+ * @param n - the exercise's number.
+ * @param scenario - the puzzle's threads and their arguments.
  * @param schedule - the learner's schedule, such as `"ABAB"`.
- * @returns true for a `✓`.
+ * @param goal - what the replay must reach.
  */
-export async function checkSchedule<A extends unknown[]>(puzzle: SchedulePuzzle<A>, schedule: unknown): Promise<boolean> {
-  const mark = (ok: boolean, text: string) => console.log(`${ok ? "✓" : "✗"} exercise ${puzzle.exercise}: ${text}`);
-  if (typeof schedule !== "string") {
-    mark(false, `the schedule must be a string of thread letters such as "ABAB", not ${describe(schedule)}.`);
-    return false;
-  }
+export async function checkSchedule<A extends unknown[]>(n: number, scenario: Scenario<A>, schedule: unknown, goal: ScheduleGoal): Promise<void> {
+  if (typeof schedule !== "string") return fail(n, `the schedule must be a string of thread letters such as "ABAB", not ${describe(schedule)}.`);
   let result: ReplayResult;
   try {
-    result = await replay(puzzle.scenario, schedule);
+    result = await replay(scenario, schedule);
   } catch (error) {
-    mark(false, `${error instanceof Error ? error.message : String(error)} ${puzzle.hint}`);
-    return false;
+    return fail(n, `${error instanceof Error ? error.message : String(error)} ${goal.hint}`);
   }
-  const how = puzzle.reached(result);
-  const ran = result.schedule === schedule.replace(/[\s,|]/g, "").toUpperCase() ? "" : ` (replay ran it on as ${result.schedule})`;
-  if (how !== null) mark(true, `"${schedule}"${ran}: ${how}.`);
-  else mark(false, `"${schedule}"${ran} did not get ${puzzle.goal}: ${outcome(result)}. ${puzzle.hint}`);
+  const how = goal.reached(result);
+  const typed = `"${schedule}"${result.schedule === schedule.replace(/[\s,|]/g, "").toUpperCase() ? "" : ` (replay ran it on as ${result.schedule})`}`;
+  if (how !== null) pass(n, `${typed}: ${how}.`);
+  else fail(n, `${typed} did not get ${goal.goal}: ${outcome(result)}. ${goal.hint}`);
   console.log(String(result));
-  return how !== null;
 }
