@@ -301,13 +301,13 @@ describe("notebook 06", () => {
 // schedule it names (and replay's run-on after it), the same way every time.
 describe("notebook 07", () => {
   const brokenDeposit = (b: mp.Value, flag: mp.Value) => {
-    while (flag.value !== 0) {}
+    while (flag.value !== 0) { /* spin until the flag looks free */ }
     flag.value = 1;
     b.value = b.value + 1;
     flag.value = 0;
   };
   const brokenWithdraw = (b: mp.Value, flag: mp.Value) => {
-    while (flag.value !== 0) {}
+    while (flag.value !== 0) { /* spin until the flag looks free */ }
     flag.value = 1;
     b.value = b.value - 1;
     flag.value = 0;
