@@ -14,7 +14,7 @@
 import { after, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
-import { notebook01, notebook02, notebook03, notebook04, notebook05, notebook06 } from "../dist/exercises";
+import { notebook01, notebook02, notebook03, notebook04, notebook05, notebook06, notebook07 } from "../dist/exercises";
 
 after(() => mp.terminateAll());
 
@@ -294,5 +294,66 @@ describe("notebook 06", () => {
       return { acquire() {}, release() {} };
     }
     assert.match(await verdict("✗", 1, () => notebook06.exercise1(noLock)), /increments were lost: two workers were in the critical section at once/);
+  });
+});
+
+// Notebook 07's answers are schedules, replayed under the explorer: each test covers exactly the
+// schedule it names (and replay's run-on after it), the same way every time.
+describe("notebook 07", () => {
+  const brokenDeposit = (b: mp.Value, flag: mp.Value) => {
+    while (flag.value !== 0) { /* spin until the flag looks free */ }
+    flag.value = 1;
+    b.value = b.value + 1;
+    flag.value = 0;
+  };
+  const brokenWithdraw = (b: mp.Value, flag: mp.Value) => {
+    while (flag.value !== 0) { /* spin until the flag looks free */ }
+    flag.value = 1;
+    b.value = b.value - 1;
+    flag.value = 0;
+  };
+  const brokenBank: mp.Scenario<[mp.Value, mp.Value]> = { threads: [brokenDeposit, brokenWithdraw], args: [mp.Value("i", 200), mp.Value("i", 0)], names: ["b", "flag"] };
+
+  test("exercise 1: a schedule that lets both past the broken lock gets ✓, with the step where both were inside, then the trace", async () => {
+    const lines = await printed(() => notebook07.exercise1("ABAB", brokenBank));
+    assert.match(lines[0], /^✓ exercise 1: "ABAB" \(replay ran it on as ABAB\w+\): both threads were inside at step 4 \(they entered: A at step 3, B at step 4\)\.$/);
+    assert.match(lines[1], /^Schedule ABAB/);
+  });
+
+  test("exercise 1: a schedule that keeps them apart gets ✗, saying what happened and what to try", async () => {
+    const lines = await printed(() => notebook07.exercise1("AB", brokenBank));
+    assert.equal(
+      lines[0],
+      `✗ exercise 1: "AB" (replay ran it on as ABBBBBAAAA) did not get both workers inside the critical section at once: ` +
+        `every thread finished (final state Value('i', 200), Value('i', 0)). Where in the trace could the other worker take a step that changes everything?`,
+    );
+    assert.match(lines[1], /^Schedule ABBBBBAAAA\n/);
+  });
+
+  test("exercise 1: a schedule that cannot be read or cannot happen gets ✗ with the reason; so does a non-string", async () => {
+    assert.match(await verdict("✗", 1, () => notebook07.exercise1("A?B", brokenBank)), /replay\(\): the schedule "A\?B" has "\?" at position 2, which is not a step\. .* Where in the trace/);
+    // A has 5 steps: read and write the flag, read and write b, write the flag. There is no 6th.
+    assert.match(await verdict("✗", 1, () => notebook07.exercise1("AAAAAA", brokenBank)), /replay\(\): step 6 of "AAAAAA" is A, which cannot happen there: /);
+    assert.deepEqual(await printed(() => notebook07.exercise1(undefined as unknown as string, brokenBank)), [
+      `✗ exercise 1: the schedule must be a string of thread letters such as "ABAB", not undefined.`,
+    ]);
+  });
+
+  test("exercise 2: two locks in opposite orders: a schedule that deadlocks gets ✓, one that does not gets ✗", async () => {
+    const forward = (one: mp.Lock, two: mp.Lock) => {
+      mp.withLock(one, () => mp.withLock(two, () => {}));
+    };
+    const backward = (one: mp.Lock, two: mp.Lock) => {
+      mp.withLock(two, () => mp.withLock(one, () => {}));
+    };
+    const twoLocks: mp.Scenario<[mp.Lock, mp.Lock]> = { threads: [forward, backward], args: [new mp.Lock(), new mp.Lock()], names: ["one", "two"] };
+    assert.match(
+      await verdict("✓", 2, () => notebook07.exercise2("AB", twoLocks)),
+      /^✓ exercise 2: "AB" \(replay ran it on as AB\w+\): deadlock after \d+ steps: every live thread is blocked: A sleeps in wait\(\) on two\[0\]/,
+    );
+    assert.match(
+      await verdict("✗", 2, () => notebook07.exercise2("AAB", twoLocks)),
+      /^✗ exercise 2: "AAB" \(.*\) did not get a deadlock: every thread finished \(final state <Lock\(unlocked\)>, <Lock\(unlocked\)>\)\. Each worker/,
+    );
   });
 });
