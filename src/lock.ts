@@ -13,6 +13,7 @@ import { LockOwnerDiedError, ReleaseError } from "./errors";
 import { SharedPrimitive, acquireOptions, cellsOf, timeoutOption, waitAsync } from "./primitive";
 import { ENCODE, registerShareable, watchOwner, type Descriptor, type OwnerWatch } from "./transfer";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, remaining, threadIdOf } from "./thread";
+import { spinBudget, spinOutcome } from "./spin";
 
 const STATE = 0;
 const OWNER = 1;
@@ -22,9 +23,6 @@ const UNLOCKED = 0;
 const LOCKED = 1;
 const CONTENDED = 2;
 const ABANDONED = 3;
-
-/** How many times a waiter looks again before it sleeps, while the holder has no other waiters. */
-const SPINS = 64;
 
 
 /** Options of a blocking `acquire`, as in Python's `acquire(block=True, timeout=None)`. */
@@ -116,16 +114,22 @@ export class Lock extends SharedPrimitive implements Acquirable, OwnerWatch {
       return false;
     }
     refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await lock.acquireAsync()` (or `acquire({ blocking: false })`)");
-    // Spin a little while the holder is busy and nobody sleeps: a short critical section ends sooner
-    // than a sleep and wake-up would take. Once there are sleepers, join them at once.
-    for (let i = 0; i < SPINS; i++) {
+    // Spin while it pays (src/spin.ts decides how long) and nobody sleeps: a short critical section
+    // ends sooner than a sleep and wake-up would take. Once there are sleepers, join them at once.
+    const looks = spinBudget();
+    let i = 0;
+    for (; i < looks; i++) {
       const seen = Atomics.load(cells, STATE);
       if (seen === UNLOCKED) {
-        if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) return this.took();
+        if (Atomics.compareExchange(cells, STATE, UNLOCKED, LOCKED) === UNLOCKED) {
+          spinOutcome(true, i + 1);
+          return this.took();
+        }
       } else if (seen !== LOCKED) {
         break;
       }
     }
+    spinOutcome(false, i);
     const deadline = performance.now() + ms;
     let seen = Atomics.exchange(cells, STATE, CONTENDED);
     while (seen !== UNLOCKED) {
