@@ -4,19 +4,24 @@
  *
  * Why spin at all, and why so little (three lines for the lock's header):
  *   Spinning pays only while the holder runs on another core: a short section ends within a few looks, sooner than sleep + wake.
- *   With one core, or more runnable workers than cores, a spinner burns the core a preempted holder needs; many spinners fight over one cache line.
- *   So: none on one core; else ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while most recent spins lost (retried after ~16 sleeps).
+ *   With more runnable workers than cores a spinner burns the core a preempted holder needs, and many spinners fight over one cache line.
+ *   So: at most cores − 1 spinners at once; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while most recent spins lost.
  *
  * Measured: on 16 cores, plain-JS copies (2026-11-25), 16 workers: a futex that spins 100 looks
  * 2.05 M increments/s, one that sleeps at once 6.4 M/s (`bench/README.md`, "Many cores").
  *
- * The state is a few small integers per thread (a module is loaded once per worker), so asking
- * allocates nothing; all of a thread's locks share it, as glibc's estimate is per mutex but a
- * worker here mostly waits on one lock at a time.
+ * The estimates are a few small integers per thread (a module is loaded once per worker), so asking
+ * allocates nothing; all of a thread's locks share them (glibc keeps its estimate per mutex, but a
+ * worker here mostly waits on one lock at a time). The count of spinning threads is one cell of
+ * shared memory for the whole process: the main thread puts it in `worker_threads`' environment
+ * data when the library loads, and every worker started after that inherits it. A worker that is
+ * terminated in the middle of a spin (a window of microseconds) leaves that count one too high for
+ * good: fewer spins, never a wrong result.
  *
  * @packageDocumentation
  */
 import { availableParallelism } from "node:os";
+import { getEnvironmentData, setEnvironmentData } from "node:worker_threads";
 
 /** The most looks one spin may take: glibc's default `max_adaptive_count`. */
 export const MOST_LOOKS = 100;
@@ -27,55 +32,83 @@ const EVEN = SURE / 2;
 const WEIGHT_SHIFT = 3;
 /** What the looks estimate starts at, in eighths: a first budget of 64 looks, the old fixed spin. */
 const FIRST_LOOKS_8THS = 27 * 8;
+/** The environment-data key of the process's count of spinning threads. */
+const SPINNERS_KEY = "mp.spinners";
+
+/**
+ * This process's count of threads spinning now (one `Int32` of shared memory), the one this
+ * thread inherited, or a new one that the workers it starts will inherit.
+ */
+function processSpinners(): Int32Array {
+  const inherited: unknown = getEnvironmentData(SPINNERS_KEY);
+  if (inherited instanceof Int32Array && inherited.buffer instanceof SharedArrayBuffer) return inherited;
+  const spinners = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  setEnvironmentData(SPINNERS_KEY, spinners);
+  return spinners;
+}
 
 /**
  * One thread's spin policy. The library uses one per thread through {@link spinBudget} and
  * {@link spinOutcome}; separate instances are for tests and for reasoning about it.
  *
- * Two estimates, both decaying with weight 1/8:
- * - the looks recent spins took (a lost spin counts all it took, as in glibc), which sets the
- *   budget to twice that plus 10, at most {@link MOST_LOOKS};
- * - the odds that a spin wins. Below one half the budget is 0 (sleep at once); every such sleep
- *   raises the odds by 1/256, so a spin is tried again after about 16 sleeps.
+ * Three things bound a spin:
+ * - the cores: at most `cores − 1` threads of the process spin at once (so one core is left for a
+ *   holder), none at all on one core;
+ * - the looks recent spins took, a mean decaying with weight 1/8 (a lost spin counts all it took,
+ *   as in glibc): the budget is twice that plus 10, at most {@link MOST_LOOKS};
+ * - the odds that a spin wins, decaying the same way. Below one half the budget is 0 (sleep at
+ *   once); every such sleep raises the odds by 1/256, so a spin is tried again after about 16.
  */
 export class SpinPolicy {
-  private readonly most: number;
+  private readonly mostSpinners: number;
   private looks8 = FIRST_LOOKS_8THS;
   private odds = SURE;
+  private spinning = false;
 
   /**
-   * @param cores - the cores this thread may use, `os.availableParallelism()` by default. With
-   *   one, the budget is always 0: a spinner could only wait for a holder that cannot run.
+   * @param cores - the cores this process may use, `os.availableParallelism()` by default.
+   * @param spinners - the count of spinning threads it shares with the other threads: by default
+   *   the process's own (see the module's comment); a test passes a fresh one.
    * @throws RangeError if `cores` is not a whole number ≥ 1.
    */
-  constructor(cores: number = availableParallelism()) {
+  constructor(cores: number = availableParallelism(), private readonly spinners: Int32Array = processSpinners()) {
     if (!Number.isInteger(cores) || cores < 1) {
       throw new RangeError(`SpinPolicy: cores must be a whole number of at least 1, not ${cores}.`);
     }
-    this.most = cores > 1 ? MOST_LOOKS : 0;
+    this.mostSpinners = cores - 1;
   }
 
   /**
-   * How many more looks at the lock before sleeping, now. Ask once per contended acquire: when the
-   * answer is 0 because recent spins lost, asking counts as one sleep towards the next try.
+   * How many more looks at the lock before sleeping, now. Ask once per contended acquire, and
+   * report every answer but 0 with {@link SpinPolicy.outcome}, which also ends this thread's turn
+   * as a spinner. When the answer is 0 because recent spins lost, asking counts as one sleep
+   * towards the next try.
    */
   budget(): number {
-    if (this.most === 0) return 0;
+    if (this.mostSpinners === 0) return 0;
     if (this.odds < EVEN) {
       this.odds += 1;
       return 0;
     }
-    return Math.min(this.most, (this.looks8 >> 2) + 10);
+    if (Atomics.add(this.spinners, 0, 1) >= this.mostSpinners) {
+      Atomics.sub(this.spinners, 0, 1);
+      return 0;
+    }
+    this.spinning = true;
+    return Math.min(MOST_LOOKS, (this.looks8 >> 2) + 10);
   }
 
   /**
-   * Tells how a spin ended.
+   * Tells how a spin ended (after a budget of 0, it changes nothing).
    *
    * @param won - whether the spin took the lock.
    * @param used - how many looks it took; 0 (it stopped at the first look, because others already
-   *   sleep) teaches nothing and changes nothing.
+   *   sleep) teaches nothing.
    */
   outcome(won: boolean, used: number): void {
+    if (!this.spinning) return;
+    this.spinning = false;
+    Atomics.sub(this.spinners, 0, 1);
     if (used === 0) return;
     this.looks8 += used - (this.looks8 >> WEIGHT_SHIFT);
     this.odds += won ? (SURE - this.odds) >> WEIGHT_SHIFT : -(this.odds >> WEIGHT_SHIFT);
