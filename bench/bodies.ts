@@ -22,7 +22,7 @@ export interface MutexApi {
 export const AtomicsMutex = (Atomics as unknown as { Mutex?: MutexApi }).Mutex;
 
 /** Which hand-written lock a {@link handmade} run takes, or all of them and `mp.Lock` in turn. */
-export type Handmade = "spinlock" | "futex" | "owned" | "side-by-side";
+export type Handmade = "spinlock" | "futex" | "futex-spin" | "owned" | "side-by-side";
 
 /** The variants of a side-by-side run, in the order of `shared.ms`. */
 export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
@@ -33,7 +33,9 @@ export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
  * - `spinlock`, the floor: one `compareExchange` to take it, one `store` to give it back. Nothing
  *   takes and releases a lock in shared memory with less.
  * - `futex`: a copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"),
- *   without the library's spin, owner id and checks.
+ *   without the library's spin, owner id and checks: a waiter sleeps at once.
+ * - `futex-spin`: the same with the fixed spin `mp.Lock` had before its adaptive one (src/spin.ts):
+ *   up to 64 looks while the lock is held and nobody sleeps, then sleep.
  * - `owned`: the same plus the owner-id stores `mp.Lock` does, and nothing else.
  * - `side-by-side`: one worker runs the three and `shared.lock` (an `mp.Lock`) in turn, in blocks,
  *   so all meet the same core at the same moment; each one's milliseconds go to `shared.ms`.
@@ -61,6 +63,20 @@ export function handmade(
       if (Atomics.exchange(this.cells, 0, 0) === 2) Atomics.notify(this.cells, 0, 1);
     }
   }
+  class SpinningFutex extends Futex {
+    acquire(): void {
+      if (Atomics.compareExchange(this.cells, 0, 0, 1) === 0) return;
+      for (let i = 0; i < 64; i++) {
+        const seen = Atomics.load(this.cells, 0);
+        if (seen === 0) {
+          if (Atomics.compareExchange(this.cells, 0, 0, 1) === 0) return;
+        } else if (seen !== 1) {
+          break;
+        }
+      }
+      super.acquire();
+    }
+  }
   class OwnedFutex extends Futex {
     acquire(): void {
       super.acquire();
@@ -84,6 +100,14 @@ export function handmade(
     },
     futex(k: number): void {
       const lock = new Futex(cells);
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+    "futex-spin"(k: number): void {
+      const lock = new SpinningFutex(cells);
       for (let i = 0; i < k; i++) {
         lock.acquire();
         count[0]++;

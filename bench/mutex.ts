@@ -10,10 +10,12 @@ import { join } from "node:path";
 
 /** What the parent asks for: one run with this many workers of `n` iterations each. */
 export interface MutexRequest {
-  /** Workers (1 to 4). */
+  /** Workers (at most the pool's size). */
   readonly workers: number;
   /** Iterations per worker. */
   readonly n: number;
+  /** Untimed iterations per worker before the timed ones (see timeParked). */
+  readonly warmup: number;
 }
 
 /** What the child says: ready, skipped (and why), one run's seconds, or why the run failed. */
@@ -30,10 +32,13 @@ export class MutexProcess {
   private child: ChildProcess | null = null;
   private stderr = "";
 
+  /** @param poolSize - how many workers the child starts once: the most any run asks for. */
+  constructor(private readonly poolSize: number) {}
+
   /** One run: seconds. */
-  async run(workers: number, n: number): Promise<number> {
+  async run(workers: number, n: number, warmup: number): Promise<number> {
     const child = this.child ?? (await this.start());
-    const request: MutexRequest = { workers, n };
+    const request: MutexRequest = { workers, n, warmup };
     child.send(request);
     const reply = await this.reply(child);
     if ("seconds" in reply) return reply.seconds;
@@ -48,7 +53,7 @@ export class MutexProcess {
 
   private async start(): Promise<ChildProcess> {
     this.stderr = "";
-    const child = fork(join(__dirname, "mutex-child.ts"), [], {
+    const child = fork(join(__dirname, "mutex-child.ts"), [`${this.poolSize}`], {
       execArgv: ["--harmony-struct", "--require", "ts-node/register"],
       // The parent has type-checked these files already.
       env: { ...process.env, TS_NODE_PROJECT: join(__dirname, "tsconfig.json"), TS_NODE_TRANSPILE_ONLY: "true" },
