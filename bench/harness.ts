@@ -9,10 +9,11 @@
 import { Worker } from "node:worker_threads";
 import * as mp from "../dist";
 
-/** Slots of the gate: how many workers are parked, the release flag, how many have finished. */
+/** Slots of the gate: how many workers are parked, the release flag, how many have finished, the leave flag. */
 const READY = 0;
 const GO = 1;
 const DONE = 2;
+const LEAVE = 3;
 
 /** A run that takes longer than this is stuck (a deadlock, a lost wake-up): it is ended and fails. */
 const RUN_LIMIT_MS = 30_000;
@@ -38,7 +39,10 @@ const waitAsync = (Atomics as unknown as {
  * What every worker runs for one measurement: rebuilds the body from its source, runs it `warmup`
  * times (alone: the workers started before it are parked, the next is not started yet), parks
  * until the gate opens, runs the body, and says it is done even when the body throws (the error
- * then surfaces as the worker's failure). Self-contained: it travels to the worker as source text.
+ * then surfaces as the worker's failure). Then it waits until told to leave, once all are done: a
+ * worker that ended at once would tear down its JavaScript world (milliseconds of CPU) on the cores
+ * the others still run on, and with 16 workers on 2 cores that alone cost as much as the run.
+ * Self-contained: it travels to the worker as source text.
  */
 function parked(gate: Int32Array, source: string, n: number, shared: unknown, index: number, warmup: number): void {
   const body = (0, eval)(`(${source})`) as (n: number, shared: unknown, index: number) => void;
@@ -51,6 +55,7 @@ function parked(gate: Int32Array, source: string, n: number, shared: unknown, in
   } finally {
     Atomics.add(gate, 2, 1);
     Atomics.notify(gate, 2);
+    Atomics.wait(gate, 3, 0);
   }
 }
 
@@ -69,7 +74,7 @@ async function reached(gate: Int32Array, slot: number, target: number, failed: (
 
 /**
  * Sets the counter back to 0 (warm-ups counted into it), opens the gate for `workers` parked
- * workers and sleeps on this thread until all are done.
+ * workers, sleeps on this thread until all are done, and then lets them leave.
  *
  * @returns seconds from the release to the last one's finish.
  * @throws Error if they are not done within {@link RUN_LIMIT_MS}.
@@ -80,12 +85,17 @@ function release(gate: Int32Array, shared: Counted, workers: number, what: strin
   const deadline = start + RUN_LIMIT_MS;
   Atomics.store(gate, GO, 1);
   Atomics.notify(gate, GO);
-  for (let seen = Atomics.load(gate, DONE); seen < workers; seen = Atomics.load(gate, DONE)) {
-    const left = deadline - performance.now();
-    if (left <= 0) throw new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`);
-    Atomics.wait(gate, DONE, seen, left);
+  try {
+    for (let seen = Atomics.load(gate, DONE); seen < workers; seen = Atomics.load(gate, DONE)) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`);
+      Atomics.wait(gate, DONE, seen, left);
+    }
+    return (performance.now() - start) / 1000;
+  } finally {
+    Atomics.store(gate, LEAVE, 1);
+    Atomics.notify(gate, LEAVE);
   }
-  return (performance.now() - start) / 1000;
 }
 
 /** Throws unless the workers' counter is exactly `workers * n`. */
@@ -94,7 +104,7 @@ function checkCount(shared: Counted, workers: number, n: number, what: string): 
   if (count !== workers * n) throw new Error(`${what}: final count ${count}, expected exactly ${workers * n}`);
 }
 
-const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
 
 /**
  * Runs `body` in `workers` fresh `mp.Process` workers, `n` iterations each, and times it. Every
