@@ -40,8 +40,8 @@ const waitAsync = (Atomics as unknown as {
  * times (alone: the workers started before it are parked, the next is not started yet), parks
  * until the gate opens, runs the body, and says it is done even when the body throws (the error
  * then surfaces as the worker's failure). Then it waits until told to leave, once all are done: a
- * worker that ended at once would tear down its JavaScript world (milliseconds of CPU) on the cores
- * the others still run on, and with 16 workers on 2 cores that alone cost as much as the run.
+ * worker that ended at once would tear down its JavaScript world (CPU work) on the cores the others
+ * still run on, which weighs on a run of 16 workers (15 teardowns) far more than on one of 2.
  * Self-contained: it travels to the worker as source text.
  */
 function parked(gate: Int32Array, source: string, n: number, shared: unknown, index: number, warmup: number): void {
