@@ -74,6 +74,7 @@ const series: Series[] = [
   parkedSeries("spinlock", "bare spinlock: compareExchange + store (floor)", [1], handmade, () => handmadeShared("spinlock")),
   parkedSeries("futex", "futex copy: no spin, no owner id, no checks", WORKER_COUNTS, handmade, () => handmadeShared("futex")),
   parkedSeries("futex-spin", "futex copy + the old fixed spin (64 looks)", CONTENDED, handmade, () => handmadeShared("futex-spin")),
+  parkedSeries("futex-adaptive", "futex copy + src/spin.ts's spin", CONTENDED, handmade, () => handmadeShared("futex-adaptive")),
   parkedSeries("futex-owned", "futex copy + owner-id store", [1], handmade, () => handmadeShared("owned")),
   { id: "side-by-side", label: "the four above in turn, in one worker", workers: [1], total: 2 * TOTAL, run: sideBySide },
   parkedSeries("lock", "mp.Lock", WORKER_COUNTS, library, () => ({ count: counter(), lock: new mp.Lock() })),
@@ -110,6 +111,7 @@ function handmadeShared(mode: Handmade) {
     cells: new Int32Array(new SharedArrayBuffer(8)),
     lock: sideBySide ? new mp.Lock() : null,
     ms: sideBySide ? new Float64Array(new SharedArrayBuffer(SIDE_BY_SIDE.length * 8)) : null,
+    spin: mode === "futex-adaptive" ? join(ROOT, "dist", "spin") : null,
   };
 }
 
@@ -219,6 +221,7 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
     ["lock", "mp.Lock (adaptive spin, src/spin.ts)"],
     ["futex", "futex copy, no spin (sleeps at once)"],
     ["futex-spin", "futex copy + the old fixed spin (64)"],
+    ["futex-adaptive", "futex copy + src/spin.ts's spin"],
     ["mutex", "Atomics.Mutex"],
     ["python", "Python multiprocessing.Lock (processes)"],
     ["add", "Atomics.add, no lock (ceiling)"],
