@@ -4,16 +4,18 @@
  *
  * Why spin at all, and why so little (three lines for the lock's header):
  *   Spinning pays only while the holder runs on another core: a short section ends within a few looks, sooner than sleep + wake.
- *   With more runnable workers than cores a spinner burns the core a preempted holder needs, and many spinners fight over one cache line.
- *   So: at most cores − 1 spinners at once; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while most recent spins lost.
+ *   With more runnable workers than cores a spinner burns the core a preempted holder needs, and more spinners fight over one cache line.
+ *   So: one spinner at a time, none on one core; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while recent spins lost.
  *
- * Measured: on 16 cores, plain-JS copies (2026-11-25), 16 workers: a futex that spins 100 looks
- * 2.05 M increments/s, one that sleeps at once 6.4 M/s (`bench/README.md`, "Many cores").
+ * Measured on 16 cores, plain-JS copies (2026-11-25, `bench/README.md`, "Many cores"): a futex that
+ * spins 100 looks against one that sleeps at once, in M increments/s: 7.5 vs 7.1 with 2 workers
+ * (one spinner: spinning pays a little), 4.2 vs 5.8 with 4, 2.05 vs 6.4 with 16.
  *
  * The estimates are a few small integers per thread (a module is loaded once per worker), so asking
  * allocates nothing; all of a thread's locks share them (glibc keeps its estimate per mutex, but a
  * worker here mostly waits on one lock at a time). The count of spinning threads is one cell of
- * shared memory for the whole process: the main thread puts it in `worker_threads`' environment
+ * shared memory for the whole process (a count per lock would let waiters of different locks spin
+ * at the same time; the lock's memory has no room for it yet): the main thread puts it in `worker_threads`' environment
  * data when the library loads, and every worker started after that inherits it. A worker that is
  * terminated in the middle of a spin (a window of microseconds) leaves that count one too high for
  * good: fewer spins, never a wrong result.
@@ -52,8 +54,8 @@ function processSpinners(): Int32Array {
  * {@link spinOutcome}; separate instances are for tests and for reasoning about it.
  *
  * Three things bound a spin:
- * - the cores: at most `cores − 1` threads of the process spin at once (so one core is left for a
- *   holder), none at all on one core;
+ * - the others: one thread of the process spins at a time (one spinner is the only case where
+ *   spinning paid on 16 cores), and none at all on one core, where the holder cannot run meanwhile;
  * - the looks recent spins took, a mean decaying with weight 1/8 (a lost spin counts all it took,
  *   as in glibc): the budget is twice that plus 10, at most {@link MOST_LOOKS};
  * - the odds that a spin wins, decaying the same way. Below one half the budget is 0 (sleep at
@@ -75,7 +77,7 @@ export class SpinPolicy {
     if (!Number.isInteger(cores) || cores < 1) {
       throw new RangeError(`SpinPolicy: cores must be a whole number of at least 1, not ${cores}.`);
     }
-    this.mostSpinners = cores - 1;
+    this.mostSpinners = Math.min(1, cores - 1);
   }
 
   /**
