@@ -15,10 +15,11 @@
  * allocates nothing; all of a thread's locks share them (glibc keeps its estimate per mutex, but a
  * worker here mostly waits on one lock at a time). The count of spinning threads is one cell of
  * shared memory for the whole process (a count per lock would let waiters of different locks spin
- * at the same time; the lock's memory has no room for it yet): the main thread puts it in `worker_threads`' environment
- * data when the library loads, and every worker started after that inherits it. A worker that is
- * terminated in the middle of a spin (a window of microseconds) leaves that count one too high for
- * good: fewer spins, never a wrong result.
+ * at the same time; the lock's memory has no room for it yet): the main thread puts it in
+ * `worker_threads`' environment data when the library loads, and every worker started after that
+ * inherits it. A worker terminated in the middle of a spin (a window of microseconds) leaves that
+ * count one too high for good: no more spinning in that process, so slower hand-offs between two
+ * workers, never a wrong result.
  *
  * @packageDocumentation
  */
