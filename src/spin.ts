@@ -5,11 +5,13 @@
  * Why spin at all, and why so little (three lines for the lock's header):
  *   Spinning pays only while the holder runs on another core: a short section ends within a few looks, sooner than sleep + wake.
  *   With more runnable workers than cores a spinner burns the core a preempted holder needs, and more spinners fight over one cache line.
- *   So: one spinner at a time, none on one core; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while recent spins lost.
+ *   So: one spinner at a time, none below 3 cores; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while recent spins lost.
  *
- * Measured on 16 cores, plain-JS copies (2026-11-25, `bench/README.md`, "Many cores"): a futex that
- * spins 100 looks against one that sleeps at once, in M increments/s: 7.5 vs 7.1 with 2 workers
- * (one spinner: spinning pays a little), 4.2 vs 5.8 with 4, 2.05 vs 6.4 with 16.
+ * Measured: a futex that spins against one that sleeps at once, in M increments/s. On 16 cores
+ * (plain-JS copies, 2026-11-25, `bench/README.md`, "Many cores"), 100 looks: 7.5 vs 7.1 with 2
+ * workers (one spinner: it pays a little), 4.2 vs 5.8 with 4, 2.05 vs 6.4 with 16. On 2 cores
+ * (`npm run bench`'s futex copies, 2026-12-01, 3 runs), 64 looks lost at every count from 2
+ * workers (17.8 vs 32.0) to 16: the holder, the spinner and everything else share two cores.
  *
  * The estimates are a few small integers per thread (a module is loaded once per worker), so asking
  * allocates nothing; all of a thread's locks share them (glibc keeps its estimate per mutex, but a
@@ -55,8 +57,9 @@ function processSpinners(): Int32Array {
  * {@link spinOutcome}; separate instances are for tests and for reasoning about it.
  *
  * Three things bound a spin:
- * - the others: one thread of the process spins at a time (one spinner is the only case where
- *   spinning paid on 16 cores), and none at all on one core, where the holder cannot run meanwhile;
+ * - the cores and the others: one thread of the process spins at a time (one spinner is the only
+ *   case where spinning paid on 16 cores), and none below 3 cores, where a spinner and a holder
+ *   leave no core for anything else (spinning lost at every count measured on 2 cores);
  * - the looks recent spins took, a mean decaying with weight 1/8 (a lost spin counts all it took,
  *   as in glibc): the budget is twice that plus 10, at most {@link MOST_LOOKS};
  * - the odds that a spin wins, decaying the same way. Below one half the budget is 0 (sleep at
@@ -69,7 +72,8 @@ export class SpinPolicy {
   private spinning = false;
 
   /**
-   * @param cores - the cores this process may use, `os.availableParallelism()` by default.
+   * @param cores - the cores this process may use, `os.availableParallelism()` by default; below 3
+   *   the budget is always 0.
    * @param spinners - the count of spinning threads it shares with the other threads: by default
    *   the process's own (see the module's comment); a test passes a fresh one.
    * @throws RangeError if `cores` is not a whole number ≥ 1.
@@ -78,7 +82,7 @@ export class SpinPolicy {
     if (!Number.isInteger(cores) || cores < 1) {
       throw new RangeError(`SpinPolicy: cores must be a whole number of at least 1, not ${cores}.`);
     }
-    this.mostSpinners = Math.min(1, cores - 1);
+    this.mostSpinners = cores >= 3 ? 1 : 0;
   }
 
   /**
