@@ -10,9 +10,9 @@
  * Measured: a futex that spins against one that sleeps at once, in M increments/s. On 16 cores
  * (plain-JS copies, 2026-11-25, `bench/README.md`, "Many cores"), 100 looks: 7.5 vs 7.1 with 2
  * workers (one spinner: it pays a little), 4.2 vs 5.8 with 4, 2.05 vs 6.4 with 16. On 2 cores
- * (`npm run bench`'s futex copies, 2026-12-01), 64 looks lost with 2 workers in three runs out of
- * three (17.8 vs 32.0 in the quietest) and with 4 to 16 in two of three: the holder, the spinner
- * and everything else share two cores.
+ * (`npm run bench`'s futex copies, 8 runs on 2026-12-01), 64 looks reached 0.84×, 0.96×, 0.88×
+ * and 0.90× of sleeping at once with 2, 4, 8 and 16 workers (geometric means; sleeping was ahead
+ * in 5 runs of 8): the holder, the spinner and everything else share two cores.
  *
  * The estimates are a few small integers per thread (a module is loaded once per worker), so asking
  * allocates nothing; all of a thread's locks share them (glibc keeps its estimate per mutex, but a
