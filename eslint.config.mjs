@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Targets run in a worker, rebuilt from their source text, where require() is how they load modules.
-    files: ["test/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

@@ -22,7 +22,7 @@ export interface MutexApi {
 export const AtomicsMutex = (Atomics as unknown as { Mutex?: MutexApi }).Mutex;
 
 /** Which hand-written lock a {@link handmade} run takes, or all of them and `mp.Lock` in turn. */
-export type Handmade = "spinlock" | "futex" | "owned" | "side-by-side";
+export type Handmade = "spinlock" | "futex" | "futex-spin" | "futex-adaptive" | "owned" | "side-by-side";
 
 /** The variants of a side-by-side run, in the order of `shared.ms`. */
 export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
@@ -33,7 +33,12 @@ export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
  * - `spinlock`, the floor: one `compareExchange` to take it, one `store` to give it back. Nothing
  *   takes and releases a lock in shared memory with less.
  * - `futex`: a copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"),
- *   without the library's spin, owner id and checks.
+ *   without the library's spin, owner id and checks: a waiter sleeps at once.
+ * - `futex-spin`: the same with the fixed spin `mp.Lock` had before its adaptive one (src/spin.ts):
+ *   up to 64 looks while the lock is held and nobody sleeps, then sleep.
+ * - `futex-adaptive`: the same spin loop, as long as the library's own policy says: the compiled
+ *   `dist/spin.js` at `shared.spin`, loaded in the worker. So the three futex rows differ only in
+ *   how long a waiter spins.
  * - `owned`: the same plus the owner-id stores `mp.Lock` does, and nothing else.
  * - `side-by-side`: one worker runs the three and `shared.lock` (an `mp.Lock`) in turn, in blocks,
  *   so all meet the same core at the same moment; each one's milliseconds go to `shared.ms`.
@@ -41,7 +46,13 @@ export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
  */
 export function handmade(
   n: number,
-  shared: Counted & { readonly mode: Handmade; readonly cells: Int32Array; readonly lock: mp.Lock | null; readonly ms: Float64Array | null },
+  shared: Counted & {
+    readonly mode: Handmade;
+    readonly cells: Int32Array;
+    readonly lock: mp.Lock | null;
+    readonly ms: Float64Array | null;
+    readonly spin: string | null;
+  },
   index: number,
 ): void {
   class Futex {
@@ -59,6 +70,35 @@ export function handmade(
 
     release(): void {
       if (Atomics.exchange(this.cells, 0, 0) === 2) Atomics.notify(this.cells, 0, 1);
+    }
+  }
+  /** Spins as `mp.Lock` does (while held, nobody sleeping), for as many looks as `budget()` says. */
+  class SpinningFutex extends Futex {
+    constructor(
+      cells: Int32Array,
+      private readonly budget: () => number,
+      private readonly outcome: (won: boolean, used: number) => void,
+    ) {
+      super(cells);
+    }
+
+    override acquire(): void {
+      if (Atomics.compareExchange(this.cells, 0, 0, 1) === 0) return;
+      const looks = this.budget();
+      let i = 0;
+      for (; i < looks; i++) {
+        const seen = Atomics.load(this.cells, 0);
+        if (seen === 0) {
+          if (Atomics.compareExchange(this.cells, 0, 0, 1) === 0) {
+            this.outcome(true, i + 1);
+            return;
+          }
+        } else if (seen !== 1) {
+          break;
+        }
+      }
+      this.outcome(false, i);
+      super.acquire();
     }
   }
   class OwnedFutex extends Futex {
@@ -84,6 +124,24 @@ export function handmade(
     },
     futex(k: number): void {
       const lock = new Futex(cells);
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+    "futex-spin"(k: number): void {
+      const lock = new SpinningFutex(cells, () => 64, () => undefined);
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+    "futex-adaptive"(k: number): void {
+      if (shared.spin === null) throw new Error("handmade: futex-adaptive needs shared.spin, the path of dist/spin.js");
+      const policy = require(shared.spin) as typeof import("../dist/spin");
+      const lock = new SpinningFutex(cells, policy.spinBudget, policy.spinOutcome);
       for (let i = 0; i < k; i++) {
         lock.acquire();
         count[0]++;

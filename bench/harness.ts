@@ -1,18 +1,19 @@
 /**
- * The one harness every JavaScript row of the bench runs on: start the workers, let each park on a
- * shared gate, release them together, and time from the release until the last one has finished.
- * Start-up is not timed. After every run the shared counter must hold exactly the number of
- * increments the workers were asked for, or the run fails.
+ * The one harness every JavaScript row of the bench runs on: start the workers, let each warm up
+ * (optionally) and park on a shared gate, release them together, and time from the release until
+ * the last one has finished. Start-up and warm-up are not timed. After every run the shared counter
+ * must hold exactly the number of increments the workers were asked for, or the run fails.
  *
  * @packageDocumentation
  */
 import { Worker } from "node:worker_threads";
 import * as mp from "../dist";
 
-/** Slots of the gate: how many workers are parked, the release flag, how many have finished. */
+/** Slots of the gate: how many workers are parked, the release flag, how many have finished, the leave flag. */
 const READY = 0;
 const GO = 1;
 const DONE = 2;
+const LEAVE = 3;
 
 /** A run that takes longer than this is stuck (a deadlock, a lost wake-up): it is ended and fails. */
 const RUN_LIMIT_MS = 30_000;
@@ -35,12 +36,17 @@ const waitAsync = (Atomics as unknown as {
 }).waitAsync;
 
 /**
- * What every worker runs for one measurement: rebuilds the body from its source, parks until the
- * gate opens, runs the body, and says it is done even when the body throws (the error then
- * surfaces as the worker's failure). Self-contained: it travels to the worker as source text.
+ * What every worker runs for one measurement: rebuilds the body from its source, runs it `warmup`
+ * times (alone: the workers started before it are parked, the next is not started yet), parks
+ * until the gate opens, runs the body, and says it is done even when the body throws (the error
+ * then surfaces as the worker's failure). Then it waits until told to leave, once all are done: a
+ * worker that ended at once would tear down its JavaScript world (CPU work) on the cores the others
+ * still run on, which weighs on a run of 16 workers (15 teardowns) far more than on one of 2.
+ * Self-contained: it travels to the worker as source text.
  */
-function parked(gate: Int32Array, source: string, n: number, shared: unknown, index: number): void {
+function parked(gate: Int32Array, source: string, n: number, shared: unknown, index: number, warmup: number): void {
   const body = (0, eval)(`(${source})`) as (n: number, shared: unknown, index: number) => void;
+  if (warmup > 0) body(warmup, shared, index);
   Atomics.add(gate, 0, 1);
   Atomics.notify(gate, 0);
   Atomics.wait(gate, 1, 0);
@@ -49,6 +55,7 @@ function parked(gate: Int32Array, source: string, n: number, shared: unknown, in
   } finally {
     Atomics.add(gate, 2, 1);
     Atomics.notify(gate, 2);
+    Atomics.wait(gate, 3, 0);
   }
 }
 
@@ -66,22 +73,29 @@ async function reached(gate: Int32Array, slot: number, target: number, failed: (
 }
 
 /**
- * Opens the gate for `workers` parked workers and sleeps on this thread until all are done.
+ * Sets the counter back to 0 (warm-ups counted into it), opens the gate for `workers` parked
+ * workers, sleeps on this thread until all are done, and then lets them leave.
  *
  * @returns seconds from the release to the last one's finish.
  * @throws Error if they are not done within {@link RUN_LIMIT_MS}.
  */
-function release(gate: Int32Array, workers: number, what: string): number {
+function release(gate: Int32Array, shared: Counted, workers: number, what: string): number {
+  Atomics.store(shared.count, 0, 0);
   const start = performance.now();
   const deadline = start + RUN_LIMIT_MS;
   Atomics.store(gate, GO, 1);
   Atomics.notify(gate, GO);
-  for (let seen = Atomics.load(gate, DONE); seen < workers; seen = Atomics.load(gate, DONE)) {
-    const left = deadline - performance.now();
-    if (left <= 0) throw new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`);
-    Atomics.wait(gate, DONE, seen, left);
+  try {
+    for (let seen = Atomics.load(gate, DONE); seen < workers; seen = Atomics.load(gate, DONE)) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`);
+      Atomics.wait(gate, DONE, seen, left);
+    }
+    return (performance.now() - start) / 1000;
+  } finally {
+    Atomics.store(gate, LEAVE, 1);
+    Atomics.notify(gate, LEAVE);
   }
-  return (performance.now() - start) / 1000;
 }
 
 /** Throws unless the workers' counter is exactly `workers * n`. */
@@ -90,29 +104,35 @@ function checkCount(shared: Counted, workers: number, n: number, what: string): 
   if (count !== workers * n) throw new Error(`${what}: final count ${count}, expected exactly ${workers * n}`);
 }
 
-const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
 
 /**
  * Runs `body` in `workers` fresh `mp.Process` workers, `n` iterations each, and times it. Every
  * run gets new workers, so no run inherits another's compiled code or type feedback.
  *
  * The workers start one at a time, each parked before the next starts (start-up is not timed).
+ * With `warmup`, each first runs the body that many times alone, before it parks, so that the
+ * timed run meets optimised code: a fresh worker's first 100,000 iterations run slower (on 2
+ * cores, 125,000 lock pairs in a fresh worker ran at 28 M/s, 2,000,000 at 44 M/s), which would
+ * otherwise weigh 16 workers of 125,000 down against 2 of 1,000,000. The body must leave
+ * `shared` as it found it, the counter aside (it is set back to 0 before the gate opens).
  *
  * @param body - the measured code (see {@link Body}).
- * @param shared - its shared objects; `shared.count[0]` must start at 0.
+ * @param shared - its shared objects.
  * @param workers - how many workers run it at once.
  * @param n - iterations per worker.
+ * @param warmup - untimed iterations per worker before it parks (0: none; a ping-pong needs 0).
  * @returns seconds from the release to the last worker's finish.
  * @throws Error if a worker fails, the run hangs, or the final count is not exactly `workers * n`.
  */
-export async function timeParked<S extends Counted>(body: Body<S>, shared: S, workers: number, n: number): Promise<number> {
+export async function timeParked<S extends Counted>(body: Body<S>, shared: S, workers: number, n: number, warmup = 0): Promise<number> {
   const what = `${body.name} with ${workers} worker(s)`;
   const gate = newGate();
   const processes: mp.Process[] = [];
   const joins: Promise<void>[] = [];
   try {
     for (let index = 0; index < workers; index++) {
-      const p = new mp.Process({ target: parked, args: [gate, body.toString(), n, shared, index], name: `${body.name}-${index}` });
+      const p = new mp.Process({ target: parked, args: [gate, body.toString(), n, shared, index, warmup], name: `${body.name}-${index}` });
       p.start();
       processes.push(p);
       let failure: Error | null = null;
@@ -125,7 +145,7 @@ export async function timeParked<S extends Counted>(body: Body<S>, shared: S, wo
       );
       await reached(gate, READY, index + 1, () => failure);
     }
-    const seconds = release(gate, workers, what);
+    const seconds = release(gate, shared, workers, what);
     await Promise.all(joins);
     checkCount(shared, workers, n, what);
     return seconds;
@@ -139,7 +159,7 @@ export async function timeParked<S extends Counted>(body: Body<S>, shared: S, wo
 const POOL_WORKER = `
 const { parentPort } = require("node:worker_threads");
 const parked = ${parked.toString()};
-parentPort.on("message", (job) => parked(job.gate, job.source, job.n, job.shared, job.index));
+parentPort.on("message", (job) => parked(job.gate, job.source, job.n, job.shared, job.index, job.warmup));
 parentPort.postMessage("ready");
 `;
 
@@ -170,14 +190,14 @@ export class WorkerPool {
     return new WorkerPool(workers);
   }
 
-  /** Like {@link timeParked}, on the first `workers` workers of the pool. */
-  async time<S extends Counted>(body: Body<S>, shared: S, workers: number, n: number): Promise<number> {
+  /** Like {@link timeParked}, on the first `workers` workers of the pool (their warm-ups run at the same time). */
+  async time<S extends Counted>(body: Body<S>, shared: S, workers: number, n: number, warmup = 0): Promise<number> {
     const what = `${body.name} with ${workers} worker(s)`;
     if (workers > this.workers.length) throw new RangeError(`${what}: the pool has ${this.workers.length} workers`);
     const gate = newGate();
-    this.workers.slice(0, workers).forEach((w, index) => w.postMessage({ gate, source: body.toString(), n, shared, index }));
+    this.workers.slice(0, workers).forEach((w, index) => w.postMessage({ gate, source: body.toString(), n, shared, index, warmup }));
     await reached(gate, READY, workers, () => this.failure);
-    const seconds = release(gate, workers, what);
+    const seconds = release(gate, shared, workers, what);
     if (this.failure !== null) throw this.failure;
     checkCount(shared, workers, n, what);
     return seconds;

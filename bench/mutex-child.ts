@@ -2,10 +2,11 @@
  * The `Atomics.Mutex` rows, in a Node process of their own started with `--harmony-struct` (the
  * flag must be on the node command line). Kept apart because that flag turns on V8's shared heap,
  * with which Node 20 crashes or deadlocks when workers start or end during garbage collection:
- * this process starts its four workers once, and every run reuses them (see harness.ts).
+ * this process starts its workers once (as many as its first argument says), and every run reuses
+ * them (see harness.ts).
  *
  * Protocol, over the IPC channel of `child_process.fork`: the child sends `{ ready: true }` or
- * `{ skipped }`; then for every `{ workers, n }` it receives, it answers `{ seconds }` or
+ * `{ skipped }`; then for every `{ workers, n, warmup }` it receives, it answers `{ seconds }` or
  * `{ error }` (and exits, so the parent starts a fresh one for the next run).
  *
  * @packageDocumentation
@@ -24,9 +25,11 @@ async function main(): Promise<void> {
     send({ skipped: "skipped: Atomics.Mutex absent (this Node's V8 has no --harmony-struct)" });
     return;
   }
-  const pool = await WorkerPool.start(4);
+  const size = Number(process.argv[2]);
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`mutex-child: the pool size must be a whole number ≥ 1, not ${process.argv[2]}`);
+  const pool = await WorkerPool.start(size);
   process.on("message", (request: MutexRequest) => {
-    pool.time(v8Mutex, { count: counter(), mutex: new Mutex() }, request.workers, request.n).then(
+    pool.time(v8Mutex, { count: counter(), mutex: new Mutex() }, request.workers, request.n, request.warmup).then(
       (seconds) => send({ seconds }),
       (error: Error) => send({ error: error.message }, () => process.exit(1)),
     );

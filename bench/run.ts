@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import * as mp from "../dist";
@@ -21,16 +21,28 @@ import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targe
 const ROOT = join(__dirname, "..");
 /** How many times each measurement is repeated; the table shows the median and the spread. */
 const REPS = 5;
-/** Iterations per JavaScript run, split evenly over its workers (1, 2 or 4 divide it). */
+/** Iterations per JavaScript run, split evenly over its workers (every count in {@link WORKER_COUNTS} divides it). */
 const TOTAL = 2_000_000;
+/**
+ * Untimed iterations each worker of a counting row runs alone before it parks (see timeParked):
+ * 16 workers get 125,000 timed iterations each, and a fresh worker's first ones run slower.
+ */
+const WARMUP = 50_000;
 /** Round trips per ping-pong run. */
 const ROUNDS = 2_000;
-/** Python's lock pairs, and Python's increments split over its processes, per run. */
+/** Python's lock pairs, and Python's increments split over its processes, per run (divisible by 16). */
 const PYTHON_PAIRS = 200_000;
 const PYTHON_TOTAL = 200_000;
 /** Process start + join timings per repetition. */
 const STARTS = 2;
-const WORKER_COUNTS = [1, 2, 4] as const;
+/** Workers that share one counter in (b): up to 4, fewer or as many as the cores of a laptop; 8 and 16, more. */
+const WORKER_COUNTS = [1, 2, 4, 8, 16] as const;
+/** The counts for rows that only matter under contention. */
+const CONTENDED = WORKER_COUNTS.filter((w) => w > 1);
+/** The counts of the many-workers targets. */
+const MANY = [8, 16] as const;
+/** The cores this process may use (what a worker sees too). */
+const CORES = availableParallelism();
 
 /** One row of measurements: how to run it once. */
 interface Series {
@@ -52,22 +64,25 @@ function parkedSeries<S extends Counted>(
   body: Body<S>,
   make: () => S,
   total = TOTAL,
+  warmup = WARMUP,
 ): Series {
-  return { id, label, workers, total, run: (count, n) => timeParked(body, make(), count, n) };
+  return { id, label, workers, total, run: (count, n) => timeParked(body, make(), count, n, warmup) };
 }
 
-const mutexProcess = new MutexProcess();
+const mutexProcess = new MutexProcess(Math.max(...WORKER_COUNTS));
 
 const series: Series[] = [
   parkedSeries("spinlock", "bare spinlock: compareExchange + store (floor)", [1], handmade, () => handmadeShared("spinlock")),
   parkedSeries("futex", "futex copy: no spin, no owner id, no checks", WORKER_COUNTS, handmade, () => handmadeShared("futex")),
+  parkedSeries("futex-spin", "futex copy + the old fixed spin (64 looks)", CONTENDED, handmade, () => handmadeShared("futex-spin")),
+  parkedSeries("futex-adaptive", "futex copy + src/spin.ts's spin", CONTENDED, handmade, () => handmadeShared("futex-adaptive")),
   parkedSeries("futex-owned", "futex copy + owner-id store", [1], handmade, () => handmadeShared("owned")),
   { id: "side-by-side", label: "the four above in turn, in one worker", workers: [1], total: 2 * TOTAL, run: sideBySide },
   parkedSeries("lock", "mp.Lock", WORKER_COUNTS, library, () => ({ count: counter(), lock: new mp.Lock() })),
   parkedSeries("rlock", "mp.RLock", [1], library, () => ({ count: counter(), lock: new mp.RLock() })),
   parkedSeries("semaphore", "mp.Semaphore(1)", [1], library, () => ({ count: counter(), lock: new mp.Semaphore(1) })),
-  { id: "mutex", label: "Atomics.Mutex.lock(m, cb)", workers: WORKER_COUNTS, total: TOTAL, run: (w, n) => mutexProcess.run(w, n) },
-  parkedSeries("add", "Atomics.add, no lock", WORKER_COUNTS, atomicAdd, () => ({ count: counter() })),
+  { id: "mutex", label: "Atomics.Mutex.lock(m, cb)", workers: WORKER_COUNTS, total: TOTAL, run: (w, n) => mutexProcess.run(w, n, WARMUP) },
+  parkedSeries("add", "Atomics.add, no lock", [1, 2, 4], atomicAdd, () => ({ count: counter() })),
   parkedSeries(
     "condition",
     "mp.Condition() ping-pong",
@@ -75,6 +90,7 @@ const series: Series[] = [
     conditionPingPong,
     () => ({ count: counter(), cond: new mp.Condition(), turn: counter() }),
     2 * ROUNDS,
+    0,
   ),
   parkedSeries(
     "wait-notify",
@@ -83,6 +99,7 @@ const series: Series[] = [
     waitNotifyPingPong,
     () => ({ count: counter(), turn: counter() }),
     2 * ROUNDS,
+    0,
   ),
 ];
 
@@ -95,6 +112,7 @@ function handmadeShared(mode: Handmade) {
     cells: new Int32Array(new SharedArrayBuffer(8)),
     lock: sideBySide ? new mp.Lock() : null,
     ms: sideBySide ? new Float64Array(new SharedArrayBuffer(SIDE_BY_SIDE.length * 8)) : null,
+    spin: mode === "futex-adaptive" ? join(ROOT, "dist", "spin") : null,
   };
 }
 
@@ -200,15 +218,20 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
   }
 
   out.push("", "(b) Locked increments of one shared counter: millions per second, median (min–max)");
-  out.push(line("", ...WORKER_COUNTS.map((w) => `${w} worker${w > 1 ? "s" : ""}`)));
-  for (const [id, name] of [
-    ["lock", "mp.Lock"],
-    ["futex", "futex copy (no spin, no owner id)"],
+  const rows = [
+    ["lock", "mp.Lock (adaptive spin, src/spin.ts)"],
+    ["futex", "futex copy, no spin (sleeps at once)"],
+    ["futex-spin", "futex copy + the old fixed spin (64)"],
+    ["futex-adaptive", "futex copy + src/spin.ts's spin"],
     ["mutex", "Atomics.Mutex"],
     ["python", "Python multiprocessing.Lock (processes)"],
     ["add", "Atomics.add, no lock (ceiling)"],
-  ] as const) {
-    out.push(line(name, ...WORKER_COUNTS.map((w) => results.cell(id, w, millionsPerSecond, " M/s"))));
+  ] as const;
+  // Two blocks of columns, so that the table stays narrow enough to read.
+  for (const counts of [WORKER_COUNTS.filter((w) => w <= 4), WORKER_COUNTS.filter((w) => w > 4)]) {
+    const more = counts.filter((w) => w > CORES).length === counts.length ? ` (more workers than the ${CORES} cores)` : "";
+    out.push(line(more, ...counts.map((w) => `${w} worker${w > 1 ? "s" : ""}`)));
+    for (const [id, name] of rows) out.push(line(name, ...counts.map((w) => results.cell(id, w, millionsPerSecond, " M/s"))));
   }
 
   out.push("", "(c) The other primitives");
@@ -254,7 +277,7 @@ async function main(): Promise<void> {
   const began = new Date();
   const loadBefore = loadavg();
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(" ");
-  console.log(`bench: ${REPS} interleaved repetitions on ${cpus().length} cores, load average ${load(loadBefore)}`);
+  console.log(`bench: ${REPS} interleaved repetitions on ${CORES} cores (os.availableParallelism()), load average ${load(loadBefore)}`);
   let python: string | null = null;
   for (let rep = 0; rep < REPS; rep++) {
     for (const s of series) {
@@ -289,6 +312,14 @@ async function main(): Promise<void> {
     results.ratioTarget("2 workers: mp.Lock ≥ Atomics.Mutex", lock2, ["mutex", 2, millionsPerSecond], 1, false),
     results.ratioTarget("2 workers: mp.Lock ≥ 10× Python", lock2, ["python", 2, millionsPerSecond], 10, false),
     results.ratioTarget("mp.Lock: 4 workers ≥ 0.8× 2 workers", ["lock", 4, millionsPerSecond], lock2, 0.8, false),
+    ...MANY.flatMap((w) => {
+      const lock: [string, number, Per] = ["lock", w, millionsPerSecond];
+      return [
+        results.ratioTarget(`mp.Lock: ${w} workers ≥ 0.8× 2 workers`, lock, lock2, 0.8, false),
+        results.ratioTarget(`${w} workers: mp.Lock ≥ Atomics.Mutex`, lock, ["mutex", w, millionsPerSecond], 1, false),
+        results.ratioTarget(`${w} workers: mp.Lock ≥ 10× Python`, lock, ["python", w, millionsPerSecond], 10, false),
+      ];
+    }),
     timeTarget("slowest notebook < 30 s", totals.length > 0 ? Math.max(...totals) : null, 30),
     timeTarget("all notebooks < 2 min", totals.length > 0 ? totals.reduce((a, b) => a + b, 0) : null, 120),
   ];
@@ -297,9 +328,9 @@ async function main(): Promise<void> {
   out.push("", explorer.line);
   out.push("", `load average before ${load(loadBefore)}, after ${load(loadAfter)}; ${wallSeconds.toFixed(0)} s in all`);
   // The load average after the run counts the bench's own workers and kernels; the one before does not.
-  if (loadBefore[0] > cpus().length) {
+  if (loadBefore[0] > CORES) {
     out.push(
-      `  The load average before the run exceeded the ${cpus().length} cores: other work shared the CPUs, so times are inflated and ` +
+      `  The load average before the run exceeded the ${CORES} cores: other work shared the CPUs, so times are inflated and ` +
         `ratios noisy. Trust the ranges more than single medians, or run again when the machine is quiet.`,
     );
   }
@@ -319,10 +350,11 @@ async function main(): Promise<void> {
     v8: process.versions.v8,
     python,
     cpus: cpus().length,
+    availableParallelism: CORES,
     cpuModel: cpus()[0]?.model,
     loadavgBefore: loadBefore,
     loadavgAfter: loadAfter,
-    settings: { REPS, TOTAL, ROUNDS, PYTHON_PAIRS, PYTHON_TOTAL, STARTS },
+    settings: { REPS, TOTAL, WARMUP, ROUNDS, PYTHON_PAIRS, PYTHON_TOTAL, STARTS, WORKER_COUNTS },
     measurements: [...results.samples.entries()].map(([k, s]) => ({ row: k.split("/")[0], workers: Number(k.split("/")[1]), ...s })),
     skipped: Object.fromEntries(results.skipped),
     notebooks,

@@ -12,10 +12,14 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as mp from "./index";
 import { host, useHost } from "./host";
 import { useSharedMemoryOps } from "./atomics";
+import { useFixedSpin } from "./spin";
 import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
 import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
 import { functionFromSource } from "./source-function";
+
+/** How many looks a lock's waiter takes before it sleeps, under the scheduler (the adaptive policy's first budget). */
+const EXPLORED_SPIN_LOOKS = 64;
 import { decode } from "./rebuild";
 
 /** What the target returned, if a message can carry it (else its text). */
@@ -39,6 +43,8 @@ async function main(start: ExploreWorkerStart): Promise<void> {
   const ids = new Map(scenarioBuffers(start.args).map((b, i) => [b.buffer, i]));
   const scheduled = scheduledOps(start.control, start.slot, ids);
   useSharedMemoryOps(scheduled.ops);
+  // The same spin before every sleep, on any machine, so that a schedule replays alike everywhere.
+  useFixedSpin(EXPLORED_SPIN_LOOKS);
   const cells = new Int32Array(start.control);
   const status = slotBase(start.slot) + STATUS;
   for (let run = 1; ; run++) {

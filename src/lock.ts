@@ -14,6 +14,11 @@
  * ABANDONED bit with a compare-exchange; no transition starts from an abandoned word, so the mark
  * stays, and every later acquire throws `LockOwnerDiedError` instead of waiting forever.
  *
+ * How long a waiter spins before it sleeps (`src/spin.ts`):
+ *   Spinning pays only while the holder runs on another core: a short section ends within a few looks, sooner than sleep + wake.
+ *   With more runnable workers than cores a spinner burns the core a preempted holder needs, and more spinners fight over one cache line.
+ *   So: one spinner at a time, none below 3 cores; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while recent spins lost.
+ *
  * @packageDocumentation
  */
 import { atomics } from "./atomics";
@@ -23,6 +28,7 @@ import { acquireOptions, timeoutOption } from "./options";
 import { cellsOf } from "./kind-mark";
 import { waitAsync, remaining } from "./waiting";
 import type { MemoryKind } from "./transfer";
+import { spinBudget, spinOutcome } from "./spin";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
@@ -39,9 +45,6 @@ const HELD_HERE = OWNER_TAG << 2;
 
 /** The largest number of holds an RLock can count. */
 const MAX_HOLDS = 0x7fffffff;
-
-/** How many times a waiter looks again before it sleeps, while the holder has no other waiters. */
-const SPINS = 64;
 
 /** The owner tag in a lock word. */
 function tagOf(word: number): number {
@@ -144,16 +147,22 @@ export class Lock extends SharedPrimitive implements Acquirable {
     refuseBlockingOnMainThread(`${this.kind}.acquire()`, "`await lock.acquireAsync()` (or `acquire({ blocking: false })`)");
     if (this.tryTake()) return this.took();
     const cells = this.cells;
-    // Spin a little while the holder is busy and nobody sleeps: a short critical section ends sooner
-    // than a sleep and wake-up would take. Once there are sleepers, join them at once.
-    for (let i = 0; i < SPINS; i++) {
+    // Spin while it pays (src/spin.ts decides how long) and nobody sleeps: a short critical section
+    // ends sooner than a sleep and wake-up would take. Once there are sleepers, join them at once.
+    const looks = spinBudget();
+    let i = 0;
+    for (; i < looks; i++) {
       const seen = atomics.load(cells, WORD);
       if (seen === UNLOCKED) {
-        if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE) === UNLOCKED) return this.took();
+        if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE) === UNLOCKED) {
+          spinOutcome(true, i + 1);
+          return this.took();
+        }
       } else if ((seen & (SLEEPERS | ABANDONED)) !== 0) {
         break;
       }
     }
+    spinOutcome(false, i);
     const deadline = atomics.now() + ms;
     for (;;) {
       const seen = this.markSleeper();
