@@ -6,17 +6,14 @@
  *
  * @packageDocumentation
  */
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import * as mp from "./index";
-import { host, useHost } from "./host";
 import { useSharedMemoryOps } from "./atomics";
 import { useFixedSpin } from "./spin";
 import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
 import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
 import { functionFromSource } from "./source-function";
+import { giveTargetGlobals } from "./target-globals";
 
 /** How many looks a lock's waiter takes before it sleeps, under the scheduler (the adaptive policy's first budget). */
 const EXPLORED_SPIN_LOOKS = 64;
@@ -34,11 +31,7 @@ function copyable(value: unknown): unknown {
 
 async function main(start: ExploreWorkerStart): Promise<void> {
   // The same globals as a Process's worker (worker-main.ts): mp, require(), and the host's.
-  const globals = globalThis as Record<string, unknown>;
-  useHost(start.host);
-  globals.mp = mp;
-  globals.require = createRequire(join(process.cwd(), "worker-target.js"));
-  Object.assign(globals, host().workerGlobals(mp));
+  giveTargetGlobals(start.host);
   const target = functionFromSource(start.source, start.name);
   const ids = new Map(scenarioBuffers(start.args).map((b, i) => [b.buffer, i]));
   const scheduled = scheduledOps(start.control, start.slot, ids);

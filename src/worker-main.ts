@@ -4,13 +4,11 @@
  *
  * @packageDocumentation
  */
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import * as mp from "./index";
-import { host, useHost } from "./host";
+import { host } from "./host";
 import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
+import { giveTargetGlobals } from "./target-globals";
 import { decode } from "./rebuild";
 
 function report(message: WorkerReport): void {
@@ -38,12 +36,7 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
 const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
 
 async function main(start: WorkerStart): Promise<void> {
-  const globals = globalThis as Record<string, unknown>;
-  useHost(start.host);
-  globals.mp = mp;
-  // require() resolves from the working folder, as it would in the notebook or script there.
-  globals.require = createRequire(join(process.cwd(), "worker-target.js"));
-  Object.assign(globals, host().workerGlobals(mp));
+  giveTargetGlobals(start.host);
   try {
     const target = functionFromSource(start.source, start.name);
     await target(...(decode(start.args) as unknown[]));
