@@ -226,9 +226,8 @@ export class Lock extends SharedPrimitive implements Acquirable {
     return true;
   }
 
+  /** The error for an abandoned word. (Its sleepers were woken when the word was marked.) */
   private died(word: number): LockOwnerDiedError {
-    // Wake everybody else who sleeps on it, to see the mark too.
-    atomics.notify(this.cells, WORD);
     return new LockOwnerDiedError(this.kind, threadIdOf(tagOf(word)));
   }
 
