@@ -19,6 +19,11 @@
  *   With more runnable workers than cores a spinner burns the core a preempted holder needs, and more spinners fight over one cache line.
  *   So: one spinner at a time, none below 3 cores; ≤ 2 × recent spins' looks + 10, ≤ 100 (glibc's adaptive mutex); none while recent spins lost.
  *
+ * A waiter woken by a release may find the lock taken again by a thread that kept running. It then
+ * naps (`napAfterLostWakeUp`, 1 ms) before it sets the SLEEPERS bit again: marking at once would make
+ * that holder's next release wake somebody again, a wake-up per release (measured: half the rate
+ * of a busy lock on 2 cores); napping leaves its releases at one compare-exchange meanwhile.
+ *
  * @packageDocumentation
  */
 import { atomics } from "./atomics";
@@ -28,7 +33,8 @@ import { acquireOptions, timeoutOption } from "./options";
 import { cellsOf } from "./kind-mark";
 import { waitAsync, remaining } from "./waiting";
 import type { MemoryKind } from "./transfer";
-import { spinBudget, spinOutcome } from "./spin";
+import { napAfterLostWakeUp, spinBudget, spinOutcome } from "./spin";
+import { pauseMs } from "./sleep";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
@@ -169,8 +175,20 @@ export class Lock extends SharedPrimitive implements Acquirable {
       if (seen === UNLOCKED) return this.took();
       const left = remaining(deadline);
       if (left === 0) return false;
-      atomics.wait(cells, WORD, seen, left);
+      if (atomics.wait(cells, WORD, seen, left) !== "timed-out") this.napIfTakenAgain(deadline);
     }
+  }
+
+  /**
+   * After a wake-up: if the lock is taken again (a running thread got it first), naps as long as
+   * `src/spin.ts` says, within the deadline, before the caller marks itself a sleeper again.
+   */
+  private napIfTakenAgain(deadline: number): void {
+    const nap = napAfterLostWakeUp();
+    if (nap === 0) return;
+    const seen = atomics.load(this.cells, WORD);
+    if (seen === UNLOCKED || (seen & ABANDONED) !== 0) return;
+    pauseMs(Math.min(nap, remaining(deadline)));
   }
 
   /**

@@ -19,6 +19,15 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export function sleep(seconds: number): void {
   const ms = secondsToMs(seconds, "sleep()", "seconds");
   refuseBlockingOnMainThread("sleep()", "`await mp.sleepAsync(seconds)`");
+  pauseMs(ms);
+}
+
+/**
+ * @internal Blocks this thread for `ms` milliseconds, without checks: {@link sleep} and a lock's nap
+ * (`src/spin.ts`). A native wait on this thread's own cell, which nobody notifies: it touches no
+ * memory that other threads see, so it is not a step a scheduler needs to see.
+ */
+export function pauseMs(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 

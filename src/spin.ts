@@ -1,6 +1,7 @@
 /**
  * How long a waiter spins before it sleeps: an adaptive bound, one per thread, that a lock asks
- * only after its first `compareExchange` failed (the uncontended path never comes here).
+ * only after its first `compareExchange` failed (the uncontended path never comes here). And how
+ * long a waiter naps when a wake-up found the lock taken again ({@link napAfterLostWakeUp}).
  *
  * Why spin at all, and why so little (three lines for the lock's header):
  *   Spinning pays only while the holder runs on another core: a short section ends within a few looks, sooner than sleep + wake.
@@ -123,23 +124,31 @@ export class SpinPolicy {
   }
 }
 
-/** How a thread decides: its own {@link SpinPolicy}, or a fixed number of looks. */
+/**
+ * How long a waiter naps, in milliseconds, after a wake-up that found the lock taken again: about
+ * one time slice of Linux's scheduler. See {@link napAfterLostWakeUp}.
+ */
+export const NAP_MS = 1;
+
+/** How a thread decides: its own {@link SpinPolicy} and {@link NAP_MS}, or fixed looks and no nap. */
 interface Decides {
   budget(): number;
   outcome(won: boolean, used: number): void;
+  readonly napMs: number;
 }
 
-let thisThread: Decides = new SpinPolicy();
+let thisThread: Decides = Object.assign(new SpinPolicy(), { napMs: NAP_MS });
 
 /**
  * Makes every spin of this thread take the same `looks`, whatever happened before and however many
- * cores there are: a worker under `explore` does this, so that a schedule replays alike on any
- * machine (the adaptive policy depends on history and on the core count).
+ * cores there are, and turns its naps off: a worker under `explore` does this, so that a schedule
+ * replays alike on any machine (the adaptive policy depends on history and on the core count). A
+ * nap touches no shared memory, so leaving it out changes no schedule; it would only slow exploring.
  *
  * @param looks - how many looks each spin may take.
  */
 export function useFixedSpin(looks: number): void {
-  thisThread = { budget: () => looks, outcome: () => undefined };
+  thisThread = { budget: () => looks, outcome: () => undefined, napMs: 0 };
 }
 
 /** This thread's {@link SpinPolicy.budget}: how many more looks before sleeping, now. */
@@ -150,4 +159,21 @@ export function spinBudget(): number {
 /** This thread's {@link SpinPolicy.outcome}: how the spin that {@link spinBudget} allowed ended. */
 export function spinOutcome(won: boolean, used: number): void {
   thisThread.outcome(won, used);
+}
+
+/**
+ * How long this thread naps (milliseconds; 0: not at all) when `Atomics.notify` woke it from a
+ * lock and the lock was taken again before it could look: a running thread released and took it
+ * back in the meantime (a lock lets a running thread in before a sleeping one, as Drepper's mutex
+ * does; waking the sleeper takes microseconds). Going straight back to sleep would set the
+ * sleepers bit again at once, so that holder's next release would wake somebody again: one
+ * wake-up per release, each a system call for the holder and, on few cores, a context switch,
+ * which on 2 cores halved the rate of a busy lock. Napping first, without marking anything, leaves
+ * the holder's releases at one compare-exchange for the length of the nap; the napper then looks
+ * again and, if the lock is still taken, sleeps as before. A nap never makes anybody wait for the
+ * napper: the lock stays free to take, and other sleepers are woken by the napper's own mark.
+ * Measured in `bench/README.md` ("A nap after a lost wake-up").
+ */
+export function napAfterLostWakeUp(): number {
+  return thisThread.napMs;
 }
