@@ -22,7 +22,7 @@ export interface MutexApi {
 export const AtomicsMutex = (Atomics as unknown as { Mutex?: MutexApi }).Mutex;
 
 /** Which hand-written lock a {@link handmade} run takes, or all of them and `mp.Lock` in turn. */
-export type Handmade = "spinlock" | "futex" | "futex-spin" | "futex-adaptive" | "owned" | "side-by-side";
+export type Handmade = "spinlock" | "futex" | "futex-nap" | "futex-spin" | "futex-adaptive" | "owned" | "side-by-side";
 
 /** The variants of a side-by-side run, in the order of `shared.ms`. */
 export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
@@ -34,6 +34,10 @@ export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
  *   takes and releases a lock in shared memory with less.
  * - `futex`: a copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"),
  *   without the library's spin, owner id and checks: a waiter sleeps at once.
+ * - `futex-nap`: the same, but a waiter that a release woke and that finds the lock taken again
+ *   naps 1 ms (a timed wait on a cell of its own) before it marks the lock as slept on again, as
+ *   `mp.Lock` does (src/spin.ts, `napAfterLostWakeUp`). So `futex` and `futex-nap` differ only in
+ *   that nap.
  * - `futex-spin`: the same with the fixed spin `mp.Lock` had before its adaptive one (src/spin.ts):
  *   up to 64 looks while the lock is held and nobody sleeps, then sleep.
  * - `futex-adaptive`: the same spin loop, as long as the library's own policy says: the compiled
@@ -70,6 +74,21 @@ export function handmade(
 
     release(): void {
       if (Atomics.exchange(this.cells, 0, 0) === 2) Atomics.notify(this.cells, 0, 1);
+    }
+  }
+  /** Naps 1 ms after a wake-up that finds the lock taken again, before marking it slept on again. */
+  class NappingFutex extends Futex {
+    private readonly nap = new Int32Array(new SharedArrayBuffer(4));
+
+    override acquire(): void {
+      let seen = Atomics.compareExchange(this.cells, 0, 0, 1);
+      if (seen === 0) return;
+      if (seen !== 2) seen = Atomics.exchange(this.cells, 0, 2);
+      while (seen !== 0) {
+        Atomics.wait(this.cells, 0, 2);
+        if (Atomics.load(this.cells, 0) !== 0) Atomics.wait(this.nap, 0, 0, 1);
+        seen = Atomics.exchange(this.cells, 0, 2);
+      }
     }
   }
   /** Spins as `mp.Lock` does (while held, nobody sleeping), for as many looks as `budget()` says. */
@@ -124,6 +143,14 @@ export function handmade(
     },
     futex(k: number): void {
       const lock = new Futex(cells);
+      for (let i = 0; i < k; i++) {
+        lock.acquire();
+        count[0]++;
+        lock.release();
+      }
+    },
+    "futex-nap"(k: number): void {
+      const lock = new NappingFutex(cells);
       for (let i = 0; i < k; i++) {
         lock.acquire();
         count[0]++;

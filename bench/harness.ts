@@ -9,11 +9,16 @@
 import { Worker } from "node:worker_threads";
 import * as mp from "../dist";
 
-/** Slots of the gate: how many workers are parked, the release flag, how many have finished, the leave flag. */
+/**
+ * Slots of the gate: how many workers are parked, the release flag, how many have finished, the
+ * leave flag, the flag that starts the warm-up all workers run together, and how many have run it.
+ */
 const READY = 0;
 const GO = 1;
 const DONE = 2;
 const LEAVE = 3;
+const WARM_TOGETHER = 4;
+const WARMED = 5;
 
 /** A run that takes longer than this is stuck (a deadlock, a lost wake-up): it is ended and fails. */
 const RUN_LIMIT_MS = 30_000;
@@ -37,18 +42,26 @@ const waitAsync = (Atomics as unknown as {
 
 /**
  * What every worker runs for one measurement: rebuilds the body from its source, runs it `warmup`
- * times (alone: the workers started before it are parked, the next is not started yet), parks
- * until the gate opens, runs the body, and says it is done even when the body throws (the error
- * then surfaces as the worker's failure). Then it waits until told to leave, once all are done: a
- * worker that ended at once would tear down its JavaScript world (CPU work) on the cores the others
- * still run on, which weighs on a run of 16 workers (15 teardowns) far more than on one of 2.
- * Self-contained: it travels to the worker as source text.
+ * times (alone: the workers started before it are parked, the next is not started yet), parks,
+ * runs it `warmup` times more together with all the others once they are all parked (so that the
+ * contended paths have run too), parks until the gate opens, runs the body, and says it is done
+ * even when the body throws (the error then surfaces as the worker's failure). Then it waits until
+ * told to leave, once all are done: a worker that ended at once would tear down its JavaScript
+ * world (CPU work) on the cores the others still run on, which weighs on a run of 16 workers (15
+ * teardowns) far more than on one of 2. Self-contained: it travels to the worker as source text,
+ * so it names the gate's slots by number (READY 0, GO 1, DONE 2, LEAVE 3, WARM_TOGETHER 4, WARMED 5).
  */
 function parked(gate: Int32Array, source: string, n: number, shared: unknown, index: number, warmup: number): void {
   const body = (0, eval)(`(${source})`) as (n: number, shared: unknown, index: number) => void;
   if (warmup > 0) body(warmup, shared, index);
   Atomics.add(gate, 0, 1);
   Atomics.notify(gate, 0);
+  if (warmup > 0) {
+    Atomics.wait(gate, 4, 0);
+    body(warmup, shared, index);
+    Atomics.add(gate, 5, 1);
+    Atomics.notify(gate, 5);
+  }
   Atomics.wait(gate, 1, 0);
   try {
     body(n, shared, index);
@@ -72,25 +85,36 @@ async function reached(gate: Int32Array, slot: number, target: number, failed: (
   }
 }
 
+/** Sleeps on this thread until `gate[slot]` ≥ `target`; throws if that takes longer than {@link RUN_LIMIT_MS}. */
+function awaitCount(gate: Int32Array, slot: number, target: number, what: string): void {
+  const deadline = performance.now() + RUN_LIMIT_MS;
+  for (let seen = Atomics.load(gate, slot); seen < target; seen = Atomics.load(gate, slot)) {
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`);
+    Atomics.wait(gate, slot, seen, left);
+  }
+}
+
 /**
- * Sets the counter back to 0 (warm-ups counted into it), opens the gate for `workers` parked
- * workers, sleeps on this thread until all are done, and then lets them leave.
+ * With `warmup`, first lets the `workers` parked workers run their warm-up together and waits for
+ * them (untimed). Then sets the counter back to 0 (warm-ups counted into it), opens the gate,
+ * sleeps on this thread until all are done, and then lets them leave.
  *
  * @returns seconds from the release to the last one's finish.
- * @throws Error if they are not done within {@link RUN_LIMIT_MS}.
+ * @throws Error if the warm-up or the run does not finish within {@link RUN_LIMIT_MS}.
  */
-function release(gate: Int32Array, shared: Counted, workers: number, what: string): number {
-  Atomics.store(shared.count, 0, 0);
-  const start = performance.now();
-  const deadline = start + RUN_LIMIT_MS;
-  Atomics.store(gate, GO, 1);
-  Atomics.notify(gate, GO);
+function release(gate: Int32Array, shared: Counted, workers: number, warmup: number, what: string): number {
   try {
-    for (let seen = Atomics.load(gate, DONE); seen < workers; seen = Atomics.load(gate, DONE)) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`);
-      Atomics.wait(gate, DONE, seen, left);
+    if (warmup > 0) {
+      Atomics.store(gate, WARM_TOGETHER, 1);
+      Atomics.notify(gate, WARM_TOGETHER);
+      awaitCount(gate, WARMED, workers, `${what} (the warm-up together)`);
     }
+    Atomics.store(shared.count, 0, 0);
+    const start = performance.now();
+    Atomics.store(gate, GO, 1);
+    Atomics.notify(gate, GO);
+    awaitCount(gate, DONE, workers, what);
     return (performance.now() - start) / 1000;
   } finally {
     Atomics.store(gate, LEAVE, 1);
@@ -104,7 +128,7 @@ function checkCount(shared: Counted, workers: number, n: number, what: string): 
   if (count !== workers * n) throw new Error(`${what}: final count ${count}, expected exactly ${workers * n}`);
 }
 
-const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(6 * Int32Array.BYTES_PER_ELEMENT));
 
 /**
  * Runs `body` in `workers` fresh `mp.Process` workers, `n` iterations each, and times it. Every
@@ -113,15 +137,21 @@ const newGate = (): Int32Array => new Int32Array(new SharedArrayBuffer(4 * Int32
  * The workers start one at a time, each parked before the next starts (start-up is not timed).
  * With `warmup`, each first runs the body that many times alone, before it parks, so that the
  * timed run meets optimised code: a fresh worker's first 100,000 iterations run slower (on 2
- * cores, 125,000 lock pairs in a fresh worker ran at 28 M/s, 2,000,000 at 44 M/s), which would
- * otherwise weigh 16 workers of 125,000 down against 2 of 1,000,000. The body must leave
- * `shared` as it found it, the counter aside (it is set back to 0 before the gate opens).
+ * cores, 125,000 lock pairs in a fresh worker ran at 28 M/s, 2,000,000 at 44 M/s). Once all are
+ * parked, they run it that many times again, all together: alone, a lock is never found taken, so
+ * its waiting code never runs, and V8 compiles `acquire` without it; the first contended acquire
+ * of each worker then throws that code away ("Insufficient type feedback", 43 deoptimisations in
+ * one 16-worker run under `--trace-deopt`), and 16 workers recompile on the cores the timed run
+ * needs (2026-12-01, 16 workers, 5 runs each way: 27.1 and 26.2 M/s without the joint warm-up,
+ * 32.6 and 29.2 with it; 2 workers unchanged). The body must leave `shared` as it found it, the
+ * counter aside (it is set back to 0 before the gate opens).
  *
  * @param body - the measured code (see {@link Body}).
  * @param shared - its shared objects.
  * @param workers - how many workers run it at once.
  * @param n - iterations per worker.
- * @param warmup - untimed iterations per worker before it parks (0: none; a ping-pong needs 0).
+ * @param warmup - untimed iterations per worker, alone and then together, before the timed run
+ *   (0: none; a ping-pong needs 0, as it cannot run alone).
  * @returns seconds from the release to the last worker's finish.
  * @throws Error if a worker fails, the run hangs, or the final count is not exactly `workers * n`.
  */
@@ -145,7 +175,7 @@ export async function timeParked<S extends Counted>(body: Body<S>, shared: S, wo
       );
       await reached(gate, READY, index + 1, () => failure);
     }
-    const seconds = release(gate, shared, workers, what);
+    const seconds = release(gate, shared, workers, warmup, what);
     await Promise.all(joins);
     checkCount(shared, workers, n, what);
     return seconds;
@@ -197,7 +227,7 @@ export class WorkerPool {
     const gate = newGate();
     this.workers.slice(0, workers).forEach((w, index) => w.postMessage({ gate, source: body.toString(), n, shared, index, warmup }));
     await reached(gate, READY, workers, () => this.failure);
-    const seconds = release(gate, shared, workers, what);
+    const seconds = release(gate, shared, workers, warmup, what);
     if (this.failure !== null) throw this.failure;
     checkCount(shared, workers, n, what);
     return seconds;

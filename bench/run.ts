@@ -21,18 +21,28 @@ import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targe
 const ROOT = join(__dirname, "..");
 /** How many times each measurement is repeated; the table shows the median and the spread. */
 const REPS = 5;
-/** Iterations per JavaScript run, split evenly over its workers (every count in {@link WORKER_COUNTS} divides it). */
-const TOTAL = 2_000_000;
 /**
- * Untimed iterations each worker of a counting row runs alone before it parks (see timeParked):
- * 16 workers get 125,000 timed iterations each, and a fresh worker's first ones run slower.
+ * Iterations per JavaScript run, split evenly over its workers (every count in {@link WORKER_COUNTS}
+ * divides it): 500,000 each for 16 workers, so that starting and ending 16 threads is a small part
+ * of a run (with 2,000,000, 16 workers that shared nothing at all reached 0.6–0.76× the rate of 2;
+ * with 16,000,000, 1.0×; bench/README.md, "Run length").
+ */
+const TOTAL = 8_000_000;
+/**
+ * Untimed iterations each worker of a counting row runs alone before it parks, and again with all
+ * the others before the timed run (see timeParked): a fresh worker's first ones run slower, and
+ * alone a lock's waiting code never runs.
  */
 const WARMUP = 50_000;
 /** Round trips per ping-pong run. */
 const ROUNDS = 2_000;
-/** Python's lock pairs, and Python's increments split over its processes, per run (divisible by 16). */
+/**
+ * Python's lock pairs, and Python's increments split over its processes, per run (divisible by 16):
+ * 125,000 each for 16 processes, so that they overlap (with 200,000 in all, each of 16 did its
+ * 12,500 in about one time slice, mostly alone).
+ */
 const PYTHON_PAIRS = 200_000;
-const PYTHON_TOTAL = 200_000;
+const PYTHON_TOTAL = 2_000_000;
 /** Process start + join timings per repetition. */
 const STARTS = 2;
 /** Workers that share one counter in (b): up to 4, fewer or as many as the cores of a laptop; 8 and 16, more. */
@@ -74,6 +84,7 @@ const mutexProcess = new MutexProcess(Math.max(...WORKER_COUNTS));
 const series: Series[] = [
   parkedSeries("spinlock", "bare spinlock: compareExchange + store (floor)", [1], handmade, () => handmadeShared("spinlock")),
   parkedSeries("futex", "futex copy: no spin, no owner id, no checks", WORKER_COUNTS, handmade, () => handmadeShared("futex")),
+  parkedSeries("futex-nap", "futex copy + a nap after a lost wake-up", CONTENDED, handmade, () => handmadeShared("futex-nap")),
   parkedSeries("futex-spin", "futex copy + the old fixed spin (64 looks)", CONTENDED, handmade, () => handmadeShared("futex-spin")),
   parkedSeries("futex-adaptive", "futex copy + src/spin.ts's spin", CONTENDED, handmade, () => handmadeShared("futex-adaptive")),
   parkedSeries("futex-owned", "futex copy + owner-id store", [1], handmade, () => handmadeShared("owned")),
@@ -219,8 +230,9 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
 
   out.push("", "(b) Locked increments of one shared counter: millions per second, median (min–max)");
   const rows = [
-    ["lock", "mp.Lock (adaptive spin, src/spin.ts)"],
+    ["lock", "mp.Lock (src/spin.ts: spin, nap)"],
     ["futex", "futex copy, no spin (sleeps at once)"],
+    ["futex-nap", "futex copy + a nap after a lost wake-up"],
     ["futex-spin", "futex copy + the old fixed spin (64)"],
     ["futex-adaptive", "futex copy + src/spin.ts's spin"],
     ["mutex", "Atomics.Mutex"],
