@@ -170,25 +170,14 @@ export class Lock extends SharedPrimitive implements Acquirable {
     }
     spinOutcome(false, i);
     const deadline = atomics.now() + ms;
+    let woken = false;
     for (;;) {
-      const seen = this.markSleeper();
+      const seen = this.markSleeper(woken ? deadline : null);
       if (seen === UNLOCKED) return this.took();
       const left = remaining(deadline);
       if (left === 0) return false;
-      if (atomics.wait(cells, WORD, seen, left) !== "timed-out") this.napIfTakenAgain(deadline);
+      woken = atomics.wait(cells, WORD, seen, left) !== "timed-out";
     }
-  }
-
-  /**
-   * After a wake-up: if the lock is taken again (a running thread got it first), naps as long as
-   * `src/spin.ts` says, within the deadline, before the caller marks itself a sleeper again.
-   */
-  private napIfTakenAgain(deadline: number): void {
-    const nap = napAfterLostWakeUp();
-    if (nap === 0) return;
-    const seen = atomics.load(this.cells, WORD);
-    if (seen === UNLOCKED || (seen & ABANDONED) !== 0) return;
-    pauseMs(Math.min(nap, remaining(deadline)));
   }
 
   /**
@@ -223,16 +212,23 @@ export class Lock extends SharedPrimitive implements Acquirable {
    * The step of a waiter about to sleep: takes the lock if it is free (with the SLEEPERS bit, as
    * other waiters may sleep), or makes sure the word says somebody sleeps.
    *
+   * @param napBy - after a wake-up, the deadline of the acquire: if the lock is found taken again
+   *   (a running thread got it first), the waiter first naps as long as `src/spin.ts` says (within
+   *   the deadline) and looks again, before it marks; `null` otherwise.
    * @returns `UNLOCKED` if this thread now holds the lock, else the word to sleep on.
    * @throws LockOwnerDiedError if the holder died.
    */
-  private markSleeper(): number {
+  private markSleeper(napBy: number | null = null): number {
     const cells = this.cells;
+    let nap = napBy === null ? 0 : napAfterLostWakeUp();
     for (;;) {
       const seen = atomics.load(cells, WORD);
       if ((seen & ABANDONED) !== 0) throw this.died(seen);
       if (seen === UNLOCKED) {
         if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE | SLEEPERS) === UNLOCKED) return UNLOCKED;
+      } else if (nap > 0 && napBy !== null) {
+        pauseMs(Math.min(nap, remaining(napBy)));
+        nap = 0;
       } else if ((seen & SLEEPERS) !== 0 || atomics.compareExchange(cells, WORD, seen, seen | SLEEPERS) === seen) {
         return seen | SLEEPERS;
       }
