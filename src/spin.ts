@@ -163,9 +163,9 @@ export function spinOutcome(won: boolean, used: number): void {
 
 /**
  * How long this thread naps (milliseconds; 0: not at all) when `Atomics.notify` woke it from a
- * lock and the lock was taken again before it could look: a running thread released and took it
- * back in the meantime (a lock lets a running thread in before a sleeping one, as Drepper's mutex
- * does; waking the sleeper takes microseconds). Going straight back to sleep would set the
+ * lock and it finds the lock taken again, before it looked or just before it could take it: a
+ * running thread released and took it back in the meantime (a lock lets a running thread in
+ * before a sleeping one, as Drepper's mutex does; waking the sleeper takes microseconds). Going straight back to sleep would set the
  * sleepers bit again at once, so that holder's next release would wake somebody again: one
  * wake-up per release, each a system call for the holder and, on few cores, a context switch,
  * which on 2 cores halved the rate of a busy lock. Napping first, without marking anything, leaves
