@@ -34,10 +34,11 @@ export const SIDE_BY_SIDE = ["spinlock", "futex", "owned", "library"] as const;
  *   takes and releases a lock in shared memory with less.
  * - `futex`: a copy of the three-state futex mutex that `mp.Lock` is built on (Drepper's "mutex2"),
  *   without the library's spin, owner id and checks: a waiter sleeps at once.
- * - `futex-nap`: the same, but a waiter that a release woke and that finds the lock taken again
- *   naps 1 ms (a timed wait on a cell of its own) before it marks the lock as slept on again, as
- *   `mp.Lock` does (src/spin.ts, `napAfterLostWakeUp`). So `futex` and `futex-nap` differ only in
- *   that nap.
+ * - `futex-nap`: the same, but a waiter that a release woke and that, at its one look after the
+ *   wake-up, finds the lock taken again naps 1 ms (a timed wait on a cell of its own) before it
+ *   marks the lock as slept on again, like `mp.Lock` (src/spin.ts, `napAfterLostWakeUp`; the
+ *   library also naps when it saw the lock free but lost the compare-exchange for it, which this
+ *   copy, measured before that change, does not). So `futex` and `futex-nap` differ only in that nap.
  * - `futex-spin`: the same with the fixed spin `mp.Lock` had before its adaptive one (src/spin.ts):
  *   up to 64 looks while the lock is held and nobody sleeps, then sleep.
  * - `futex-adaptive`: the same spin loop, as long as the library's own policy says: the compiled
@@ -76,7 +77,7 @@ export function handmade(
       if (Atomics.exchange(this.cells, 0, 0) === 2) Atomics.notify(this.cells, 0, 1);
     }
   }
-  /** Naps 1 ms after a wake-up that finds the lock taken again, before marking it slept on again. */
+  /** Naps 1 ms after a wake-up whose one look finds the lock taken again, before marking it slept on again. */
   class NappingFutex extends Futex {
     private readonly nap = new Int32Array(new SharedArrayBuffer(4));
 
