@@ -16,5 +16,3 @@ export { Array, SharedArrayBase, SharedValue, Value, type SharedArray, type Shar
 export { sleep, sleepAsync } from "./sleep";
 export type { BigIntTypecode, ElementOf, InputOf, NumberTypecode, Typecode } from "./typecodes";
 export * from "./explore";
-export { formatTrace } from "./explore-report";
-export type { TraceStep } from "./explore-run";

@@ -2,7 +2,7 @@
  * What a target sees in a worker besides JavaScript's globals: `mp` (this library), `require()`
  * resolving from the working folder, and what the host adds (tslab's `exports.mp`). Both kinds of
  * worker set them up here: a Process's (`worker-main.ts`) and one under `explore`
- * (`explore-worker.ts`).
+ * (`explore/worker.ts`).
  *
  * @packageDocumentation
  */

@@ -19,7 +19,7 @@ let workerExecArgv: string[] | undefined = withoutTsNode(process.execArgv);
  * Starts a worker running the compiled module `file` with `data`, its output captured (the caller
  * forwards it).
  *
- * @param file - the worker's code: `worker-main.js` for a Process, `explore-worker.js` for the explorer.
+ * @param file - the worker's code: `worker-main.js` for a Process, `explore/worker.js` for the explorer.
  * @param data - its `workerData`.
  */
 export function startWorker(file: string, data: unknown): Worker {

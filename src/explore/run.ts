@@ -22,12 +22,12 @@
  *
  * @packageDocumentation
  */
-import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "./atomics";
-import type { ExploreWorkers } from "./explore-workers";
+import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "../atomics";
+import type { ExploreWorkers } from "./workers";
 import { cellName, restore, snapshot, type ScenarioBuffer } from "./scenario-memory";
 import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, SKIPPED, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
-import { threadEnded } from "./owner-watch";
-import type { AnyTypedArray } from "./typecodes";
+import { threadEnded } from "../owner-watch";
+import type { AnyTypedArray } from "../typecodes";
 
 /** What the scheduler may do next: let a thread step, fire its wait's timeout, or kill it. */
 export interface Choice {

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { view, type AnyTypedArray, type Typecode } from "./typecodes";
+import { view, type AnyTypedArray, type Typecode } from "../typecodes";
 
 /** One buffer of the scenario, as the scheduler sees it. */
 export interface ScenarioBuffer {

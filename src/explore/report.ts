@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { TraceStep } from "./explore-run";
+import type { TraceStep } from "./run";
 
 /** A value in a trace: bigints with their `n`, nothing for none. */
 function show(value: number | bigint | undefined): string {

@@ -14,7 +14,7 @@
  *
  * @packageDocumentation
  */
-import { independent, letter, type Choice, type Footprint, type ScheduleRun } from "./explore-run";
+import { independent, letter, type Choice, type Footprint, type ScheduleRun } from "./run";
 
 /** The limits of a search. */
 export interface SearchBounds {

@@ -6,9 +6,9 @@
  *
  * @packageDocumentation
  */
-import { nativeOps, type SharedMemoryOps, type WaitResult } from "./atomics";
+import { nativeOps, type SharedMemoryOps, type WaitResult } from "../atomics";
 import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, SKIPPED, STATUS, Status, TYPE, slotBase } from "./schedule-protocol";
-import type { AnyTypedArray } from "./typecodes";
+import type { AnyTypedArray } from "../typecodes";
 
 /**
  * What every operation of a killed thread throws. Private to the explorer: a target that catches

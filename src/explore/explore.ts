@@ -11,15 +11,15 @@
  * @packageDocumentation
  */
 import { inspect } from "node:util";
-import { describe } from "./errors";
-import { formatStates, formatTrace } from "./explore-report";
-import { letter, ScheduleRun, type Choice, type TraceStep } from "./explore-run";
-import { search, token, type RunEnd, type SearchBounds } from "./explore-search";
-import { ExploreWorkers } from "./explore-workers";
+import { describe } from "../errors";
+import { formatStates, formatTrace } from "./report";
+import { letter, ScheduleRun, type Choice, type TraceStep } from "./run";
+import { search, token, type RunEnd, type SearchBounds } from "./search";
+import { ExploreWorkers } from "./workers";
 import { restore, scenarioBuffers, snapshot } from "./scenario-memory";
 import { controlBuffer, Outcome } from "./schedule-protocol";
-import { targetSource } from "./target";
-import { encode } from "./transfer";
+import { targetSource } from "../target";
+import { encode } from "../transfer";
 
 /** The most threads a scenario may have. */
 const MAX_THREADS = 4;

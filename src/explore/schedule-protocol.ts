@@ -40,7 +40,7 @@
  * @packageDocumentation
  */
 
-import type { HostName } from "./host";
+import type { HostName } from "../host";
 
 /** Int32 cells before the first thread's slot (padding, so that Float64 fields stay aligned). */
 const HEADER = 4;

@@ -7,10 +7,10 @@
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome } from "./schedule-protocol";
-import { host } from "./host";
-import { startWorker } from "./worker-start";
+import { host } from "../host";
+import { startWorker } from "../worker-start";
 
-const EXPLORE_WORKER = join(__dirname, "explore-worker.js");
+const EXPLORE_WORKER = join(__dirname, "worker.js");
 
 /** How many times the scheduler looks at a STATUS cell before it awaits `Atomics.waitAsync`. */
 const SPINS = 1000;

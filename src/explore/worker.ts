@@ -7,17 +7,17 @@
  * @packageDocumentation
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { useSharedMemoryOps } from "./atomics";
-import { useFixedSpin } from "./spin";
+import { useSharedMemoryOps } from "../atomics";
+import { useFixedSpin } from "../spin";
 import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
 import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
-import { functionFromSource } from "./source-function";
-import { giveTargetGlobals } from "./target-globals";
+import { functionFromSource } from "../source-function";
+import { giveTargetGlobals } from "../target-globals";
 
 /** How many looks a lock's waiter takes before it sleeps, under the scheduler (the adaptive policy's first budget). */
 const EXPLORED_SPIN_LOOKS = 64;
-import { decode } from "./rebuild";
+import { decode } from "../rebuild";
 
 /** What the target returned, if a message can carry it (else its text). */
 function copyable(value: unknown): unknown {
