@@ -90,15 +90,25 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
     throw new TypeError(`${where}: ${label} is a class. Pass a function (it may create the class's objects itself).`);
   }
   const expression = toExpression(text);
-  const foreign = [...new Set(freeNames(expression))].filter((n) => !isWorkerGlobal(n));
+  const uses = freeNames(expression);
+  const foreign = [...new Set(uses.map((u) => u.name))].filter((n) => !isWorkerGlobal(n));
   if (foreign.length > 0) {
+    // A name that is called is most likely a helper function: a function cannot travel in args.
+    const called = foreign.filter((n) => uses.some((u) => u.name === n && u.called));
+    const values = foreign.filter((n) => !called.includes(n));
     throw new TypeError(
       `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
         `A worker runs ${role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
         `but none of ${host().surroundings}. ` +
-        (role === "target"
-          ? `Pass ${list(foreign)} through args (shared objects travel by memory, everything else as a copy). `
-          : `An action gets no arguments, so do work that needs ${list(foreign)} in the workers, after wait() returns. `) +
+        (called.length > 0
+          ? `A function cannot be sent to a worker: define ${list(called)} inside ${label} (a function declared in its body travels with it), ` +
+            `or put ${called.length === 1 ? "it" : "them"} in a module file and require() it inside ${label}. `
+          : "") +
+        (values.length === 0
+          ? ""
+          : role === "target"
+            ? `Pass ${list(values)} through args (shared objects travel by memory, everything else as a copy). `
+            : `An action gets no arguments, so do work that needs ${list(values)} in the workers, after wait() returns. `) +
         `Inside a worker the helper library is \`mp\`, and modules come from require().`,
     );
   }
@@ -107,10 +117,19 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
 
 /**
  * The names `source` uses without declaring them, as the learner wrote them (the host knows how
- * its compiler renames some: tslab's `exports.name` for a name of an earlier cell).
+ * its compiler renames some: tslab's `exports.name` for a name of an earlier cell), and whether
+ * each use is a call.
  */
-function freeNames(source: string): string[] {
-  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) => g.nodes.map((node) => host().freeName(g.name, source.slice(node.end))));
+function freeNames(source: string): { name: string; called: boolean }[] {
+  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) =>
+    g.nodes.map((node) => {
+      const after = source.slice(node.end);
+      const name = host().freeName(g.name, after);
+      // `f(`, or tslab's `exports.f(` or `(0, exports.f)(` for a function of an earlier cell.
+      const rest = name === g.name ? after : after.replace(/^\s*\.\s*[A-Za-z_$][\w$]*\s*\)?/, "");
+      return { name, called: /^\s*\(/.test(rest) };
+    }),
+  );
 }
 
 /**

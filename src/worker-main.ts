@@ -10,6 +10,7 @@ import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
 import { giveTargetGlobals } from "./target-globals";
 import { decode } from "./rebuild";
+import { useProcessNamesTable } from "./process-names";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
@@ -36,6 +37,7 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
 const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
 
 async function main(start: WorkerStart): Promise<void> {
+  useProcessNamesTable(start.names);
   giveTargetGlobals(start.host);
   try {
     const target = functionFromSource(start.source, start.name);

@@ -469,6 +469,25 @@ describe("bad uses", () => {
     assert.throws(() => new mp.Process({ target: () => noop() }), fails(TypeError, "`noop`"));
   });
 
+  test("a target that calls a helper from outside is told to define it inside or require() it, not to pass it in args", () => {
+    const rate = 2;
+    function addOne(x: number) {
+      return x + 1;
+    }
+    assert.throws(() => new mp.Process({ target: (v: mp.SharedValue<"i">) => (v.value = addOne(v.value)) }), (e: unknown) => {
+      assert.ok(e instanceof TypeError);
+      assert.match(e.message, /target uses `addOne`, which is not defined inside a worker/);
+      assert.match(e.message, /A function cannot be sent to a worker: define `addOne` inside target \(a function declared in its body travels with it\), or put it in a module file and require\(\) it inside target\./);
+      assert.doesNotMatch(e.message, /Pass `addOne` through args/);
+      return true;
+    });
+    // A helper and a value together: each gets its own advice.
+    assert.throws(
+      () => new mp.Process({ target: (v: mp.SharedValue<"i">) => (v.value = addOne(v.value) * rate) }),
+      fails(TypeError, "define `addOne` inside target", "Pass `rate` through args"),
+    );
+  });
+
   test("a class is a TypeError", () => {
     class Worker {
       run() {
