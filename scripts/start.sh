@@ -12,8 +12,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$REPO"
 
 args=(--ServerApp.ip=127.0.0.1)
-# The URL Jupyter prints (and the browser opens) is its default_url: make it the course map.
-[ -f notebooks/00-start-here.ipynb ] && args+=(--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb)
+# Naming the course map makes notebooks/ the root of Jupyter's file browser; the URL Jupyter prints
+# (and the browser opens) is its default_url, the Launcher unless it is the course map too.
+[ -f notebooks/00-start-here.ipynb ] && args=(notebooks/00-start-here.ipynb --LabApp.default_url=/lab/tree/00-start-here.ipynb "${args[@]}")
 # Jupyter refuses to run as root without this (CI and containers run as root).
 [ "$(id -u)" = 0 ] && args+=(--allow-root)
 

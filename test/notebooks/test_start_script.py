@@ -77,7 +77,10 @@ def test_npm_start_opens_the_course_map_and_sigterm_stops_jupyter_and_its_kernel
             time.sleep(0.5)
         assert match, f"no URL printed within 90 s:\n{log.read_text()}"
         url, _, path, token = match.groups()
-        assert path == "/lab/tree/notebooks/00-start-here.ipynb", f"the printed URL does not open the course map: {url}"
+        # The root of Jupyter's files is notebooks/ (start.sh names the course map in it).
+        assert path == "/lab/tree/00-start-here.ipynb", f"the printed URL does not open the course map: {url}"
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/00-start-here.ipynb?content=0&token={token}", timeout=30)
+        assert json.load(page)["type"] == "notebook", "the course map is not where the printed URL points"
 
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", data=json.dumps({"name": "tslab"}).encode(),
                                          headers={"Authorization": f"token {token}"}, method="POST")
