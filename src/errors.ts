@@ -38,13 +38,16 @@ export class MpError extends Error {
 const LIBRARY_DIR = `${__dirname}${__dirname.includes("\\") ? "\\" : "/"}`;
 
 /**
- * Keeps the library's own workings out of an error's `stack`, so that a learner sees the message
+ * @internal Keeps the library's own workings out of an error's `stack`, so that a learner sees the message
  * and then their own code: the frames inside this library are dropped (the learner's call is the
  * first frame left), and so is the excerpt of library source that Node puts in front of the stack
  * when the error leaves `vm.runInThisContext` (how the tslab kernel runs a cell), which would
- * otherwise open the error with a line of `dist/thread.js`.
+ * otherwise open the error with a line of `dist/thread.js`. Every `MpError` gets this; a `TypeError`
+ * that a learner meets first (a target that cannot travel) gets it where it is thrown.
+ *
+ * @returns the same error.
  */
-function showLearnerFrames(error: Error): void {
+export function showLearnerFrames<E extends Error>(error: E): E {
   let stack = (error.stack ?? "")
     .split("\n")
     .filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR)))
@@ -60,6 +63,7 @@ function showLearnerFrames(error: Error): void {
       stack = decorated ? stack : text;
     },
   });
+  return error;
 }
 
 /**

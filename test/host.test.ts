@@ -88,6 +88,14 @@ describe("the tslab host", () => {
       const library = resolve(__dirname, "..", "dist");
       assert.ok(!printed.includes(library), `library internals in what the learner sees:\n${printed}`);
       assert.match(printed, /\n\s+at evalmachine/, "the learner's own frame (the cell) is kept");
+    }
+    try {
+      vm.runInThisContext("function addOne(x) { return x + 1; } new mpForCell.Process({ target: (x) => addOne(x) });");
+      assert.fail("a target calling a helper from outside was not refused");
+    } catch (error) {
+      const printed = inspect(error);
+      assert.match(printed, /^TypeError: Process\(\): target uses `addOne`/, `it opens with something else:\n${printed}`);
+      assert.ok(!printed.includes(resolve(__dirname, "..", "dist")), `library internals in what the learner sees:\n${printed}`);
     } finally {
       delete g.mpForCell;
     }

@@ -368,6 +368,20 @@ describe("arguments", () => {
 });
 
 describe("errors from the worker", () => {
+  test("a library error inside a worker shows the learner's frame, not the library's", async () => {
+    const p = new mp.Process({ target: function napBackwards() { mp.sleep(-1); }, name: "napper" });
+    p.start();
+    await assert.rejects(finish(p), (e: unknown) => {
+      assert.ok(e instanceof mp.ProcessError);
+      assert.equal(e.remoteName, "RangeError");
+      const stack = e.stack ?? "";
+      assert.match(stack, /^ProcessError: napper failed: RangeError: sleep\(\): seconds is -1/);
+      assert.match(stack, /\n\s+at napBackwards \(napper:\d+:\d+\)/);
+      assert.doesNotMatch(stack, /[\\/](dist|src)[\\/]\w+\.[jt]s/, `library frames in the learner's stack:\n${stack}`);
+      return true;
+    });
+  });
+
   test("a ProcessError carries the worker's message, the process name, and a stack pointing at the target", async () => {
     const p = new mp.Process({
       target: function withdrawTooMuch(balance: mp.SharedValue<"i">) {
