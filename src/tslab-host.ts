@@ -10,13 +10,12 @@
  *
  * @packageDocumentation
  */
-/** What the library's `endAll` returns (`EndingWorkers` of `src/host.ts`, which imports this file). */
-type EndingWorkers = { readonly names: string[]; readonly ended: Promise<void> };
-
 /** After `exports`: `.name`, the name of an earlier cell's declaration. */
 const CELL_EXPORT = /^\s*\.\s*([A-Za-z_$][\w$]*)/;
 
 let listening = false;
+/** What the library's `endAll` returns (`EndingWorkers` of `src/host.ts`, which imports this file). */
+type EndingWorkers = { readonly names: string[]; readonly ended: Promise<void> };
 let endAllWorkers: () => EndingWorkers = () => ({ names: [], ended: Promise.resolve() });
 
 /**
@@ -43,7 +42,9 @@ function onInterrupt(): void {
         `What this cell declared (its const, let and function names) is gone: run the cells that declare them again.\n`,
     );
   }
-  ended.catch((error: unknown) => process.stderr.write(`Interrupted, but ending the workers failed: ${String(error)}\n`));
+  ended.catch((error: unknown) => {
+    process.stderr.write(`Interrupted, but ending the workers failed: ${String(error)}\n`);
+  });
 }
 
 /** The tslab kernel in Jupyter (a `Host` of `src/host.ts`, which checks its shape). */
