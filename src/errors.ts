@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { host } from "./host";
+import { processNameOf } from "./process-names";
 
 /** Shows a value in an error message the way a learner would have typed it. */
 export function describe(value: unknown): string {
@@ -29,7 +30,40 @@ export class MpError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+    showLearnerFrames(this);
   }
+}
+
+/** This library's folder (`dist/`, or `src/` under ts-node), as stack frames spell it. */
+const LIBRARY_DIR = `${__dirname}${__dirname.includes("\\") ? "\\" : "/"}`;
+
+/**
+ * @internal Keeps the library's own workings out of an error's `stack`, so that a learner sees the message
+ * and then their own code: the frames inside this library are dropped (the learner's call is the
+ * first frame left), and so is the excerpt of library source that Node puts in front of the stack
+ * when the error leaves `vm.runInThisContext` (how the tslab kernel runs a cell), which would
+ * otherwise open the error with a line of `dist/thread.js`. Every `MpError` gets this; a `TypeError`
+ * that a learner meets first (a target that cannot travel) gets it where it is thrown.
+ *
+ * @returns the same error.
+ */
+export function showLearnerFrames<E extends Error>(error: E): E {
+  let stack = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR)))
+    .join("\n");
+  Object.defineProperty(error, "stack", {
+    configurable: true,
+    enumerable: false,
+    get: () => stack,
+    set(value: unknown) {
+      const text = String(value);
+      // Node's decoration is "file:line\n<source line>\n<caret>\n\n" followed by the old stack.
+      const decorated = text.endsWith(stack) && text.length > stack.length && text.slice(0, text.length - stack.length).startsWith(LIBRARY_DIR);
+      stack = decorated ? stack : text;
+    },
+  });
+  return error;
 }
 
 /**
@@ -92,8 +126,10 @@ export class LockOwnerDiedError extends MpError {
    * @param ownerThreadId - the thread id of the worker that died holding it.
    */
   constructor(kind: string, ownerThreadId: number) {
+    // The process's name, as the learner knows it (and as the interrupt message says it), with its pid.
+    const name = processNameOf(ownerThreadId);
     super(
-      `This ${kind} was held by worker thread ${ownerThreadId}, which ended without releasing it. ` +
+      `This ${kind} was held by ${name === null ? `worker thread ${ownerThreadId}` : `${name} (pid ${ownerThreadId})`}, which ended without releasing it. ` +
         `The data it protects may be half-updated: check it, then make a new ${kind}.`,
     );
     this.ownerThreadId = ownerThreadId;

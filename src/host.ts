@@ -29,11 +29,20 @@ export interface Host {
    * Called from the event loop when the first worker of this thread starts (`true`) and after the
    * last one ended (`false`).
    *
-   * @param endAll - ends every running worker and resolves to their names.
+   * @param endAll - starts ending every running worker; returns their names at once, and a promise
+   *   that settles when they have ended.
    */
-  workersRunning(running: boolean, endAll: () => Promise<string[]>): void;
+  workersRunning(running: boolean, endAll: () => EndingWorkers): void;
   /** In a worker, before its target runs: the globals to add besides `mp` and `require`. */
   workerGlobals(mp: unknown): Record<string, unknown>;
+}
+
+/** What `endAll` of {@link Host.workersRunning} returns: who is being ended, and when it is done. */
+export interface EndingWorkers {
+  /** The names of the workers being ended, such as `"Process-3"`. */
+  readonly names: string[];
+  /** Settles once every one of them has ended. */
+  readonly ended: Promise<void>;
 }
 
 /** The names of the hosts. */

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { processNamesTable, recordProcessName } from "./process-names";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -52,10 +53,9 @@ const live = new Set<Process<never>>();
  * `src/tslab-host.ts`.
  */
 function updateHost(): void {
-  host().workersRunning(live.size > 0, async () => {
+  host().workersRunning(live.size > 0, () => {
     const names = [...live].map((p) => p.name);
-    await terminateAll();
-    return names;
+    return { names, ended: terminateAll().then(() => undefined) };
   });
 }
 
@@ -133,7 +133,7 @@ export class Process<A extends unknown[] = unknown[]> {
     if (!existsSync(WORKER_MAIN)) {
       throw new ProcessStateError(`The worker's code ${WORKER_MAIN} is missing: build the library first (npm run build).`);
     }
-    const data: WorkerStart = { name: this.name, source: this.source, args, host: host().name };
+    const data: WorkerStart = { name: this.name, source: this.source, args, host: host().name, names: processNamesTable() };
     let worker: Worker;
     try {
       worker = startWorker(WORKER_MAIN, data);
@@ -144,6 +144,7 @@ export class Process<A extends unknown[] = unknown[]> {
     }
     this.worker = worker;
     this.threadId = worker.threadId;
+    recordProcessName(worker.threadId, this.name);
     track(this as unknown as Process<never>);
     // Print through whatever process.stdout is when the output arrives: the kernel swaps it per cell.
     worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));

@@ -17,6 +17,8 @@ export interface WorkerStart {
   readonly args: unknown[];
   /** The parent's host (`src/host.ts`), which the worker takes too. */
   readonly host: HostName;
+  /** The table of process names (`src/process-names.ts`), shared by every thread. */
+  readonly names: SharedArrayBuffer;
 }
 
 /** What a worker tells its parent, once, just before it ends. */

@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from "./errors";
+import { describe, showLearnerFrames } from "./errors";
 import { host } from "./host";
 
 type FindGlobals = typeof import("acorn-globals");
@@ -73,44 +73,63 @@ function list(names: string[]): string {
  */
 export function targetSource(target: unknown, where: string, role: "target" | "action" = "target"): string {
   if (typeof target !== "function") {
-    throw new TypeError(`${where}: ${role} must be a function to run in the worker, not ${describe(target)}.`);
+    throw showLearnerFrames(new TypeError(`${where}: ${role} must be a function to run in the worker, not ${describe(target)}.`));
   }
   // An arrow written inline, { target: (v) => ... }, is named "target" after the key: say "target"
   // once, not "target target".
   const label = target.name === "" || target.name === role ? role : `${role} ${target.name}`;
   const text = Function.prototype.toString.call(target);
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
-    throw new TypeError(
+    throw showLearnerFrames(new TypeError(
       `${where}: ${label} is a bound or built-in function. A worker rebuilds ${role} from its source text, ` +
         `which such a function does not have. Pass a plain function` +
         (role === "target" ? ", and give it the values you bound through args." : "."),
-    );
+    ));
   }
   if (/^class\b/.test(text)) {
-    throw new TypeError(`${where}: ${label} is a class. Pass a function (it may create the class's objects itself).`);
+    throw showLearnerFrames(new TypeError(`${where}: ${label} is a class. Pass a function (it may create the class's objects itself).`));
   }
   const expression = toExpression(text);
-  const foreign = [...new Set(freeNames(expression))].filter((n) => !isWorkerGlobal(n));
+  const uses = freeNames(expression);
+  const foreign = [...new Set(uses.map((u) => u.name))].filter((n) => !isWorkerGlobal(n));
   if (foreign.length > 0) {
-    throw new TypeError(
+    // A name that is called is most likely a helper function: a function cannot travel in args.
+    const called = foreign.filter((n) => uses.some((u) => u.name === n && u.called));
+    const values = foreign.filter((n) => !called.includes(n));
+    throw showLearnerFrames(new TypeError(
       `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
         `A worker runs ${role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
         `but none of ${host().surroundings}. ` +
-        (role === "target"
-          ? `Pass ${list(foreign)} through args (shared objects travel by memory, everything else as a copy). `
-          : `An action gets no arguments, so do work that needs ${list(foreign)} in the workers, after wait() returns. `) +
+        (called.length > 0
+          ? `A function cannot be sent to a worker: define ${list(called)} inside ${label} (a function declared in its body travels with it), ` +
+            `or put ${called.length === 1 ? "it" : "them"} in a module file and require() it inside ${label}. `
+          : "") +
+        (values.length === 0
+          ? ""
+          : role === "target"
+            ? `Pass ${list(values)} through args (shared objects travel by memory, everything else as a copy). `
+            : `An action gets no arguments, so do work that needs ${list(values)} in the workers, after wait() returns. `) +
         `Inside a worker the helper library is \`mp\`, and modules come from require().`,
-    );
+    ));
   }
   return expression;
 }
 
 /**
  * The names `source` uses without declaring them, as the learner wrote them (the host knows how
- * its compiler renames some: tslab's `exports.name` for a name of an earlier cell).
+ * its compiler renames some: tslab's `exports.name` for a name of an earlier cell), and whether
+ * each use is a call.
  */
-function freeNames(source: string): string[] {
-  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) => g.nodes.map((node) => host().freeName(g.name, source.slice(node.end))));
+function freeNames(source: string): { name: string; called: boolean }[] {
+  return findGlobals(source, { ecmaVersion: "latest" }).flatMap((g) =>
+    g.nodes.map((node) => {
+      const after = source.slice(node.end);
+      const name = host().freeName(g.name, after);
+      // `f(`, or tslab's `exports.f(` or `(0, exports.f)(` for a function of an earlier cell.
+      const rest = name === g.name ? after : after.replace(/^\s*\.\s*[A-Za-z_$][\w$]*\s*\)?/, "");
+      return { name, called: /^\s*\(/.test(rest) };
+    }),
+  );
 }
 
 /**
@@ -126,5 +145,5 @@ function toExpression(text: string): string {
       // Not this form; try the next one.
     }
   }
-  throw new TypeError(`The source of this function could not be read back as JavaScript: ${text.slice(0, 80)}`);
+  throw showLearnerFrames(new TypeError(`The source of this function could not be read back as JavaScript: ${text.slice(0, 80)}`));
 }

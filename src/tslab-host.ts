@@ -14,11 +14,18 @@
 const CELL_EXPORT = /^\s*\.\s*([A-Za-z_$][\w$]*)/;
 
 let listening = false;
-let endAllWorkers: () => Promise<string[]> = async () => [];
+/** What the library's `endAll` returns (`EndingWorkers` of `src/host.ts`, which imports this file). */
+type EndingWorkers = { readonly names: string[]; readonly ended: Promise<void> };
+let endAllWorkers: () => EndingWorkers = () => ({ names: [], ended: Promise.resolve() });
 
 /**
  * The interrupt listener. Where nobody else listens for SIGINT (the program is not the kernel after
  * all), it steps aside and lets Node's default end the program.
+ *
+ * It writes its lines at once, in the listener: tslab's own listener has only rejected the cell's
+ * promise, and prints "Error: Interrupted asynchronously" with the kernel's stack a moment later.
+ * So what the learner needs comes first: which workers end, and that the cell's variables are gone
+ * (tslab keeps no declaration of a cell that failed or was interrupted).
  */
 function onInterrupt(): void {
   if (process.listenerCount("SIGINT") === 1) {
@@ -27,9 +34,16 @@ function onInterrupt(): void {
     process.kill(process.pid, "SIGINT");
     return;
   }
-  void endAllWorkers().then((names) => {
-    const n = names.length;
-    if (n > 0) process.stderr.write(`Interrupted: ended ${n} running process${n === 1 ? "" : "es"} (${names.join(", ")}).\n`);
+  const { names, ended } = endAllWorkers();
+  const n = names.length;
+  if (n > 0) {
+    process.stderr.write(
+      `Interrupted: ending ${n} running process${n === 1 ? "" : "es"} (${names.join(", ")}); a lock ${n === 1 ? "it" : "one of them"} held is marked abandoned.\n` +
+        `What this cell declared (its const, let and function names) is gone: run the cells that declare them again.\n`,
+    );
+  }
+  ended.catch((error: unknown) => {
+    process.stderr.write(`Interrupted, but ending the workers failed: ${String(error)}\n`);
   });
 }
 
@@ -45,7 +59,7 @@ export const tslabHost = {
    * listener added then leaves the kernel with the default action afterwards, so the next
    * interrupt would kill the kernel instead of stopping the cell.
    */
-  workersRunning(running: boolean, endAll: () => Promise<string[]>): void {
+  workersRunning(running: boolean, endAll: () => EndingWorkers): void {
     endAllWorkers = endAll;
     if (running && !listening) process.on("SIGINT", onInterrupt);
     if (!running && listening) process.off("SIGINT", onInterrupt);

@@ -6,6 +6,9 @@
  */
 import { after, afterEach, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { inspect } from "node:util";
+import * as vm from "node:vm";
 import * as mp from "../dist";
 import { host, useHost } from "../dist/host";
 import { fails, run } from "./helpers/util";
@@ -47,6 +50,21 @@ describe("the tslab host", () => {
     assert.throws(() => new mp.Process({ target: fromLaterCell }), fails(TypeError, "uses `balance`", "the notebook's variables"));
   });
 
+  test("a helper function of an earlier cell, as tslab compiles its call, gets the advice that works", () => {
+    useHost("tslab");
+    for (const call of ["exports.addOne(v)", "(0, exports.addOne)(v)"]) {
+      const target = new Function(`return function work(v) { return ${call}; }`)() as (v: number) => number;
+      assert.throws(() => new mp.Process({ target, args: [1] }), (e: unknown) => {
+        assert.ok(e instanceof TypeError);
+        assert.match(e.message, /uses `addOne`/);
+        assert.match(e.message, /define `addOne` inside target work/);
+        assert.match(e.message, /require\(\) it inside target work/);
+        assert.doesNotMatch(e.message, /through args/, "a function cannot travel in args: that advice goes in a circle");
+        return true;
+      });
+    }
+  });
+
   test("gives a worker exports.mp, for a target from a later cell than the import", async () => {
     useHost("tslab");
     const seen = mp.Array("i", 1);
@@ -55,6 +73,32 @@ describe("the tslab host", () => {
       seen[0] = g.exports?.mp === mp ? 1 : 2;
     }, [seen]);
     assert.equal(seen[0], 1);
+  });
+
+  test("a library error, as the kernel prints a cell's error, opens with its message and shows no library code", () => {
+    // tslab runs a cell with vm.runInThisContext and prints what it throws with console.error.
+    const g = globalThis as { mpForCell?: typeof mp };
+    g.mpForCell = mp;
+    try {
+      vm.runInThisContext("new mpForCell.Lock().acquire(); new mpForCell.Lock().acquire();");
+      assert.fail("acquire() on the main thread did not throw");
+    } catch (error) {
+      const printed = inspect(error);
+      assert.match(printed, /^BlockingCallError: Lock\.acquire\(\) would block/, `it opens with something else:\n${printed}`);
+      const library = resolve(__dirname, "..", "dist");
+      assert.ok(!printed.includes(library), `library internals in what the learner sees:\n${printed}`);
+      assert.match(printed, /\n\s+at evalmachine/, "the learner's own frame (the cell) is kept");
+    }
+    try {
+      vm.runInThisContext("function addOne(x) { return x + 1; } new mpForCell.Process({ target: (x) => addOne(x) });");
+      assert.fail("a target calling a helper from outside was not refused");
+    } catch (error) {
+      const printed = inspect(error);
+      assert.match(printed, /^TypeError: Process\(\): target uses `addOne`/, `it opens with something else:\n${printed}`);
+      assert.ok(!printed.includes(resolve(__dirname, "..", "dist")), `library internals in what the learner sees:\n${printed}`);
+    } finally {
+      delete g.mpForCell;
+    }
   });
 
   test("useHost refuses a name it does not know", () => {

@@ -345,11 +345,12 @@ describe("blocking acquire inside workers", () => {
 });
 
 /** The waiter's ProcessError must come from a LockOwnerDiedError naming the dead holder. */
-function diedHolding(holderPid: number | null): (e: unknown) => true {
+/** A waiter's failure: LockOwnerDiedError, naming the holder as the learner knows it, by its Process name and pid. */
+function diedHolding(holder: mp.Process<[mp.Lock]>): (e: unknown) => true {
   return (e: unknown) => {
     assert.ok(e instanceof mp.ProcessError, `expected a ProcessError, got ${String(e)}`);
     assert.equal(e.remoteName, "LockOwnerDiedError");
-    assert.match(e.message, new RegExp(`worker thread ${holderPid}\\b`));
+    assert.match(e.message, new RegExp(`held by ${holder.name} \\(pid ${holder.pid}\\)`));
     return true;
   };
 }
@@ -373,12 +374,12 @@ for (const Kind of [mp.Lock, mp.RLock]) {
 
       const waiter = new mp.Process({ target: (lock: mp.Lock) => lock.acquire(), args: [lock] });
       waiter.start();
-      await assert.rejects(finish(waiter, 5), diedHolding(holder.pid));
+      await assert.rejects(finish(waiter, 5), diedHolding(holder));
 
       await assert.rejects(lock.acquireAsync(), (e: unknown) => {
         assert.ok(e instanceof mp.LockOwnerDiedError);
         assert.equal(e.ownerThreadId, holder.pid);
-        assert.match(e.message, new RegExp(`${Kind.name} was held by worker thread ${holder.pid}`));
+        assert.match(e.message, new RegExp(`${Kind.name} was held by ${holder.name} \\(pid ${holder.pid}\\)`));
         assert.match(e.message, /make a new/);
         return true;
       });
@@ -420,7 +421,7 @@ for (const Kind of [mp.Lock, mp.RLock]) {
         );
         await holder.terminate();
         assert.equal(holder.exitCode, -15);
-        await assert.rejects(finish(waiter, 5), diedHolding(holder.pid));
+        await assert.rejects(finish(waiter, 5), diedHolding(holder));
         await mainWaits;
       } finally {
         await mp.terminateAll();

@@ -368,6 +368,20 @@ describe("arguments", () => {
 });
 
 describe("errors from the worker", () => {
+  test("a library error inside a worker shows the learner's frame, not the library's", async () => {
+    const p = new mp.Process({ target: function napBackwards() { mp.sleep(-1); }, name: "napper" });
+    p.start();
+    await assert.rejects(finish(p), (e: unknown) => {
+      assert.ok(e instanceof mp.ProcessError);
+      assert.equal(e.remoteName, "RangeError");
+      const stack = e.stack ?? "";
+      assert.match(stack, /^ProcessError: napper failed: RangeError: sleep\(\): seconds is -1/);
+      assert.match(stack, /\n\s+at napBackwards \(napper:\d+:\d+\)/);
+      assert.doesNotMatch(stack, /[\\/](dist|src)[\\/]\w+\.[jt]s/, `library frames in the learner's stack:\n${stack}`);
+      return true;
+    });
+  });
+
   test("a ProcessError carries the worker's message, the process name, and a stack pointing at the target", async () => {
     const p = new mp.Process({
       target: function withdrawTooMuch(balance: mp.SharedValue<"i">) {
@@ -467,6 +481,25 @@ describe("bad uses", () => {
       fails(TypeError, /uses `(rate` and `fee|fee` and `rate)`, which are not defined inside a worker/),
     );
     assert.throws(() => new mp.Process({ target: () => noop() }), fails(TypeError, "`noop`"));
+  });
+
+  test("a target that calls a helper from outside is told to define it inside or require() it, not to pass it in args", () => {
+    const rate = 2;
+    function addOne(x: number) {
+      return x + 1;
+    }
+    assert.throws(() => new mp.Process({ target: (v: mp.SharedValue<"i">) => (v.value = addOne(v.value)) }), (e: unknown) => {
+      assert.ok(e instanceof TypeError);
+      assert.match(e.message, /target uses `addOne`, which is not defined inside a worker/);
+      assert.match(e.message, /A function cannot be sent to a worker: define `addOne` inside target \(a function declared in its body travels with it\), or put it in a module file and require\(\) it inside target\./);
+      assert.doesNotMatch(e.message, /Pass `addOne` through args/);
+      return true;
+    });
+    // A helper and a value together: each gets its own advice.
+    assert.throws(
+      () => new mp.Process({ target: (v: mp.SharedValue<"i">) => (v.value = addOne(v.value) * rate) }),
+      fails(TypeError, "define `addOne` inside target", "Pass `rate` through args"),
+    );
   });
 
   test("a class is a TypeError", () => {

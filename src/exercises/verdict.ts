@@ -10,9 +10,12 @@ export function pass(n: number, text: string): void {
   console.log(`✓ exercise ${n}: ${text}`);
 }
 
-/** Prints `✗ exercise n: text`: what was wrong, and what to try. */
+/**
+ * Prints `✗ exercise n: text`: what was wrong, and what to try. A check that adds its hint after a
+ * message ending in a full stop (an error's own message, say) gets one full stop, not two.
+ */
 export function fail(n: number, text: string): void {
-  console.log(`✗ exercise ${n}: ${text}`);
+  console.log(`✗ exercise ${n}: ${text.replace(/(?<!\.)\.\.(?!\.)/g, ".")}`);
 }
 
 /** A list printed the way Python prints it: `[25, 36, 49, 64]`. */

@@ -12,6 +12,11 @@ export interface Expected {
   lines: RegExp[];
   /** At least one rendered SVG picture, even if the saved notebook has none. */
   pictures: boolean;
+  /**
+   * Each pattern must match the text of a rendered markdown cell that holds no maths: prose that a
+   * stray pair of "$" would turn into italic maths (dollar amounts) must read as written.
+   */
+  prose?: RegExp[];
 }
 
 export const EXPECTED: Record<string, Expected> = {
@@ -20,7 +25,12 @@ export const EXPECTED: Record<string, Expected> = {
   // mp.Array and mp.Value, filled by the worker, read in the notebook.
   "02": { lines: [exactly("[25, 36, 49, 64]"), exactly("174")], pictures: false },
   // Lost updates first (how many varies from run to run), then 200 with the lock.
-  "03": { lines: [/^(run \d+: )?balance 200$/], pictures: false },
+  // Its dollar amounts, written without "$", are text, not maths.
+  "03": {
+    lines: [/^(run \d+: )?balance 200$/],
+    pictures: false,
+    prose: [/a balance of 200 dollars, one process depositing 1 dollar a hundred times/, /two accounts, A and B, with 200 dollars each/i],
+  },
   "04": { lines: [], pictures: true },
   "05": { lines: [], pictures: true },
   "06": { lines: [], pictures: true },

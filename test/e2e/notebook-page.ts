@@ -47,6 +47,8 @@ export interface RunReport {
   prompts: string[];
   /** Every line of every output area, in order. */
   lines: string[];
+  /** Each rendered markdown cell: its text, and how many maths elements (MathJax, KaTeX) it holds. */
+  markdown: { text: string; maths: number }[];
   /** Text of outputs rendered as stderr (tslab's errors) or error tracebacks. */
   errors: string[];
   /** Pictures in output areas: inline `<svg>` plus SVG images that decoded to a real size. */
@@ -189,6 +191,11 @@ export class NotebookPage {
     return this.page.evaluate(async () => {
       const outputs = [...document.querySelectorAll<HTMLElement>(".jp-Notebook .jp-OutputArea-output")];
       const lines = outputs.flatMap((o) => (o.textContent ?? "").split("\n"));
+      // A "$" pair in markdown is typeset as maths (MathJax in JupyterLab 4, KaTeX with its extension).
+      const markdown = [...document.querySelectorAll<HTMLElement>(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown")].map((m) => ({
+        text: (m.textContent ?? "").replace(/\s+/g, " "),
+        maths: m.querySelectorAll("mjx-container, .MathJax, .katex, math").length,
+      }));
       // tslab reports errors on stderr; other kernels as error outputs (tracebacks).
       const error = ["application/vnd.jupyter.stderr", "application/vnd.jupyter.error"].map((m) => `[data-mime-type="${m}"]`).join(", ");
       const errors = outputs.filter((o) => o.matches(error) || o.querySelector(error)).map((o) => o.textContent ?? "");
@@ -199,6 +206,7 @@ export class NotebookPage {
       const untrusted = [...document.querySelectorAll(".jp-RenderedSVG")].filter((e) => /untrusted/i.test(e.textContent ?? "")).length;
       return {
         lines,
+        markdown,
         errors,
         svgRendered: decoded.filter(Boolean).length + inline,
         svgBroken: decoded.filter((ok) => !ok).length + untrusted,

@@ -50,6 +50,11 @@ function checkRun(file: string, saved: ReturnType<typeof savedNotebook>, report:
   for (const pattern of expectedFor(file)?.lines ?? []) {
     assert.ok(report.lines.some((l) => pattern.test(l)), `${file}: no output line matches ${pattern}${shown}`);
   }
+  for (const pattern of expectedFor(file)?.prose ?? []) {
+    const cells = report.markdown.filter((m) => pattern.test(m.text));
+    assert.ok(cells.length > 0, `${file}: no rendered markdown cell reads ${pattern}`);
+    assert.deepEqual(cells.map((m) => m.maths), cells.map(() => 0), `${file}: the markdown that reads ${pattern} holds maths elements`);
+  }
   const pictures = Math.max(saved.svgOutputs, expectedFor(file)?.pictures ? 1 : 0);
   assert.equal(report.svgBroken, 0, `${file}: ${report.svgBroken} SVG picture(s) did not render`);
   assert.ok(report.svgRendered >= pictures, `${file}: ${report.svgRendered} SVG picture(s) rendered, expected ${pictures}`);

@@ -160,7 +160,7 @@ def test_picture_check_finds_what_is_missing():
 # Every other notebook starts with a link to the one before it, ends with a link to the one after
 # it, has a "## Summary", and its last section is "## Exercises", where each exercise N has a cell
 # for the learner (id exercise-N), a check they call on it (id check-N: check.exerciseN(answer)),
-# and a collapsed reference solution (id solution-N).
+# and a collapsed reference solution (id solution-N), its code and its output both hidden.
 
 MAP = "00-start-here.ipynb"
 LINK = re.compile(r"\]\(((\d\d)-[\w-]+\.ipynb)\)")
@@ -230,3 +230,6 @@ def test_each_exercise_has_a_learner_cell_a_check_they_call_and_a_hidden_solutio
             f"{path.name}: check-{n} passes a literal, not the learner's answer: {call.group(0)}"
         )
         assert nb.cells[solution].metadata.get("jupyter", {}).get("source_hidden") is True, f"{path.name}: solution-{n} is not collapsed"
+        # Its output (the ✓) is the answer too: hidden in JupyterLab (outputs_hidden) and classic Notebook (collapsed).
+        assert nb.cells[solution].metadata.get("jupyter", {}).get("outputs_hidden") is True, f"{path.name}: solution-{n} shows its output"
+        assert nb.cells[solution].metadata.get("collapsed") is True, f"{path.name}: solution-{n} shows its output in classic Notebook (collapsed)"

@@ -118,6 +118,12 @@ def test_interrupt_ends_workers_and_marks_their_lock_abandoned(session):
     with pytest.raises(NotebookRunError, match="Interrupted"):
         s.run_cell(3)
     assert time.monotonic() - started < 10, "the interrupt did not end the cell"
+    # What the learner needs comes first: the workers ended and the cell's variables gone, then
+    # tslab's own "Error: Interrupted asynchronously" with the kernel's stack.
+    told = stream_text(s.nb.cells[3], "stderr")
+    assert told.startswith("Interrupted: ending 1 running process (Process-"), f"the interrupt's own line is not first:\n{told}"
+    assert "What this cell declared (its const, let and function names) is gone" in told.splitlines()[1], told
+    assert told.index("Interrupted: ending") < told.index("Interrupted asynchronously"), told
     time.sleep(0.5)  # tslab refuses requests for 200 ms after a failed cell
     assert settle(pid, baseline) <= baseline, f"kernel still has {threads(pid)} threads, {baseline} before"
     s.run_cell(4)

@@ -6,8 +6,8 @@ fails the fixture and with it every test of that notebook. The kernels stay up u
 ends, so a test can run a cell again in the same session.
 
 The race cells print a different balance from run to run. They are checked by property: the
-unlocked race with a visible read-write window must be wrong in most runs, by at least two
-different amounts; the locked races must be 200 in every run.
+unlocked race of 3.5 (the tutorial's causes reproduced) must be wrong in most runs, by at least
+two different amounts; the locked races must be 200 in every run.
 """
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ NB02 = "02-shared-array-and-value.ipynb"
 NB03 = "03-locks.ipynb"
 
 RUN_LINE = re.compile(r"^run (\d+): balance (-?\d+)\b", re.MULTILINE)
-# Extra executions of the visible-window race cell allowed when one execution shows fewer than
-# two distinct wrong balances (each execution is 5 runs of ~1 s).
-WINDOW_EXTRA_EXECUTIONS = 5
+# The visible-window race cell (3.5, the tutorial's three causes reproduced) prints 5 runs; the test
+# executes it again until it has WINDOW_RUNS runs in all, and asks for lost updates in most of them.
+WINDOW_RUNS = 20
 
 
 def _executed(name: str, run_times: dict[str, float]):
@@ -131,20 +131,29 @@ def test_03_faithful_port_runs_five_times_with_possible_balances(nb03):
     assert all(100 <= b <= 300 for b in got), got
 
 
-def test_03_visible_window_race_loses_updates(nb03):
+def test_03_visible_window_race_loses_updates_in_most_runs(nb03):
+    """The tutorial's unlocked program was wrong in every run it showed, by varying amounts (205, 201,
+    193); 3.5 must show the same: wrong in most runs, by at least two different amounts.
+
+    This samples real schedules, it proves nothing about all of them (notebook 7's explorer does).
+    Measured in this kernel on a busy 2-core machine: 32 of 40 runs wrong. At 3 runs in 4 wrong, 10
+    or fewer wrong out of 20 happens about 1 time in 70; at 4 in 5, about 1 in 400.
+    """
     index, cell = cell_by_id(nb03.nb, "race-window")
+    source = cell.source + cell_by_id(nb03.nb, "code-like-python")[1].source
+    assert "moneyDpLikePython, moneyWdLikePython" in cell.source
+    for cause in ["sleepOnTick(0.01)", "b.getLock()", "interpreterWork()"]:
+        assert cause in source, f"3.5's clerks lost one of the tutorial's causes: {cause}"
     got = balances(stream_text(cell))
     assert len(got) == 5, got
-    extra = 0
-    while len({b for b in got if b != 200}) < 2 and extra < WINDOW_EXTRA_EXECUTIONS:
+    while len(got) < WINDOW_RUNS:
         again = nbformat.from_dict(copy.deepcopy(dict(cell)))
         nb03.run_cell(index, cell=again)
-        got += balances(stream_text(again))
-        extra += 1
-    # How many runs lose updates depends on the machine's load (23 of 25 on a busy machine, about
-    # half on a quiet one), so the property is that updates are lost, by varying amounts: at least
-    # two distinct wrong balances within 30 runs (at a quarter of runs wrong, this misses 1 in 500).
+        runs = balances(stream_text(again))
+        assert len(runs) == 5, runs
+        got += runs
     wrong = [b for b in got if b != 200]
+    assert len(wrong) > len(got) / 2, f"updates were lost in only {len(wrong)} of {len(got)} runs: {got}"
     assert len(set(wrong)) >= 2, f"fewer than two distinct wrong balances in {len(got)} runs: {got}"
 
 
