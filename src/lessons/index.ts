@@ -1,9 +1,11 @@
 /**
  * The notebooks' plumbing: code a notebook needs but that does not teach what the notebook is
- * about (recording and drawing a lost update, a test bench for hand-built locks). A separate entry
+ * about (recording and drawing a lost update, a test bench for hand-built locks and
+ * one for their fairness). A separate entry
  * from the library, `import * as lessons from "../dist/lessons"`; workers never load it.
  *
  * @packageDocumentation
  */
+export * from "./fairness";
 export * from "./lock-bench";
 export * from "./lost-update";

@@ -291,3 +291,19 @@ def test_06_main_thread_wait_freezes_the_kernel_and_is_refused(nb06):
 def test_at_least_three_pictures_from_measured_data(nb04, nb05, nb06):
     pictures = [svg_of(nb04, "chart"), svg_of(nb04, "timeline"), svg_of(nb05, "sem-picture"), svg_of(nb06, "chart")]
     assert len(pictures) >= 3
+
+
+FAIRNESS = re.compile(r"^(\w+)\s+(\d) workers?\s*:\s+([\d.]+) M/s, lost (\d+), a hand-off every (\d+) acquisitions, longest wait of each worker ([\d. /]+) ms$", re.MULTILINE)
+
+
+def test_06_fairness_measures_three_locks_exactly_and_draws_them(nb06):
+    rows = FAIRNESS.findall(out(nb06, "fairness-run"))
+    locks = ["libraryLock", "threeStateLock", "ticketLock"]
+    assert [(lock, int(w)) for lock, w, *_ in rows] == [(lock, w) for w in (1, 2, 4) for lock in locks], out(nb06, "fairness-run")
+    assert all(lost == "0" for _, _, _, lost, _, _ in rows), out(nb06, "fairness-run")
+    assert all(len(waits.split(" / ")) == int(w) for _, w, _, _, _, waits in rows)
+    words = texts(svg_of(nb06, "fairness-chart"))
+    for label in [*locks, "Longest single wait of each worker (4 workers)", "worker 3"]:
+        assert label in words, f"{label!r} missing from the fairness chart"
+    words = texts(svg_of(nb06, "fairness-waits"))
+    assert all(label in words for label in ["< 1 µs", "≥ 10 ms", "% of acquisitions"]), words
