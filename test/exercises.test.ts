@@ -39,6 +39,22 @@ async function verdict(mark: "✓" | "✗", n: number, run: () => Promise<void>)
   return lines[0];
 }
 
+/** The one ✓/✗ line of a check that runs synchronously. */
+function verdictSync(n: number, run: () => void): string {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    run();
+  } finally {
+    console.log = log;
+  }
+  const found = lines.filter((l) => /^[✓✗] exercise/.test(l));
+  assert.equal(found.length, 1, `want one verdict line, got ${JSON.stringify(found)}`);
+  assert.ok(found[0].slice(2).startsWith(`exercise ${n}: `), found[0]);
+  return found[0];
+}
+
 describe("notebook 01", () => {
   test("exercise 1: cubes printed by a worker, with the power in args", async () => {
     function cubeWith(numList: number[], power: number) {
@@ -210,6 +226,89 @@ describe("notebook 04", () => {
       partials[id] = sum;
     }
     assert.match(await verdict("✗", 2, () => notebook04.exercise2(offByOne)), /workers 0, 1, 2 stored a wrong sum/);
+  });
+  test("exercise 3: publishing values before the count that includes them, judged over every schedule", async () => {
+    // The explorer runs every schedule (one per class of equivalent ones) of the answer against
+    // the check's reader, so a wrong order is caught every run, whatever the operating system does.
+    function oneAtATime(data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) {
+      data[0] = 10;
+      count.value = 1;
+      data[1] = 20;
+      count.value = 2;
+      data[2] = 30;
+      count.value = 3;
+    }
+    await verdict("✓", 3, () => notebook04.exercise3(oneAtATime));
+    const allThenCount = (data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) => {
+      for (const [i, v] of [10, 20, 30].entries()) data[i] = v;
+      count.value = 3;
+    };
+    await verdict("✓", 3, () => notebook04.exercise3(allThenCount));
+    function countFirst(data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) {
+      count.value = 3;
+      data[0] = 10;
+      data[1] = 20;
+      data[2] = 30;
+    }
+    assert.match(await verdict("✗", 3, () => notebook04.exercise3(countFirst)), /the reader saw \[(0|10), .*count must never run ahead of the data/);
+    function countBeforeEach(data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) {
+      for (let i = 0; i < 3; i++) {
+        count.value = i + 1;
+        data[i] = 10 * (i + 1);
+      }
+    }
+    assert.match(await verdict("✗", 3, () => notebook04.exercise3(countBeforeEach)), /the reader saw \[[^\]]*\b0\]/);
+    function noCount(data: mp.SharedArray<"i">) {
+      data[0] = 10;
+      data[1] = 20;
+      data[2] = 30;
+    }
+    assert.match(await verdict("✗", 3, () => notebook04.exercise3(noCount)), /count 0\. .*count\.value must be 3/);
+  });
+
+  test("exercise 4: waiting for a flag with Atomics, then reading the data", async () => {
+    // The waiter and the flag's writer start together at a barrier and the flag goes up 200 ms
+    // later: an answer that copies before waiting copies before the data is there, unless its
+    // worker is held off the core for those 200 ms.
+    function spin(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      while (Atomics.load(flag, 0) !== 1) continue;
+      out[0] = data[0];
+    }
+    await verdict("✓", 4, () => notebook04.exercise4(spin));
+    const sleepy = (f: Int32Array, d: Int32Array, o: Int32Array) => {
+      while (Atomics.load(f, 0) === 0) Atomics.wait(f, 0, 0);
+      o[0] = d[0];
+    };
+    await verdict("✓", 4, () => notebook04.exercise4(sleepy));
+    function plain(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      while (flag[0] !== 1) continue;
+      out[0] = data[0];
+    }
+    // V8 in Node 20 re-reads the element, so this copies 42 and the source is what is wrong; on
+    // an engine that hoisted the read it would time out instead, which is a ✗ too.
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(plain)), /reads the flag with a plain access \(flag\[\.\.\.\]\)|had not finished/);
+    function copyFirst(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      out[0] = data[0];
+      while (Atomics.load(flag, 0) !== 1) continue;
+    }
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(copyFirst)), /out\[0\] is 0, want 42/);
+    function waitsForTheWrongValue(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      Atomics.wait(flag, 0, 1);
+      out[0] = data[0];
+    }
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(waitsForTheWrongValue)), /out\[0\] is 0, want 42/);
+  });
+
+  test("exercise 5: one cache line per worker's cell", () => {
+    const run = (fn: (id: number) => number) => verdictSync(5, () => notebook04.exercise5(fn));
+    assert.match(run((id) => id * 16), /^✓ exercise 5: cells \[0, 16, 32/);
+    assert.match(run((id) => 32 * id + 5), /^✓ exercise 5/);
+    assert.match(run((id) => 16 * (7 - id) + 15), /^✓ exercise 5/);
+    assert.match(run((id) => id), /^✗ exercise 5: workers 0 and 1 get cells 0 and 1/);
+    assert.match(run((id) => id * 8), /^✗ exercise 5: workers 0 and 1 get cells 0 and 8, bytes 0 and 32/);
+    assert.match(run((id) => id * 15), /^✗ exercise 5: workers 0 and 1 .* line that starts at byte 0/);
+    assert.match(run((id) => id * 64), /^✗ exercise 5: cellIndex\(4\) is 256/);
+    assert.match(run((id) => id * 16.5), /^✗ exercise 5: cellIndex\(1\) is 16.5/);
   });
 });
 

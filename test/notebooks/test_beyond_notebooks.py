@@ -217,7 +217,7 @@ def test_05_a_lock_knows_its_holder_but_is_not_reentrant(nb05):
 # --- exercises of 04-06: the stub's check says ✗ with a reason, the hidden solution's ✓ -------------
 
 
-@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb06", 1)])
+@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb04", 3), ("nb04", 4), ("nb04", 5), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb06", 1)])
 def test_exercise_checks(request, fixture, number):
     check_exercise(request.getfixturevalue(fixture), number)
 
@@ -307,3 +307,22 @@ def test_06_fairness_measures_three_locks_exactly_and_draws_them(nb06):
         assert label in words, f"{label!r} missing from the fairness chart"
     words = texts(svg_of(nb06, "fairness-waits"))
     assert all(label in words for label in ["< 1 µs", "≥ 10 ms", "% of acquisitions"]), words
+
+
+def test_04_memory_model_flag_and_explored_publication(nb04):
+    flag = out(nb04, "memory-model-flag")
+    assert re.match(r"Node \d+\.\d+\.\d+, V8 \S+\n", flag), flag
+    # The plain loop may or may not see the flag (the engine's choice); the line says which.
+    assert re.search(r"^plain flag\[0\]: +(saw the flag after .* and data 42|never saw the flag change in 2 s .*terminated)$", flag, re.MULTILINE), flag
+    assert re.search(r"^Atomics\.load\(flag, 0\): saw the flag after .* and data 42$", flag, re.MULTILINE), flag
+    explored = out(nb04, "memory-model-explore")
+    assert re.search(r"^publish: \d+ schedules, 0 wrong;", explored, re.MULTILINE), explored
+    wrong = re.search(r"^publishFlagFirst: \d+ schedules, (\d+) wrong;", explored, re.MULTILINE)
+    assert wrong and int(wrong.group(1)) > 0, explored
+
+
+def test_04_false_sharing_measured_and_drawn(nb04):
+    rows = re.findall(r"^(\d) workers?\s*: neighbouring \d+ ms, padded \d+ ms \(medians of 3\): neighbouring took [\d.]+× as long", out(nb04, "false-sharing"), re.MULTILINE)
+    assert rows == ["1", "2", "4"], out(nb04, "false-sharing")
+    words = texts(svg_of(nb04, "false-sharing-chart"))
+    assert "neighbouring (one line for all)" in words and "padded (one 128-byte line each)" in words, words
