@@ -369,6 +369,67 @@ describe("notebook 05", () => {
     assert.match(await verdict("✗", 3, () => notebook05.exercise3(async () => {})), /returned when only [0-3] of 4 had checked in/);
     assert.match(await verdict("✗", 3, () => notebook05.exercise3((latch) => void latch.acquire())), /threw BlockingCallError/);
   });
+  test("exercise 4: a bounded buffer's producer from semaphores, judged over every schedule with at most 2 preemptions", async () => {
+    // The explorer runs the answer against the check's consumer in every schedule with at most 2
+    // preemptions: the deadlock and the early announcement are found every run.
+    function produce(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        empty.acquire();
+        mp.withLock(lock, () => {
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+        full.release();
+      }
+    }
+    await verdict("✓", 4, () => notebook05.exercise4(produce));
+    const withTryFinally = (buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) => {
+      for (let i = 1; i <= 3; i++) {
+        empty.acquire();
+        lock.acquire();
+        try {
+          buf[2 + (buf[0] % 2)] = i;
+          buf[0] += 1;
+        } finally {
+          lock.release();
+        }
+        full.release();
+      }
+    };
+    await verdict("✓", 4, () => notebook05.exercise4(withTryFinally));
+    function lockFirst(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        mp.withLock(lock, () => {
+          empty.acquire();
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+        full.release();
+      }
+    }
+    assert.match(await verdict("✗", 4, () => notebook05.exercise4(lockFirst)), /deadlock in the schedule .*A sleeps in wait\(\) on empty.*B sleeps in wait\(\) on lock/);
+    function neverAnnounces(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        empty.acquire();
+        mp.withLock(lock, () => {
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+      }
+    }
+    assert.match(await verdict("✗", 4, () => notebook05.exercise4(neverAnnounces)), /deadlock in the schedule .*B sleeps in wait\(\) on full/);
+    function announcesTooEarly(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        empty.acquire();
+        full.release();
+        mp.withLock(lock, () => {
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+      }
+    }
+    assert.match(await verdict("✗", 4, () => notebook05.exercise4(announcesTooEarly)), /the consumer got \[(?!1, 2, 3\])/);
+  });
 });
 
 describe("notebook 06", () => {

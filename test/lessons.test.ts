@@ -2,7 +2,7 @@
  * The notebooks' plumbing (src/lessons): the search for a lost update in a recorded log, on logs
  * written by hand (so the interleaving is known), and the lock bench on a right lock and on no
  * lock at all, with real workers; the fairness bench on a ticket lock, on no lock and on a lock that
- * never lets a waiter in.
+ * never lets a waiter in; atSeat's threads.
  */
 import { after, test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -105,4 +105,14 @@ test("fairness: a lock that never lets a waiter in is stopped after its time, wi
     };
   }
   await assert.rejects(lessons.fairness(neverFree, 2, { ms: 10, seconds: 1 }), /still taking the lock after 1 s, so they were terminated/);
+});
+
+test("atSeat: a thread that passes its seat first, rebuilt from source; bad arguments are refused", () => {
+  function where(seat: number, table: string[]) {
+    return `${table[seat]} at seat ${seat}`;
+  }
+  const threads = [0, 1].map((seat) => lessons.atSeat(where, seat));
+  assert.deepEqual(threads.map((t) => t(["Ada", "Alan"])), ["Ada at seat 0", "Alan at seat 1"]);
+  assert.throws(() => lessons.atSeat(where, 1.5), /the seat must be a whole number, not 1.5/);
+  assert.throws(() => lessons.atSeat("where" as never, 0), /pass a function that takes the seat first, not string/);
 });
