@@ -516,4 +516,49 @@ describe("notebook 07", () => {
       /^✗ exercise 2: "AAB" \(.*\) did not get a deadlock: every thread finished \(final state <Lock\(unlocked\)>, <Lock\(unlocked\)>\)\. Each worker/,
     );
   });
+
+  test("exercise 3: a schedule that breaks the untagged Treiber stack (ABA) gets ✓; one that does not gets ✗", async () => {
+    // The stack of notebook 07, 7.7: A pops one node, B pops two and pushes the first back.
+    function stackThread(role: number, cells: mp.SharedArray<"i">, lock: mp.Lock) {
+      const cas = (expected: number, replacement: number) =>
+        mp.withLock(lock, () => (cells[0] === expected ? ((cells[0] = replacement), true) : false));
+      function pop(): number {
+        for (;;) {
+          const top = cells[0];
+          if (top === 0) return 0;
+          if (cas(top, cells[top])) return top;
+        }
+      }
+      function push(n: number) {
+        for (;;) {
+          const top = cells[0];
+          cells[n] = top;
+          if (cas(top, n)) return;
+        }
+      }
+      if (role === 0) return [pop()];
+      const first = pop(), second = pop();
+      push(first);
+      return [second];
+    }
+    const onStack = (cells: mp.SharedArray<"i">) => {
+      const found: number[] = [];
+      for (let n = cells[0]; n !== 0 && found.length < 5; n = cells[n]) found.push(n);
+      return found;
+    };
+    const abaStack = (): mp.Scenario<[mp.SharedArray<"i">, mp.Lock]> => ({
+      threads: [new Function("...a", `return (${stackThread})(0, ...a)`) as never, new Function("...a", `return (${stackThread})(1, ...a)`) as never],
+      args: [mp.Array("i", [1, 2, 3, 0], { lock: false }), new mp.Lock()],
+      names: ["cells", "lock"],
+      state: ({ args: [cells], threads }) => `stack ${JSON.stringify(onStack(cells))}, A ${JSON.stringify(threads[0].value)}, B ${JSON.stringify(threads[1].value)}`,
+      check: ({ args: [cells], threads }) => [...onStack(cells), ...(threads[0].value as number[]), ...(threads[1].value as number[])].sort().join() === "1,2,3",
+    });
+    // A reads top and the node under it, then B runs to its end (the replay runs A on after it).
+    assert.match(await verdict("✓", 3, () => notebook07.exercise3("AA" + "B".repeat(18), abaStack())), /the stack broke: stack \[2,3\], A \[1\], B \[2\]/);
+    // Written differently: lower case, with spaces, and A's last steps spelt out.
+    assert.match(await verdict("✓", 3, () => notebook07.exercise3("aa bbbbbb bbbbbb bbbbbb aaaa", abaStack())), /the stack broke/);
+    assert.match(await verdict("✗", 3, () => notebook07.exercise3("AB", abaStack())), /did not get a broken stack: every thread finished .*Let A read top/);
+    assert.match(await verdict("✗", 3, () => notebook07.exercise3("", abaStack())), /did not get a broken stack/);
+    assert.match(await verdict("✗", 3, () => notebook07.exercise3("A" + "B".repeat(18), abaStack())), /did not get a broken stack/);
+  });
 });
