@@ -141,3 +141,43 @@ test("explore() refuses scenarios it cannot run, saying what is wrong", async ()
   await assert.rejects(mp.explore({ threads: [() => 1], preemptions: -1 }), fails(TypeError, "preemptions must be a whole number"));
   await assert.rejects(mp.explore({ threads: [() => 1], check: 3 as unknown as () => boolean }), fails(TypeError, "check must be a function"));
 });
+
+test("Math.random() and the clocks are the same on every run; other nondeterminism is reported with its step, not counted", async () => {
+  const v = mp.Value("i", 0, { lock: false });
+  // A thread that writes a random number: every run writes the same one, so each schedule's state is its own.
+  const random = await mp.explore({
+    threads: [(v: mp.Value) => { v.value = Math.floor(Math.random() * 1000) + 1; }, (v: mp.Value) => { v.value = v.value * 2; }],
+    args: [v],
+    names: ["v"],
+  });
+  // ABB ends at 2r, BAB at 0 (B read 0 before A wrote), BBA at r: the same r in every run.
+  assert.equal(random.schedules, 3);
+  const ends = random.finalStates.map((s) => Number(/Value\('i', (\d+)\)/.exec(s.state)?.[1])).sort((a, b) => a - b);
+  assert.equal(ends.length, 3, String(random));
+  assert.deepEqual(ends, [0, ends[1], 2 * ends[1]], String(random));
+  assert.ok(ends[1] >= 1 && ends[1] <= 1000);
+  const clocks = await mp.replay(
+    { threads: [() => [Date.now(), new Date().toISOString(), performance.now(), Math.random() === Math.random()]], args: [] },
+    "",
+  );
+  assert.deepEqual(clocks.threads[0].value, [Date.UTC(2026, 0, 1), "2026-01-01T00:00:00.000Z", 0, false]);
+  // State kept in the reused worker's globalThis: the replayed prefix "A" writes 2, not 1 as before.
+  const scenario: mp.Scenario<[mp.Value]> = {
+    threads: [
+      (v: mp.Value) => {
+        const g = globalThis as unknown as { runs?: number };
+        g.runs = (g.runs ?? 0) + 1;
+        v.value = g.runs;
+        v.value = 0;
+      },
+      (v: mp.Value) => void (v.value = v.value + 1),
+    ],
+    args: [v],
+    names: ["v"],
+  };
+  await assert.rejects(
+    mp.explore(scenario),
+    fails(Error, 'thread A did something different when schedule "A" was run again (nondeterminism), at step 1', "this time A did write v.value 0→2", "the last time A did write v.value 0→1"),
+  );
+  assert.equal(v.value, 0, "the memory is restored afterwards");
+});

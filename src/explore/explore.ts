@@ -33,7 +33,15 @@ export interface Scenario<A extends unknown[] = unknown[]> {
   /**
    * The threads, 1 to 4 of them, named A, B, C, D in schedules and traces. Each runs in a worker
    * with the same rules as a {@link Process}'s target: it sees only its arguments, JavaScript's
-   * globals, `mp` and `require()`. It must do the same for the same schedule (no `Math.random()`).
+   * globals, `mp` and `require()`. It must do the same for the same schedule: its choices may depend
+   * only on what it reads from shared memory. To that end, inside an explored thread `Math.random()`
+   * is a fixed pseudo-random sequence (each thread its own, restarted on every run), and `Date.now()`,
+   * `new Date()` and `performance.now()` read the thread's virtual clock, which starts at
+   * 2026-01-01T00:00:00Z (0 for `performance.now()`) and moves only when a wait's timeout fires.
+   * Anything else that differs between runs (a file, `process.hrtime()`, state a thread keeps in
+   * `globalThis` from one run to the next in its reused worker) is caught where it matters: when a
+   * schedule's prefix is run again and a thread does something else, explore() rejects with an
+   * Error that names the step and what differed (nondeterminism), rather than count wrongly.
    */
   readonly threads: ReadonlyArray<(...args: A) => unknown>;
   /**
