@@ -39,6 +39,22 @@ async function verdict(mark: "✓" | "✗", n: number, run: () => Promise<void>)
   return lines[0];
 }
 
+/** The one ✓/✗ line of a check that runs synchronously. */
+function verdictSync(n: number, run: () => void): string {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    run();
+  } finally {
+    console.log = log;
+  }
+  const found = lines.filter((l) => /^[✓✗] exercise/.test(l));
+  assert.equal(found.length, 1, `want one verdict line, got ${JSON.stringify(found)}`);
+  assert.ok(found[0].slice(2).startsWith(`exercise ${n}: `), found[0]);
+  return found[0];
+}
+
 describe("notebook 01", () => {
   test("exercise 1: cubes printed by a worker, with the power in args", async () => {
     function cubeWith(numList: number[], power: number) {
@@ -211,6 +227,89 @@ describe("notebook 04", () => {
     }
     assert.match(await verdict("✗", 2, () => notebook04.exercise2(offByOne)), /workers 0, 1, 2 stored a wrong sum/);
   });
+  test("exercise 3: publishing values before the count that includes them, judged over every schedule", async () => {
+    // The explorer runs every schedule (one per class of equivalent ones) of the answer against
+    // the check's reader, so a wrong order is caught every run, whatever the operating system does.
+    function oneAtATime(data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) {
+      data[0] = 10;
+      count.value = 1;
+      data[1] = 20;
+      count.value = 2;
+      data[2] = 30;
+      count.value = 3;
+    }
+    await verdict("✓", 3, () => notebook04.exercise3(oneAtATime));
+    const allThenCount = (data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) => {
+      for (const [i, v] of [10, 20, 30].entries()) data[i] = v;
+      count.value = 3;
+    };
+    await verdict("✓", 3, () => notebook04.exercise3(allThenCount));
+    function countFirst(data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) {
+      count.value = 3;
+      data[0] = 10;
+      data[1] = 20;
+      data[2] = 30;
+    }
+    assert.match(await verdict("✗", 3, () => notebook04.exercise3(countFirst)), /the reader saw \[(0|10), .*count must never run ahead of the data/);
+    function countBeforeEach(data: mp.SharedArray<"i">, count: mp.SharedValue<"i">) {
+      for (let i = 0; i < 3; i++) {
+        count.value = i + 1;
+        data[i] = 10 * (i + 1);
+      }
+    }
+    assert.match(await verdict("✗", 3, () => notebook04.exercise3(countBeforeEach)), /the reader saw \[[^\]]*\b0\]/);
+    function noCount(data: mp.SharedArray<"i">) {
+      data[0] = 10;
+      data[1] = 20;
+      data[2] = 30;
+    }
+    assert.match(await verdict("✗", 3, () => notebook04.exercise3(noCount)), /count 0\. .*count\.value must be 3/);
+  });
+
+  test("exercise 4: waiting for a flag with Atomics, then reading the data", async () => {
+    // The waiter and the flag's writer start together at a barrier and the flag goes up 200 ms
+    // later: an answer that copies before waiting copies before the data is there, unless its
+    // worker is held off the core for those 200 ms.
+    function spin(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      while (Atomics.load(flag, 0) !== 1) continue;
+      out[0] = data[0];
+    }
+    await verdict("✓", 4, () => notebook04.exercise4(spin));
+    const sleepy = (f: Int32Array, d: Int32Array, o: Int32Array) => {
+      while (Atomics.load(f, 0) === 0) Atomics.wait(f, 0, 0);
+      o[0] = d[0];
+    };
+    await verdict("✓", 4, () => notebook04.exercise4(sleepy));
+    function plain(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      while (flag[0] !== 1) continue;
+      out[0] = data[0];
+    }
+    // V8 in Node 20 re-reads the element, so this copies 42 and the source is what is wrong; on
+    // an engine that hoisted the read it would time out instead, which is a ✗ too.
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(plain)), /reads the flag with a plain access \(flag\[\.\.\.\]\)|had not finished/);
+    function copyFirst(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      out[0] = data[0];
+      while (Atomics.load(flag, 0) !== 1) continue;
+    }
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(copyFirst)), /out\[0\] is 0, want 42/);
+    function waitsForTheWrongValue(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      Atomics.wait(flag, 0, 1);
+      out[0] = data[0];
+    }
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(waitsForTheWrongValue)), /out\[0\] is 0, want 42/);
+  });
+
+  test("exercise 5: one cache line per worker's cell", () => {
+    const run = (fn: (id: number) => number) => verdictSync(5, () => notebook04.exercise5(fn));
+    assert.match(run((id) => id * 16), /^✓ exercise 5: cells \[0, 16, 32/);
+    assert.match(run((id) => 32 * id + 5), /^✓ exercise 5/);
+    assert.match(run((id) => 16 * (7 - id) + 15), /^✓ exercise 5/);
+    assert.match(run((id) => id), /^✗ exercise 5: workers 0 and 1 get cells 0 and 1/);
+    assert.match(run((id) => id * 8), /^✗ exercise 5: workers 0 and 1 get cells 0 and 8, bytes 0 and 32/);
+    assert.match(run((id) => id * 15), /^✗ exercise 5: workers 0 and 1 .* line that starts at byte 0/);
+    assert.match(run((id) => id * 64), /^✗ exercise 5: cellIndex\(4\) is 256/);
+    assert.match(run((id) => id * 16.5), /^✗ exercise 5: cellIndex\(1\) is 16.5/);
+  });
 });
 
 describe("notebook 05", () => {
@@ -269,6 +368,67 @@ describe("notebook 05", () => {
     }));
     assert.match(await verdict("✗", 3, () => notebook05.exercise3(async () => {})), /returned when only [0-3] of 4 had checked in/);
     assert.match(await verdict("✗", 3, () => notebook05.exercise3((latch) => void latch.acquire())), /threw BlockingCallError/);
+  });
+  test("exercise 4: a bounded buffer's producer from semaphores, judged over every schedule with at most 2 preemptions", async () => {
+    // The explorer runs the answer against the check's consumer in every schedule with at most 2
+    // preemptions: the deadlock and the early announcement are found every run.
+    function produce(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        empty.acquire();
+        mp.withLock(lock, () => {
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+        full.release();
+      }
+    }
+    await verdict("✓", 4, () => notebook05.exercise4(produce));
+    const withTryFinally = (buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) => {
+      for (let i = 1; i <= 3; i++) {
+        empty.acquire();
+        lock.acquire();
+        try {
+          buf[2 + (buf[0] % 2)] = i;
+          buf[0] += 1;
+        } finally {
+          lock.release();
+        }
+        full.release();
+      }
+    };
+    await verdict("✓", 4, () => notebook05.exercise4(withTryFinally));
+    function lockFirst(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        mp.withLock(lock, () => {
+          empty.acquire();
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+        full.release();
+      }
+    }
+    assert.match(await verdict("✗", 4, () => notebook05.exercise4(lockFirst)), /deadlock in the schedule .*A sleeps in wait\(\) on empty.*B sleeps in wait\(\) on lock/);
+    function neverAnnounces(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        empty.acquire();
+        mp.withLock(lock, () => {
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+      }
+    }
+    assert.match(await verdict("✗", 4, () => notebook05.exercise4(neverAnnounces)), /deadlock in the schedule .*B sleeps in wait\(\) on full/);
+    function announcesTooEarly(buf: mp.SharedArray<"i">, lock: mp.Lock, empty: mp.Semaphore, full: mp.Semaphore) {
+      for (const item of [1, 2, 3]) {
+        empty.acquire();
+        full.release();
+        mp.withLock(lock, () => {
+          buf[2 + (buf[0] % 2)] = item;
+          buf[0] = buf[0] + 1;
+        });
+      }
+    }
+    assert.match(await verdict("✗", 4, () => notebook05.exercise4(announcesTooEarly)), /the consumer got \[(?!1, 2, 3\])/);
   });
 });
 
@@ -355,5 +515,53 @@ describe("notebook 07", () => {
       await verdict("✗", 2, () => notebook07.exercise2("AAB", twoLocks)),
       /^✗ exercise 2: "AAB" \(.*\) did not get a deadlock: every thread finished \(final state <Lock\(unlocked\)>, <Lock\(unlocked\)>\)\. Each worker/,
     );
+  });
+
+  test("exercise 3: a schedule that breaks the untagged Treiber stack (ABA) gets ✓; one that does not gets ✗", async () => {
+    // The stack of notebook 07, 7.7, on raw Atomics (each call a step of the explorer): A pops one
+    // node, B pops two and pushes the first back.
+    function stackThread(role: number, cells: Int32Array) {
+      function pop(): number {
+        for (;;) {
+          const top = Atomics.load(cells, 0);
+          if (top === 0) return 0;
+          if (Atomics.compareExchange(cells, 0, top, Atomics.load(cells, top)) === top) return top;
+        }
+      }
+      function push(n: number) {
+        for (;;) {
+          const top = Atomics.load(cells, 0);
+          Atomics.store(cells, n, top);
+          if (Atomics.compareExchange(cells, 0, top, n) === top) return;
+        }
+      }
+      if (role === 0) return [pop()];
+      const first = pop(), second = pop();
+      push(first);
+      return [second];
+    }
+    const onStack = (cells: Int32Array) => {
+      const found: number[] = [];
+      for (let n = cells[0]; n !== 0 && found.length < 5; n = cells[n]) found.push(n);
+      return found;
+    };
+    const abaStack = (): mp.Scenario<[Int32Array]> => {
+      const cells = new Int32Array(new SharedArrayBuffer(16));
+      cells.set([1, 2, 3, 0]);
+      return {
+        threads: [0, 1].map((role) => new Function("...a", `return (${stackThread})(${role}, ...a)`) as (cells: Int32Array) => number[]),
+        args: [cells],
+        names: ["cells"],
+        state: ({ args: [c], threads }) => `stack ${JSON.stringify(onStack(c))}, A ${JSON.stringify(threads[0].value)}, B ${JSON.stringify(threads[1].value)}`,
+        check: ({ args: [c], threads }) => [...onStack(c), ...(threads[0].value as number[]), ...(threads[1].value as number[])].sort().join() === "1,2,3",
+      };
+    };
+    // A reads top and the node under it, then B runs to its end (the replay runs A on after it).
+    assert.match(await verdict("✓", 3, () => notebook07.exercise3("AA" + "B".repeat(9), abaStack())), /the stack broke: stack \[2,3\], A \[1\], B \[2\]/);
+    // Written differently: lower case, with spaces, and A's last steps spelt out.
+    assert.match(await verdict("✓", 3, () => notebook07.exercise3("aa bbb bbb bbb a", abaStack())), /the stack broke/);
+    assert.match(await verdict("✗", 3, () => notebook07.exercise3("AB", abaStack())), /did not get a broken stack: every thread finished .*Let A read top/);
+    assert.match(await verdict("✗", 3, () => notebook07.exercise3("", abaStack())), /did not get a broken stack/);
+    assert.match(await verdict("✗", 3, () => notebook07.exercise3("A" + "B".repeat(9), abaStack())), /did not get a broken stack/);
   });
 });

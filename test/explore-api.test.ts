@@ -47,6 +47,36 @@ test("a spin that nobody ends is a deadlock (spinning), and a loop that never en
   assert.equal(flag.value, 0, "the memory is restored afterwards");
 });
 
+test("a spinning thread waits until ANY cell its loop read changes: Peterson's lock is no deadlock", async () => {
+  // Peterson's lock over mp.Array("i", 3): flags in cells 0 and 1, turn in cell 2. B's loop reads
+  // flags[0] and flags[2]; A's exit writes flags[0]. Watching only the last cell read (flags[2])
+  // reported 1,526 false deadlocks here.
+  const scenario: mp.Scenario<[mp.Array, mp.Value]> = {
+    threads: [
+      (flags: mp.Array, count: mp.Value) => { flags[0] = 1; flags[2] = 1; while (flags[1] === 1 && flags[2] === 1); count.value = count.value + 1; flags[0] = 0; },
+      (flags: mp.Array, count: mp.Value) => { flags[1] = 1; flags[2] = 0; while (flags[0] === 1 && flags[2] === 0); count.value = count.value + 1; flags[1] = 0; },
+    ],
+    args: [mp.Array("i", 3, { lock: false }), mp.Value("i", 0, { lock: false })],
+    names: ["flags", "count"],
+    check: ({ args: [, count] }) => count.value === 2,
+  };
+  const result = await mp.explore({ ...scenario, reduce: true });
+  console.log(`Peterson over mp.Array: ${result.schedules} schedules (${result.exhaustive ? "all" : result.bound})`);
+  assert.equal(result.exhaustive, true);
+  assert.equal(result.failure, null, String(result));
+  // The schedule of the old false report: B spins, then A's write of flags[0] lets it out.
+  const replayed = await mp.replay(scenario, "AAAAABBBBBBA");
+  assert.equal(replayed.end, "finished", String(replayed));
+  // And a spin nobody ends names every cell it waits on.
+  const stuck = await mp.explore({
+    threads: [(flags: mp.Array) => { while (flags[0] === 0 && flags[1] === 0); }],
+    args: [mp.Array("i", 2, { lock: false })],
+    names: ["flags"],
+  });
+  assert.equal(stuck.failure?.kind, "deadlock");
+  assert.match(stuck.failure?.message ?? "", /A spins: it read flags\[0\], flags\[1\] 200 times more with nothing changed, and waits until one of flags\[0\], flags\[1\] changes/);
+});
+
 test("a wait with a timeout times out only when the schedule says so (A~)", async () => {
   const event = new mp.Event();
   const scenario: mp.Scenario<[mp.Event]> = {
@@ -110,4 +140,44 @@ test("explore() refuses scenarios it cannot run, saying what is wrong", async ()
   await assert.rejects(mp.explore({ threads: [() => 1], kill: "B" }), fails(TypeError, "kill must be true, false, or the letters"));
   await assert.rejects(mp.explore({ threads: [() => 1], preemptions: -1 }), fails(TypeError, "preemptions must be a whole number"));
   await assert.rejects(mp.explore({ threads: [() => 1], check: 3 as unknown as () => boolean }), fails(TypeError, "check must be a function"));
+});
+
+test("Math.random() and the clocks are the same on every run; other nondeterminism is reported with its step, not counted", async () => {
+  const v = mp.Value("i", 0, { lock: false });
+  // A thread that writes a random number: every run writes the same one, so each schedule's state is its own.
+  const random = await mp.explore({
+    threads: [(v: mp.Value) => { v.value = Math.floor(Math.random() * 1000) + 1; }, (v: mp.Value) => { v.value = v.value * 2; }],
+    args: [v],
+    names: ["v"],
+  });
+  // ABB ends at 2r, BAB at 0 (B read 0 before A wrote), BBA at r: the same r in every run.
+  assert.equal(random.schedules, 3);
+  const ends = random.finalStates.map((s) => Number(/Value\('i', (\d+)\)/.exec(s.state)?.[1])).sort((a, b) => a - b);
+  assert.equal(ends.length, 3, String(random));
+  assert.deepEqual(ends, [0, ends[1], 2 * ends[1]], String(random));
+  assert.ok(ends[1] >= 1 && ends[1] <= 1000);
+  const clocks = await mp.replay(
+    { threads: [() => [Date.now(), new Date().toISOString(), performance.now(), Math.random() === Math.random()]], args: [] },
+    "",
+  );
+  assert.deepEqual(clocks.threads[0].value, [Date.UTC(2026, 0, 1), "2026-01-01T00:00:00.000Z", 0, false]);
+  // State kept in the reused worker's globalThis: the replayed prefix "A" writes 2, not 1 as before.
+  const scenario: mp.Scenario<[mp.Value]> = {
+    threads: [
+      (v: mp.Value) => {
+        const g = globalThis as unknown as { runs?: number };
+        g.runs = (g.runs ?? 0) + 1;
+        v.value = g.runs;
+        v.value = 0;
+      },
+      (v: mp.Value) => void (v.value = v.value + 1),
+    ],
+    args: [v],
+    names: ["v"],
+  };
+  await assert.rejects(
+    mp.explore(scenario),
+    fails(Error, 'thread A did something different when schedule "A" was run again (nondeterminism), at step 1', "this time A did write v.value 0→2", "the last time A did write v.value 0→1"),
+  );
+  assert.equal(v.value, 0, "the memory is restored afterwards");
 });

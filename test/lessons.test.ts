@@ -1,7 +1,8 @@
 /**
  * The notebooks' plumbing (src/lessons): the search for a lost update in a recorded log, on logs
  * written by hand (so the interleaving is known), and the lock bench on a right lock and on no
- * lock at all, with real workers.
+ * lock at all, with real workers; the fairness bench on a ticket lock, on no lock and on a lock that
+ * never lets a waiter in; atSeat's threads.
  */
 import { after, test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -68,4 +69,50 @@ test("bench: a lock that never lets a waiter in is stopped after its time, with 
     };
   }
   await assert.rejects(lessons.bench(neverFree, 2, { total: 10, seconds: 1 }), /had not finished 10 increments after 1 s, so they were terminated/);
+});
+
+test("fairness: every acquisition is counted once, in a bucket and in its worker's share; the ticket lock is exact", async () => {
+  const run = await lessons.fairness(lessons.ticketLock, 2, { ms: 50, hold: 5 });
+  assert.equal(run.lock, "ticketLock");
+  assert.equal(run.lost, 0);
+  assert.equal(run.workers.length, 2);
+  assert.ok(run.workers.every((w) => w.acquisitions > 0 && w.longestWaitMs >= 0), JSON.stringify(run.workers));
+  assert.equal(run.workers.reduce((sum, w) => sum + w.acquisitions, 0), run.acquisitions);
+  assert.equal(run.waits.reduce((sum, n) => sum + n, 0), run.acquisitions);
+  assert.equal(run.waits.length, lessons.WAIT_BUCKETS.length);
+  // The very first acquisition counts as a hand-off (from nobody), and there cannot be more
+  // hand-offs than acquisitions.
+  assert.ok(run.handoffs >= 1 && run.handoffs <= run.acquisitions, `hand-offs ${run.handoffs}`);
+  assert.ok(run.perSecond > 0);
+});
+
+test("fairness: no lock loses updates, and the bench says so", async () => {
+  function noLock() {
+    return { acquire() {}, release() {} };
+  }
+  // Lost updates need the two workers on cores at once, which a busy machine may not grant in one
+  // 100 ms run: up to 10 runs.
+  let run = await lessons.fairness(noLock, 2, { ms: 100, hold: 20 });
+  for (let i = 0; run.lost === 0 && i < 10; i++) run = await lessons.fairness(noLock, 2, { ms: 100, hold: 20 });
+  assert.ok(run.lost > 0, `no lock, yet nothing lost in 10 runs: ${JSON.stringify(run)}`);
+});
+
+test("fairness: a lock that never lets a waiter in is stopped after its time, with a message", async () => {
+  function neverFree(cells: Int32Array) {
+    return {
+      acquire() { while (Atomics.compareExchange(cells, 0, 0, 1) !== 0) Atomics.wait(cells, 0, 1); },
+      release() {},
+    };
+  }
+  await assert.rejects(lessons.fairness(neverFree, 2, { ms: 10, seconds: 1 }), /still taking the lock after 1 s, so they were terminated/);
+});
+
+test("atSeat: a thread that passes its seat first, rebuilt from source; bad arguments are refused", () => {
+  function where(seat: number, table: string[]) {
+    return `${table[seat]} at seat ${seat}`;
+  }
+  const threads = [0, 1].map((seat) => lessons.atSeat(where, seat));
+  assert.deepEqual(threads.map((t) => t(["Ada", "Alan"])), ["Ada at seat 0", "Alan at seat 1"]);
+  assert.throws(() => lessons.atSeat(where, 1.5), /the seat must be a whole number, not 1.5/);
+  assert.throws(() => lessons.atSeat("where" as never, 0), /pass a function that takes the seat first, not string/);
 });

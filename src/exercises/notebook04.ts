@@ -4,9 +4,13 @@
  *
  * @packageDocumentation
  */
-import { fail, pass, sourceOf } from "./verdict";
+import { Barrier } from "../barrier";
+import { explore } from "../explore";
+import { Process } from "../process";
+import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
+import { fail, listed, pass, sameList, sourceOf } from "./verdict";
 import { runTogether } from "./together";
-import { trouble } from "./workers";
+import { runWorkers, trouble } from "./workers";
 
 const SECONDS = 30;
 
@@ -68,4 +72,153 @@ export async function exercise2(sumOfSquares: (values: Int32Array, from: number,
       "Sum values[i] * values[i] for from <= i < to in a local variable, then store it in partials[id] once.");
   }
   pass(2, `the 4 partial sums add up to ${got}, the sum of the squares of 1 … ${n}, and no worker waited for another while summing.`);
+}
+
+/** The values exercise 3 publishes, in order. */
+const PUBLISHED = [10, 20, 30];
+
+/**
+ * The reader of exercise 3, as a thread of the explorer: it reads `count.value` once, then the
+ * elements below it, and returns what it saw.
+ */
+function readPublished(data: SharedArray<"i">, count: SharedValue<"i">): number[] {
+  const n = count.value;
+  const seen: number[] = [];
+  for (let i = 0; i < n; i++) seen.push(data[i]);
+  return seen;
+}
+
+/**
+ * Exercise 3: `publishAll(data, count)` writes 10, 20 and 30 into `data[0]`, `data[1]`,
+ * `data[2]` and makes `count.value` say how many are ready. A reader reads `count.value` once,
+ * then the elements below it. The check runs the two under the explorer, over every schedule
+ * (one per class of schedules that differ only in the order of independent steps), and wants the
+ * reader to find every element below the count it saw filled in, and the count 3 at the end.
+ *
+ * @example `await check.exercise3(publishAll);`
+ */
+export async function exercise3(publishAll: (data: SharedArray<"i">, count: SharedValue<"i">) => void): Promise<void> {
+  if (typeof publishAll !== "function") return fail(3, `pass your function itself, such as check.exercise3(publishAll), not ${typeof publishAll}.`);
+  let result;
+  try {
+    result = await explore({
+      threads: [publishAll, readPublished],
+      args: [SharedArrayOf("i", 3, { lock: false }), Value("i", 0, { lock: false })] as [SharedArray<"i">, SharedValue<"i">],
+      names: ["data", "count"],
+      reduce: true,
+      stopAtFirstFailure: true,
+      state: ({ args: [data, count], threads: [, reader] }) =>
+        `the reader saw ${reader.outcome === "returned" ? listed(reader.value as number[]) : reader.outcome}, data ended ${listed(data.toArray())}, count ${count.value}`,
+      check: ({ args: [data, count], threads: [, reader] }) => {
+        if (reader.outcome !== "returned") return false;
+        const seen = reader.value as number[];
+        return count.value === 3 && sameList(data.toArray(), PUBLISHED) && sameList(seen, PUBLISHED.slice(0, seen.length));
+      },
+    });
+  } catch (error) {
+    return fail(3, `the explorer could not run it: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (result.failure !== null) {
+    return fail(3, `in the schedule ${result.failure.schedule} (A your publishAll, B the reader) ${result.failure.state}. ` +
+      "The count must never run ahead of the data: write an element first, and only then the count that includes it. " +
+      "At the end, data must hold 10, 20, 30 and count.value must be 3.");
+  }
+  pass(3, `in every schedule (${result.schedules} classes of equivalent ones) the reader found every element below the count it read filled in, and the count ended at 3.`);
+}
+
+/** Exercise 4's waiter: rebuilds the learner's function, passes the gate with the other side, calls it. */
+function waitBehindGate(source: string, gate: Barrier, args: unknown[]): void {
+  const fn = new Function(`return (${source})`)();
+  gate.wait();
+  fn(...args);
+}
+
+/** Exercise 4's other side: 200 ms after the gate, writes the data, then raises the flag and wakes sleepers. */
+function raiseFlagLater(flag: Int32Array, data: Int32Array, gate: Barrier): void {
+  gate.wait();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  data[0] = 42;
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+/** The names of a function's parameters, from its source (`function f(a, b)`, `(a, b) =>`, `a =>`). */
+function parameterNames(source: string): string[] {
+  const list = /^[^(=]*\(([^)]*)\)/.exec(source)?.[1] ?? /^\s*(?:async\s+)?([\w$]+)\s*=>/.exec(source)?.[1] ?? "";
+  return list.split(",").map((p) => p.replace(/[:=].*$/s, "").trim()).filter((p) => p !== "");
+}
+
+/**
+ * Exercise 4: `waitThenCopy(flag, data, out)` runs in a worker: it waits until `flag[0]` is 1,
+ * reading the flag only with `Atomics` (`load` in a loop, or `wait`), then copies `data[0]` into
+ * `out[0]`. Another worker, which starts with it at a barrier, writes 42 into `data[0]` 200 ms
+ * later, then raises the flag with
+ * `Atomics.store` and `Atomics.notify`. The check wants 42 in `out[0]` within 10 s, and no plain
+ * read of the flag (`flag[0]`) in the source.
+ *
+ * @example `await check.exercise4(waitThenCopy);`
+ */
+export async function exercise4(waitThenCopy: (flag: Int32Array, data: Int32Array, out: Int32Array) => void): Promise<void> {
+  if (typeof waitThenCopy !== "function") return fail(4, `pass your function itself, such as check.exercise4(waitThenCopy), not ${typeof waitThenCopy}.`);
+  const seconds = 10;
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const data = new Int32Array(new SharedArrayBuffer(4));
+  const out = new Int32Array(new SharedArrayBuffer(4));
+  try {
+    new Process({ target: waitThenCopy });
+  } catch (error) {
+    return fail(4, `the library refused it: ${(error as Error).message}`);
+  }
+  const gate = new Barrier(2);
+  const outcome = await runWorkers([
+    { target: waitBehindGate, args: [sourceOf(waitThenCopy), gate, [flag, data, out]] },
+    { target: raiseFlagLater, args: [flag, data, gate] },
+  ], seconds);
+  const wrong = trouble(outcome, seconds);
+  if (wrong !== null) return fail(4, wrong);
+  if (out[0] !== 42) {
+    return fail(4, `out[0] is ${out[0]}, want 42: the data was written 200 ms after the start, just before the flag went up. ` +
+      "Wait until the flag is 1 first (while (Atomics.load(flag, 0) !== 1) {}), and only then copy data[0].");
+  }
+  const source = sourceOf(waitThenCopy);
+  const flagName = parameterNames(source)[0];
+  if (flagName !== undefined && new RegExp(`(?<![\\w$.])${flagName.replace(/\$/g, "\\$")}\\s*\\[`).test(source)) {
+    return fail(4, `it copied 42, but it reads the flag with a plain access (${flagName}[...]): an engine may read that once and loop for ever, ` +
+      "and a plain read does not order the data's read after it. Read the flag with Atomics.load (or sleep on it with Atomics.wait).");
+  }
+  if (!/Atomics\s*\.\s*(load|wait)\s*\(/.test(source)) {
+    return fail(4, "it copied 42, but it never waits with Atomics.load or Atomics.wait: it was lucky. Wait for the flag first.");
+  }
+  pass(4, "it waited for the flag with Atomics and copied 42: the data's write happens before its read.");
+}
+
+/**
+ * Exercise 5: `cellIndex(id)` gives worker `id` (0 to 7) the index of its cell in an `Int32Array`
+ * of 256 elements, so that no two workers' cells share a 64-byte cache line. The check asks for
+ * all eight and wants whole numbers from 0 to 255 on eight different lines.
+ *
+ * @example `check.exercise5(cellIndex);`
+ */
+export function exercise5(cellIndex: (id: number) => number): void {
+  if (typeof cellIndex !== "function") return fail(5, `pass your function itself, such as check.exercise5(cellIndex), not ${typeof cellIndex}.`);
+  const indices: unknown[] = [];
+  for (let id = 0; id < 8; id++) {
+    try {
+      indices.push(cellIndex(id));
+    } catch (error) {
+      return fail(5, `cellIndex(${id}) threw ${(error as Error).name}: ${(error as Error).message}`);
+    }
+  }
+  const bad = indices.findIndex((i) => typeof i !== "number" || !Number.isInteger(i) || i < 0 || i > 255);
+  if (bad >= 0) return fail(5, `cellIndex(${bad}) is ${String(indices[bad])}: want a whole number from 0 to 255 (an index into an Int32Array of 256 elements).`);
+  const lines = (indices as number[]).map((i) => Math.floor((4 * i) / 64));
+  for (let a = 0; a < 8; a++) {
+    for (let b = a + 1; b < 8; b++) {
+      if (lines[a] === lines[b]) {
+        return fail(5, `workers ${a} and ${b} get cells ${indices[a]} and ${indices[b]}, bytes ${4 * (indices[a] as number)} and ${4 * (indices[b] as number)}: ` +
+          `both on the 64-byte line that starts at byte ${64 * lines[a]}. An Int32 is 4 bytes, so a line holds 16 of them: space the cells 16 elements apart (or 32, for 128 bytes).`);
+      }
+    }
+  }
+  pass(5, `cells ${listed(indices)}: eight workers, eight different cache lines.`);
 }

@@ -8,9 +8,10 @@ import { Barrier } from "../barrier";
 import { Condition } from "../condition";
 import { Lock } from "../lock";
 import { Process } from "../process";
-import { BoundedSemaphore } from "../semaphore";
-import { Value, type SharedValue } from "../shared";
-import { fail, pass } from "./verdict";
+import { explore } from "../explore";
+import { BoundedSemaphore, Semaphore } from "../semaphore";
+import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
+import { fail, listed, pass, sameList } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
 const SECONDS = 10;
@@ -125,4 +126,59 @@ export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32
   if (seen < 4) return fail(3, `your function returned when only ${seen} of 4 had checked in: wait with await latch.waitForAsync(() => count[0] === n), under the lock.`);
   if (!free) return fail(3, "your function returned with the condition's lock still held: release it (in a finally).");
   pass(3, "your function woke up once all 4 workers had checked in, and the kernel was never blocked.");
+}
+
+/** The consumer of exercise 4, a thread of the explorer: takes three items, in order. */
+function takeThree(buf: SharedArray<"i">, lock: Lock, empty: Semaphore, full: Semaphore): number[] {
+  const got: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    full.acquire();
+    lock.acquire();
+    got.push(buf[2 + (buf[1] % 2)]);
+    buf[1] = buf[1] + 1;
+    lock.release();
+    empty.release();
+  }
+  return got;
+}
+
+/**
+ * Exercise 4: `produce(buf, lock, empty, full)` puts 1, 2 and 3 into the bounded buffer of 5.8
+ * (`buf`: items put, items taken, two slots; `empty` a `Semaphore(2)` of free places, `full` a
+ * `Semaphore(0)` of items, `lock` guarding `buf`). The check runs it against a consumer that takes
+ * three items, under the explorer, over every schedule with at most 2 preemptions, and wants the
+ * consumer to get 1, 2, 3 in every one, with no deadlock.
+ *
+ * @example `await check.exercise4(produce);`
+ */
+export async function exercise4(produce: (buf: SharedArray<"i">, lock: Lock, empty: Semaphore, full: Semaphore) => void): Promise<void> {
+  if (typeof produce !== "function") return fail(4, `pass your function itself, such as check.exercise4(produce), not ${typeof produce}.`);
+  let result;
+  try {
+    result = await explore({
+      threads: [produce, takeThree],
+      args: [SharedArrayOf("i", 4, { lock: false }), new Lock(), new Semaphore(2), new Semaphore(0)] as [SharedArray<"i">, Lock, Semaphore, Semaphore],
+      names: ["buf", "lock", "empty", "full"],
+      reduce: true,
+      preemptions: 2,
+      stopAtFirstFailure: true,
+      check: ({ args: [buf], threads: [producer, consumer] }) => producer.outcome === "returned" && consumer.outcome === "returned" &&
+        sameList(consumer.value as number[], [1, 2, 3]) && buf[0] === 3,
+      state: ({ args: [buf], threads: [producer, consumer] }) =>
+        `the consumer ${consumer.outcome === "returned" ? `got ${listed(consumer.value as number[])}` : consumer.outcome}` +
+        `${producer.outcome === "threw" ? `, your function threw ${producer.error?.name}: ${producer.error?.message}` : ""}, items put ${buf[0]}`,
+    });
+  } catch (error) {
+    return fail(4, `the explorer could not run it: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const failure = result.failure;
+  if (failure === null) {
+    return pass(4, `in all ${result.schedules} schedules tried (every one with at most 2 preemptions) the consumer got 1, 2, 3, and nobody deadlocked.`);
+  }
+  if (failure.kind === "deadlock") {
+    return fail(4, `deadlock in the schedule ${failure.schedule} (A your produce, B the consumer): ${failure.message}. ` +
+      "Take a free place (empty.acquire()) before the lock, never while holding it, and after putting an item, full.release() so that the consumer may take it.");
+  }
+  fail(4, `in the schedule ${failure.schedule} (A your produce, B the consumer) ${failure.state}. ` +
+    "Put 1, 2, 3 in that order: for each, empty.acquire(), then under the lock buf[2 + buf[0] % 2] = item and buf[0] += 1, then full.release().");
 }

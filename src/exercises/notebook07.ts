@@ -38,3 +38,21 @@ export async function exercise2<A extends unknown[]>(schedule: string, scenario:
     hint: "Each worker needs both locks: when can neither of them get its second one?",
   });
 }
+
+/**
+ * Exercise 3: a schedule of the notebook's Treiber stack without a tag (`abaStack(false)`, thread A
+ * pops one node, B pops two and pushes the first back) that breaks it, that is, whose replay fails
+ * the scenario's own check (every node on the stack or in a thread's hands, exactly once): the
+ * ABA problem.
+ *
+ * @example `await check.exercise3(mySchedule3, abaStack(false));`
+ * @param schedule - the learner's schedule, such as `"AABBB"`.
+ * @param scenario - the notebook's `abaStack(false)`, which has a `check`.
+ */
+export async function exercise3<A extends unknown[]>(schedule: string, scenario: Scenario<A>): Promise<void> {
+  await checkSchedule(3, scenario, schedule, {
+    goal: "a broken stack",
+    reached: (result) => (result.failure?.kind === "check" ? `the stack broke: ${result.state}` : null),
+    hint: "Let A read top and the node under it (two steps), then let B do all its work before A's compare-exchange.",
+  });
+}

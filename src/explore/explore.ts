@@ -6,7 +6,8 @@
  * Each thread of a scenario runs in a real worker; the library's shared-memory operations (see
  * `atomics.ts`) ask a scheduler before each step, so exactly one thread moves at a time and the
  * order is chosen, not left to the operating system. A step is one operation: a read or write of a
- * `Value`/`Array` element, or one `Atomics` call inside a lock, so `b.value = b.value + 1` is two.
+ * `Value`/`Array` element or of a raw typed array's (raw-memory.ts), or one `Atomics` call (inside a
+ * lock, or on a raw typed array), so `b.value = b.value + 1` is two.
  *
  * @packageDocumentation
  */
@@ -32,10 +33,29 @@ export interface Scenario<A extends unknown[] = unknown[]> {
   /**
    * The threads, 1 to 4 of them, named A, B, C, D in schedules and traces. Each runs in a worker
    * with the same rules as a {@link Process}'s target: it sees only its arguments, JavaScript's
-   * globals, `mp` and `require()`. It must do the same for the same schedule (no `Math.random()`).
+   * globals, `mp` and `require()`. It must do the same for the same schedule: its choices may depend
+   * only on what it reads from shared memory. To that end, inside an explored thread `Math.random()`
+   * is a fixed pseudo-random sequence (each thread its own, restarted on every run), and `Date.now()`,
+   * `new Date()` and `performance.now()` read the thread's virtual clock, which starts at
+   * 2026-01-01T00:00:00Z (0 for `performance.now()`) and moves only when a wait's timeout fires.
+   * Anything else that differs between runs (a file, `process.hrtime()`, state a thread keeps in
+   * `globalThis` from one run to the next in its reused worker) is caught where it matters: when a
+   * schedule's prefix is run again and a thread does something else, explore() rejects with an
+   * Error that names the step and what differed (nondeterminism), rather than count wrongly.
    */
   readonly threads: ReadonlyArray<(...args: A) => unknown>;
-  /** The arguments every thread gets: `Value`, `Array`, `Lock`, `RLock`, `Semaphore`, `Event`, `Condition`, ... */
+  /**
+   * The arguments every thread gets: `Value`, `Array`, `Lock`, `RLock`, `Semaphore`, `Event`,
+   * `Condition`, ..., and raw typed arrays over a `SharedArrayBuffer`
+   * (`new Int32Array(new SharedArrayBuffer(12))`): a thread gets a scheduled view of such an array,
+   * whose element reads and writes are steps, and its `Atomics` calls on it (`load`, `store`,
+   * `add`, `sub`, `and`, `or`, `xor`, `exchange`, `compareExchange`, `wait`, `notify`) are steps, a
+   * `wait` modelled as the library's (a timeout is the schedule's choice). What could touch the
+   * memory unseen is refused with a TypeError: a bare `SharedArrayBuffer` or a `DataView` in args,
+   * and in a thread a view's `.buffer`, `subarray()`, its methods that take callbacks, and
+   * `Atomics.waitAsync`. (A typed array a thread makes over a shared object's `.buffer` is that
+   * object's memory: its `Atomics` calls are steps, its plain element accesses are not.)
+   */
   readonly args?: [...A];
   /** Names of the arguments, for traces (`["b", "lock"]` shows `b.value`, `lock[0]`); default `args[0]`, ... */
   readonly names?: readonly string[];
@@ -241,7 +261,8 @@ function stateText<A extends unknown[]>(checked: Checked<A>, final: FinalState<A
     return typeof state === "string" ? state : inspect(state, { breakLength: Infinity, depth: 4 });
   }
   const ends = final.threads.filter((t) => t.outcome !== "returned").map((t) => `${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}` : ""}`);
-  return [final.args.map((a) => String(a)).join(", "), ...ends].join("; ");
+  const text = (a: unknown): string => (ArrayBuffer.isView(a) ? inspect(a, { breakLength: Infinity }) : String(a));
+  return [final.args.map(text).join(", "), ...ends].join("; ");
 }
 
 /** The problem with a finished schedule, or null. */

@@ -217,7 +217,7 @@ def test_05_a_lock_knows_its_holder_but_is_not_reentrant(nb05):
 # --- exercises of 04-06: the stub's check says ✗ with a reason, the hidden solution's ✓ -------------
 
 
-@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb06", 1)])
+@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb04", 3), ("nb04", 4), ("nb04", 5), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb05", 4), ("nb06", 1)])
 def test_exercise_checks(request, fixture, number):
     check_exercise(request.getfixturevalue(fixture), number)
 
@@ -291,3 +291,54 @@ def test_06_main_thread_wait_freezes_the_kernel_and_is_refused(nb06):
 def test_at_least_three_pictures_from_measured_data(nb04, nb05, nb06):
     pictures = [svg_of(nb04, "chart"), svg_of(nb04, "timeline"), svg_of(nb05, "sem-picture"), svg_of(nb06, "chart")]
     assert len(pictures) >= 3
+
+
+FAIRNESS = re.compile(r"^(\w+)\s+(\d) workers?\s*:\s+([\d.]+) M/s, lost (\d+), a hand-off every (\d+) acquisitions, longest wait of each worker ([\d. /]+) ms$", re.MULTILINE)
+
+
+def test_06_fairness_measures_three_locks_exactly_and_draws_them(nb06):
+    rows = FAIRNESS.findall(out(nb06, "fairness-run"))
+    locks = ["libraryLock", "threeStateLock", "ticketLock"]
+    assert [(lock, int(w)) for lock, w, *_ in rows] == [(lock, w) for w in (1, 2, 4) for lock in locks], out(nb06, "fairness-run")
+    assert all(lost == "0" for _, _, _, lost, _, _ in rows), out(nb06, "fairness-run")
+    assert all(len(waits.split(" / ")) == int(w) for _, w, _, _, _, waits in rows)
+    words = texts(svg_of(nb06, "fairness-chart"))
+    for label in [*locks, "Longest single wait of each worker (4 workers)", "worker 3"]:
+        assert label in words, f"{label!r} missing from the fairness chart"
+    words = texts(svg_of(nb06, "fairness-waits"))
+    assert all(label in words for label in ["< 1 µs", "≥ 10 ms", "% of acquisitions"]), words
+
+
+def test_04_memory_model_flag_and_explored_publication(nb04):
+    flag = out(nb04, "memory-model-flag")
+    assert re.match(r"Node \d+\.\d+\.\d+, V8 \S+\n", flag), flag
+    # The plain loop may or may not see the flag (the engine's choice); the line says which.
+    assert re.search(r"^plain flag\[0\]: +(saw the flag after .* and data 42|never saw the flag change in 2 s .*terminated)$", flag, re.MULTILINE), flag
+    assert re.search(r"^Atomics\.load\(flag, 0\): saw the flag after .* and data 42$", flag, re.MULTILINE), flag
+    explored = out(nb04, "memory-model-explore")
+    assert re.search(r"^publish: \d+ schedules, 0 wrong;", explored, re.MULTILINE), explored
+    wrong = re.search(r"^publishFlagFirst: \d+ schedules, (\d+) wrong;", explored, re.MULTILINE)
+    assert wrong and int(wrong.group(1)) > 0, explored
+
+
+def test_04_false_sharing_measured_and_drawn(nb04):
+    rows = re.findall(r"^(\d) workers?\s*: neighbouring \d+ ms, padded \d+ ms \(medians of 3\): neighbouring took [\d.]+× as long", out(nb04, "false-sharing"), re.MULTILINE)
+    assert rows == ["1", "2", "4"], out(nb04, "false-sharing")
+    words = texts(svg_of(nb04, "false-sharing-chart"))
+    assert "neighbouring (one line for all)" in words and "padded (one 128-byte line each)" in words, words
+
+
+def test_05_classic_problems_explored(nb05):
+    philosophers = out(nb05, "classic-philosophers")
+    assert re.search(r"^left fork first : \d+ schedules, deadlock in schedule [A-C]+: every live thread is blocked", philosophers, re.MULTILINE), philosophers
+    assert re.search(r"^lower fork first: \d+ schedules, every philosopher ate in every one$", philosophers, re.MULTILINE), philosophers
+    buffers = out(nb05, "classic-buffer")
+    assert re.search(r"^two conditions: \d+ schedules \(at most 1 preemption\), 0 failed; consumer got \[1,2,3\]$", buffers, re.MULTILINE), buffers
+    assert re.search(r"^semaphores +: \d+ schedules \(at most 2 preemptions\), 0 failed; consumer got \[1,2,3\]$", buffers, re.MULTILINE), buffers
+    rw = out(nb05, "classic-readers-writers")
+    plain = re.search(r"^readers first +: \d+ schedules, 0 with a reader beside the writer; reads that began while the writer waited: at most (\d) of 4$", rw, re.MULTILINE)
+    turnstile = re.search(r"^with a turnstile +: \d+ schedules, 0 with a reader beside the writer; reads that began while the writer waited: at most (\d) of 4$", rw, re.MULTILINE)
+    assert plain and turnstile, rw
+    # Counted over the same bounded set of schedules every run: without the turnstile every read
+    # can overtake the waiting writer; with it, at most one per reader.
+    assert int(plain.group(1)) == 4 and int(turnstile.group(1)) <= 2, rw

@@ -161,7 +161,7 @@ def test_07_lock_with_a_holder_killed_anywhere_counts_every_class(nb07):
         assert out(nb07, "kill-failure").startswith("deadlock: every live thread is blocked: B sleeps in wait() on lock[0]")
 
 
-@pytest.mark.parametrize("number", [1, 2])
+@pytest.mark.parametrize("number", [1, 2, 3])
 def test_07_exercise_checks(nb07, number):
     check_exercise(nb07, number)
 
@@ -172,3 +172,15 @@ def test_07_the_solutions_count_of_the_broken_lock_adds_up(nb07):
     states = {s: int(n) for n, s in re.findall(r"^\s+(\d+) × (Value.*)$", text, re.MULTILINE)}
     assert sum(states.values()) == total
     assert sum(n for s, n in states.items() if not s.startswith("Value('i', 200)")) == lost > 0
+
+
+def test_07_treiber_stack_on_real_workers_and_aba_explored(nb07):
+    real = out(nb07, "lockfree-real")
+    # Real workers: the untagged stack may or may not break in a run; the tagged one never does.
+    assert re.search(r"^untagged: (all 8 nodes on the stack, once each|broken: the stack reads [\d, ]+); compare-exchanges that lost and retried: ", real, re.MULTILINE), real
+    assert re.search(r"^tagged  : all 8 nodes on the stack, once each; compare-exchanges that lost and retried: ", real, re.MULTILINE), real
+    explored = out(nb07, "lockfree-explore")
+    # Raw Atomics on the Int32Array are the explorer's steps, so both searches are exhaustive.
+    untagged = re.search(r"^untagged: (\d+) classes of schedules \(all of them\), (\d+) broken; [AB]+ ends with stack \[2,3\], A holds \[1\], B holds \[2\]$", explored, re.MULTILINE)
+    assert untagged and int(untagged.group(2)) > 0, explored
+    assert re.search(r"^tagged  : \d+ classes of schedules \(all of them\), 0 broken$", explored, re.MULTILINE), explored
