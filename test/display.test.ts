@@ -11,6 +11,7 @@ import { inflateSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { sep } from "node:path";
 import * as draw from "../dist/display";
+import { useHost } from "../dist/host";
 
 /** An element of the parsed SVG. */
 interface XmlElement {
@@ -386,6 +387,8 @@ describe("show", () => {
   });
 
   test("in a kernel it sends the whole bundle as ONE display_data through tslab's own writer", (t) => {
+    useHost("tslab");
+    t.after(() => useHost("plain"));
     // The module tslab's display.raw() writes through; a running kernel sets the writer per cell.
     const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
     const sent: { content: ReturnType<draw.Picture["displayData"]> & { transient: object }; update: boolean }[] = [];
