@@ -3,8 +3,8 @@
  * cell, ONE `display_data` message holding the SVG, the PNG and the text.
  * Where the host has no output for pictures (a plain Node program) it refuses, saying what to do.
  */
-import { MpError } from "./errors";
-import { host, type DisplayPlace } from "./host";
+import { MpError } from "../errors";
+import { host, type DisplayPlace } from "../host";
 import type { Picture } from "./picture";
 
 /**
