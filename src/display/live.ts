@@ -90,7 +90,7 @@ export class LivePicture {
    * Redraws the picture as often as it may while `work` runs, then sends the last frame
    * ({@link LivePicture.finish}) whether the work succeeded or failed.
    *
-   * @param work - what to watch, such as the promise of `Promise.all(procs.map((p) => p.joinAsync()))`.
+   * @param work - what to watch, such as the promise of `Promise.all(procs.map((p) => p.join()))`.
    * @returns what `work` resolves to.
    */
   async follow<T>(work: Promise<T>): Promise<T> {
@@ -163,7 +163,7 @@ export class LivePicture {
  * @example
  * ```ts
  * const view = draw.live(() => draw.barChart({ title: "Balance", groups: ["now"], series: [{ name: "balance", values: [balance.value] }] }));
- * await view.follow(Promise.all(procs.map((p) => p.joinAsync())));
+ * await view.follow(Promise.all(procs.map((p) => p.join())));
  * ```
  * @param frame - draws the picture as things stand now (read shared memory, build a chart).
  * @param options - see {@link LiveOptions}.
