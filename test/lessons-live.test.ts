@@ -84,13 +84,13 @@ describe("the watched lock and semaphore", () => {
     assert.ok(entries.some((e) => e.what === 1 || e.what === 2), "no wait was reported by the lock");
     const handoffs = Atomics.load(watched.handoffs, 1);
     assert.ok(handoffs >= 2 && handoffs <= 14, `${handoffs} hand-offs`);
-    assert.match(String(lessons.lockPicture(watched, true)), new RegExp(`Taken 15 times; hand-offs \\(taken by another worker than the last holder\\): ${handoffs}`));
+    assert.match(String(lessons.lockPicture(watched)), new RegExp(`Taken 15 times; hand-offs \\(taken by another worker than the last holder\\): ${handoffs}`));
   });
 
   test("a watched semaphore never shows more places taken than it has", async () => {
     const watched = lessons.watchSemaphore({ workers: 4, places: 2, jobs: 3, jobMs: 5 });
     await watched.done;
-    const text = String(lessons.semaphorePicture(watched, true));
+    const text = String(lessons.semaphorePicture(watched));
     assert.match(text, /Jobs done or under way: 12; places taken now: 0 of 2; at most at once: [12] \(the semaphore allows 2\)/);
   });
 
@@ -147,29 +147,36 @@ describe("the stepper", () => {
 
   test("steps, undo, mutual exclusion broken, a lost update, a refused step; one output redrawn", async () => {
     const s = lessons.stepper(scenario());
-    assert.equal(await s.step("A"), null);
+    await s.step("A");
+    assert.equal(s.finding(), null);
     assert.equal(s.schedule, "A");
-    assert.equal(await s.step("BA"), null); // A took the lock; B has only looked
+    await s.step("BA"); // A took the lock; B has only looked
+    assert.equal(s.finding(), null);
     assert.match(String(s.picture()), /Holding the lock: A\./);
-    assert.deepEqual((await s.step("B"))?.kind, "mutual exclusion");
+    await s.step("B");
+    assert.equal(s.finding()?.kind, "mutual exclusion");
     assert.match(String(s.picture()), /Mutual exclusion broke at step 4: A and B both held the lock/);
-    assert.equal(await s.undo(), null);
+    await s.undo();
+    assert.equal(s.finding(), null);
     assert.equal(s.schedule, "ABA");
     // A reads b (200), B takes the flag too (step 5), reads b (200), writes 199; A writes 201 over it.
-    const lost = await s.step("ABBBA");
+    await s.step("ABBBA");
+    const lost = s.finding();
     assert.equal(lost?.kind, "lost update");
     assert.match(lost?.message ?? "", /A's write at step 8 erased B's write of b at step 7/);
     assert.match(String(s.picture()), /✗ Mutual exclusion broke at step 5: A and B both held the lock.*✗ An update was lost/);
     assert.deepEqual([...s.cells()], [["flag.value", 1], ["b.value", 201]]);
     // Without a lock cell to watch, the flag is a cell like any other: B's write of it erased A's.
     const plain = lessons.stepper({ ...scenario(), lockCell: undefined });
-    const found = await plain.step("ABABABBA");
+    await plain.step("ABABABBA");
+    const found = plain.finding();
     assert.equal(found?.kind, "lost update");
     assert.match(found?.message ?? "", /B's write at step 4 erased A's write of flag at step 3.*\(2 writes lost in all\)/);
     // A thread that has finished cannot step; the refused step is not taken.
     const done = lessons.stepper(scenario());
     await done.step("AAAAA");
-    const refused = await done.step("A");
+    await done.step("A");
+    const refused = done.finding();
     assert.equal(refused?.kind, "refused");
     assert.match(refused?.message ?? "", /^A cannot take a step now: A has finished/);
     assert.equal(done.schedule, "AAAAA");

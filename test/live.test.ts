@@ -133,3 +133,20 @@ describe("draw.live", () => {
     assert.throws(() => draw.live(() => chart(1)), (e: unknown) => e instanceof mp.MpError && /draw\.live\(\): a plain Node program.*String\(picture\)/.test(e.message));
   });
 });
+
+test("whenDrawn() resolves once the frame waiting for its turn has been sent", async () => {
+  let value = 1;
+  const view = draw.live(() => chart(value), { fps: 2 });
+  await view.whenDrawn(); // nothing waiting
+  value = 2;
+  view.redraw();
+  let drawn = false;
+  const waiting = view.whenDrawn().then(() => (drawn = true));
+  await Promise.resolve();
+  assert.equal(drawn, false);
+  assert.equal(sent.length, 1);
+  mock.timers.tick(500);
+  await waiting;
+  assert.equal(sent.length, 2);
+  assert.match(sent[1].content.data["text/plain"], /\b2\b/);
+});

@@ -581,11 +581,14 @@ function niceAxis(low: number, high: number, ticks: number): { low: number; high
  *
  * @param options - the lines, marks and labels; see {@link LineChartOptions}.
  * @returns the picture: its SVG, its PNG and a one-line summary of the data.
- * @throws RangeError for a point or mark that is not a pair of finite numbers.
+ * @throws TypeError for series that are not `{ name, points }`; RangeError for a point or mark that
+ *   is not a pair of finite numbers.
  */
 export function lineChart(options: LineChartOptions): Picture {
   const { title, series, marks = [], markLabel = "marked", xLabel, yLabel, width = 560, height: chartHeight = 300, notes = [] } = options;
-  checkLabels(series.map((s) => s.name), "lineChart(): the series' names");
+  if (!Array.isArray(series as unknown) || series.some((s) => typeof s?.name !== "string" || !Array.isArray(s.points as unknown))) {
+    throw new TypeError("lineChart(): series must be an array of { name, points } (it may be empty: the axes alone).");
+  }
   const all = [...series.flatMap((s) => s.points), ...marks];
   all.forEach((p) => {
     if (!(Number.isFinite(p?.x) && Number.isFinite(p?.y))) throw new RangeError(`lineChart(): the point ${JSON.stringify(p)} needs finite numbers x and y.`);
@@ -626,7 +629,7 @@ export function lineChart(options: LineChartOptions): Picture {
     return `${s.name}: ${s.points.length} points, from ${formatNumber(values[0])} to ${formatNumber(values[values.length - 1])} (lowest ${formatNumber(Math.min(...values))}, highest ${formatNumber(Math.max(...values))})`;
   });
   const marked = marks.length > 0 ? `${marks.length} ${markLabel}.` : "";
-  const summary = oneLine(`${title}: a line chart of ${yLabel} by ${xLabel}.`, `${lines.join("; ")}.`, marked, notesLine(notes));
+  const summary = oneLine(`${title}: a line chart of ${yLabel} by ${xLabel}.`, lines.length > 0 ? `${lines.join("; ")}.` : "No lines yet.", marked, notesLine(notes));
   return frame(width, chartHeight + notesHeight(notes), title, summary, body);
 }
 

@@ -41,6 +41,7 @@ export class LivePicture {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
   #failure: { error: unknown } | undefined;
+  #waiting: (() => void)[] = [];
 
   /**
    * Made by {@link live}.
@@ -83,7 +84,22 @@ export class LivePicture {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#sendLater();
+      this.#settle();
     }, wait);
+  }
+
+  /**
+   * Resolves once no frame is waiting for its turn: the last redraw asked for has been sent. A cell
+   * that redraws and then ends should await it, so that its last frame goes out while it runs.
+   */
+  whenDrawn(): Promise<void> {
+    if (this.#timer === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Resolves the promises of {@link LivePicture.whenDrawn}. */
+  #settle(): void {
+    for (const resolve of this.#waiting.splice(0)) resolve();
   }
 
   /**
@@ -122,6 +138,7 @@ export class LivePicture {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#finished = true;
+    this.#settle();
     if (this.#failure !== undefined) throw this.#failure.error;
     this.#send(true);
   }

@@ -85,10 +85,11 @@ export class Stepper<A extends unknown[]> {
    * is refused, said in the picture, and not taken; the steps after it are not taken either.
    *
    * @param letters - one letter per step, A, B, ... (case does not matter; spaces are skipped).
-   * @returns resolves once the steps are replayed and the picture redrawn, to what was found.
+   * @returns resolves once the steps are replayed and the picture redrawn ({@link Stepper.finding}
+   *   then says what was found).
    * @throws TypeError (at once) for a letter that names no thread.
    */
-  step(letters: string): Promise<StepperFinding | null> {
+  step(letters: string): Promise<void> {
     if (typeof letters !== "string") throw new TypeError(`step(): pass thread letters such as "A" or "ABAB", not ${typeof letters}.`);
     const wanted = [...letters.toUpperCase().replace(/\s+/g, "")];
     const bad = wanted.find((c) => !this.#letters.includes(c));
@@ -104,21 +105,19 @@ export class Stepper<A extends unknown[]> {
           if (this.#refused !== null) break;
         }
       }
-      return this.finding();
     });
   }
 
   /**
    * Takes back the last `count` steps (default 1).
    *
-   * @returns resolves once the picture is redrawn, to what is found at that point.
+   * @returns resolves once the picture is redrawn.
    * @throws RangeError (at once) for a count that is not a whole number of 1 or more.
    */
-  undo(count = 1): Promise<StepperFinding | null> {
+  undo(count = 1): Promise<void> {
     if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`undo(): the count is ${count}; it must be a whole number of steps, 1 or more.`);
     return this.#then(async () => {
       await this.#replay(this.#schedule.slice(0, Math.max(0, this.#schedule.length - count)));
-      return this.finding();
     });
   }
 
@@ -141,7 +140,10 @@ export class Stepper<A extends unknown[]> {
       if (why === null) throw error;
       this.#refused = `${schedule[schedule.length - 1]} cannot take a step now: ${why[1].replace(/\.$/, "")}.`;
     }
-    if (!this.#view.finished) this.#view.redraw();
+    if (!this.#view.finished) {
+      this.#view.redraw();
+      await this.#view.whenDrawn();
+    }
   }
 
   /** The steps taken so far (the trace up to the schedule's length). */

@@ -67,6 +67,8 @@ export interface WatchedLock {
   readonly expectedMs: number;
   /** Resolves once every worker has ended. */
   readonly done: Promise<void>;
+  /** Whether every worker has ended (then its picture ends at the last entry, not now). */
+  readonly ended: boolean;
 }
 
 /** Options of {@link watchLock}. */
@@ -97,10 +99,12 @@ export function watchLock(options: WatchLockOptions = {}): WatchedLock {
   const gate = new Barrier(workers);
   const procs = Array.from({ length: workers }, (_, i) => new Process({ target: contender, args: [i + 1, rounds, holdMs, lock, log.cells, handoffs, gate, LOCK_WATCH], name: `worker ${i + 1}` }));
   for (const p of procs) p.start();
+  let ended = false;
   const done = Promise.all(procs.map((p) => p.join())).then(() => {
+    ended = true;
     for (const p of procs) if (p.exitCode !== 0) throw new Error(`watchLock(): ${p.name} ended with exit code ${p.exitCode}.`);
   });
-  return { workers, log, handoffs, expectedMs: workers * rounds * holdMs, done };
+  return { workers, log, handoffs, expectedMs: workers * rounds * holdMs, done, get ended() { return ended; } };
 }
 
 /**
@@ -127,13 +131,12 @@ export function statesAsSpans(entries: readonly { at: number; who: number; what:
  * lock, or waiting for it (spinning, sleeping, napping); and the hand-offs counted so far.
  *
  * @param run - a run of {@link watchLock}.
- * @param finished - whether the run has ended (then the lanes end at the last entry, not now).
  */
-export function lockPicture(run: WatchedLock, finished = false): Picture {
+export function lockPicture(run: WatchedLock): Picture {
   const entries = run.log.entries();
   const zero = entries.length > 0 ? entries[0].at : 0;
   const shifted = entries.map((e) => ({ ...e, at: e.at - zero }));
-  const now = finished ? (shifted.at(-1)?.at ?? 0) : performance.timeOrigin + performance.now() - run.log.start - zero;
+  const now = run.ended ? (shifted.at(-1)?.at ?? 0) : performance.timeOrigin + performance.now() - run.log.start - zero;
   const spans = statesAsSpans(shifted, OUTSIDE, now);
   const count = (kind: number) => shifted.filter((e) => e.what === kind).length;
   const handoffs = Atomics.load(run.handoffs, 1);

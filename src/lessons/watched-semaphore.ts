@@ -57,6 +57,8 @@ export interface WatchedSemaphore {
   readonly expectedMs: number;
   /** Resolves once every worker has ended. */
   readonly done: Promise<void>;
+  /** Whether every worker has ended (then its picture ends at the last entry, not now). */
+  readonly ended: boolean;
 }
 
 /** Options of {@link watchSemaphore}. */
@@ -92,10 +94,12 @@ export function watchSemaphore(options: WatchSemaphoreOptions = {}): WatchedSema
   const gate = new Barrier(workers);
   const procs = Array.from({ length: workers }, (_, i) => new Process({ target: printer, args: [i + 1, jobs, jobMs, semaphore, log.cells, gate], name: `worker ${i + 1}` }));
   for (const p of procs) p.start();
+  let ended = false;
   const done = Promise.all(procs.map((p) => p.join())).then(() => {
+    ended = true;
     for (const p of procs) if (p.exitCode !== 0) throw new Error(`watchSemaphore(): ${p.name} ended with exit code ${p.exitCode}.`);
   });
-  return { workers, places, log, expectedMs: (workers * jobs * jobMs) / places, done };
+  return { workers, places, log, expectedMs: (workers * jobs * jobMs) / places, done, get ended() { return ended; } };
 }
 
 /**
@@ -104,13 +108,12 @@ export function watchSemaphore(options: WatchSemaphoreOptions = {}): WatchedSema
  * that it gives it back.
  *
  * @param run - a run of {@link watchSemaphore}.
- * @param finished - whether the run has ended (then the lanes end at the last entry, not now).
  */
-export function semaphorePicture(run: WatchedSemaphore, finished = false): Picture {
+export function semaphorePicture(run: WatchedSemaphore): Picture {
   const entries = run.log.entries();
   const zero = entries.length > 0 ? entries[0].at : 0;
   const shifted = entries.map((e) => ({ ...e, at: e.at - zero }));
-  const now = finished ? (shifted.at(-1)?.at ?? 0) : performance.timeOrigin + performance.now() - run.log.start - zero;
+  const now = run.ended ? (shifted.at(-1)?.at ?? 0) : performance.timeOrigin + performance.now() - run.log.start - zero;
   const spans: Span[] = statesAsSpans(shifted, IDLE, now);
   const placesLane = run.workers;
   let taken = 0;
