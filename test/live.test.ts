@@ -58,19 +58,35 @@ describe("draw.live", () => {
     // A second of asks at 4 a second: the first frame, four or five throttled ones.
     assert.ok(sent.length >= 5 && sent.length <= 6, `${sent.length} frames: ${times.join(", ")}`);
     assert.ok(sent.slice(1).every((s) => s.update && s.content.transient.display_id === view.id));
+    // The frames in between carry the SVG and the text, not the PNG (slow to render).
+    assert.ok(sent.every((s) => Object.keys(s.content.data).sort().join() === "image/svg+xml,text/plain"));
     // The frame sent last shows the last value asked for, not a stale one.
     assert.match(sent.at(-1)!.content.data["text/plain"], /100/);
     assert.equal(view.frames, sent.length);
   });
 
-  test("a frame equal to the one shown is not sent again", () => {
+  test("a frame equal to the one shown is not sent again, but the last is sent whole (with its PNG)", () => {
     const view = draw.live(() => chart(7));
     for (let i = 0; i < 10; i++) {
       mock.timers.tick(300);
       view.redraw();
     }
-    view.finish();
     assert.equal(sent.length, 1);
+    view.finish();
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[1].content.data, chart(7).displayData().data);
+  });
+
+  test("pngEveryFrame: every frame is the whole bundle, and an unchanged last frame is not sent again", () => {
+    let value = 1;
+    const view = draw.live(() => chart(value), { pngEveryFrame: true });
+    value = 2;
+    mock.timers.tick(300);
+    view.redraw();
+    view.finish();
+    assert.equal(sent.length, 2);
+    assert.ok(sent.every((s) => "image/png" in s.content.data));
+    assert.throws(() => draw.live(() => chart(1), { pngEveryFrame: "yes" as never }), TypeError);
   });
 
   test("finish() sends the final state at once as the whole bundle, which the output keeps; the picture then refuses more", () => {

@@ -3,8 +3,11 @@
  * frame is a `display_data` with a display id; each later frame replaces it (`update_display_data`
  * with the same id), so the notebook keeps one output, and when it is saved that output holds the
  * last frame sent, as the usual bundle (SVG + PNG + text): a freshly cloned notebook shows the final
- * state. Frames are throttled, a few a second, so that neither the front end nor the PNG renderer
- * is flooded, and a frame equal to the last one sent is not sent again.
+ * state. Frames are throttled, a few a second, so that the front end is not flooded, and a frame
+ * equal to the last one sent is not sent again. The frames in between carry the SVG and the text
+ * only: rendering the PNG takes far longer than drawing the SVG (150 ms against 3 ms for notebook
+ * 5's lock lanes), time the watched workers would lose, and a running cell's own output is trusted,
+ * so the front end shows the SVG. The last frame ({@link LivePicture.finish}) carries all three.
  */
 import { showAt } from "./show";
 import type { Picture } from "./picture";
@@ -16,6 +19,12 @@ export interface LiveOptions {
    * newest one is drawn once its turn comes.
    */
   readonly fps?: number;
+  /**
+   * Send the PNG with every frame, not only with the last (default false). For a picture redrawn
+   * rarely that may never be finished, such as one redrawn after each call from a cell: then each
+   * frame is stored whole, whichever is the last.
+   */
+  readonly pngEveryFrame?: boolean;
 }
 
 /** The most frames a second a live picture sends: more would flood the front end. */
@@ -35,8 +44,10 @@ export class LivePicture {
   /** The least time between two frames, in ms. */
   readonly interval: number;
   readonly #frame: () => Picture;
+  readonly #pngEveryFrame: boolean;
   #sent = 0;
   #lastSvg = "";
+  #lastWhole = false;
   #lastAt = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
@@ -48,9 +59,11 @@ export class LivePicture {
    *
    * @param frame - draws the picture as things stand now.
    * @param fps - the most frames a second.
+   * @param pngEveryFrame - see {@link LiveOptions.pngEveryFrame}.
    */
-  constructor(frame: () => Picture, fps: number) {
+  constructor(frame: () => Picture, fps: number, pngEveryFrame = false) {
     this.#frame = frame;
+    this.#pngEveryFrame = pngEveryFrame;
     this.interval = 1000 / fps;
     this.id = `mp-live-${process.pid}-${++made}-${Date.now().toString(36)}`;
     this.#send(false);
@@ -140,7 +153,7 @@ export class LivePicture {
     this.#finished = true;
     this.#settle();
     if (this.#failure !== undefined) throw this.#failure.error;
-    this.#send(true);
+    this.#send(true, true);
   }
 
   /** Throws if the picture is finished, or what a frame drawn from a timer threw. */
@@ -158,16 +171,22 @@ export class LivePicture {
     }
   }
 
-  /** Draws a frame and, unless it is the one already shown, sends it. */
-  #send(update: boolean): void {
+  /**
+   * Draws a frame and, unless it is the one already shown, sends it: with its PNG if it is the last
+   * (or every frame has one); the last frame, if it is the one shown but that went without a PNG,
+   * is sent again whole.
+   */
+  #send(update: boolean, last = false): void {
     const picture = this.#frame();
     if (typeof picture?.displayData !== "function") {
-      throw new TypeError("draw.live(): the drawing function must return a picture made by barChart(), timelineChart(), spanChart() or sideBySide().");
+      throw new TypeError("draw.live(): the drawing function must return a picture made by lineChart(), barChart(), timelineChart(), spanChart() or sideBySide().");
     }
     this.#lastAt = Date.now();
-    if (update && picture.svg === this.#lastSvg) return;
-    showAt(picture, { id: this.id, update }, "draw.live()");
+    const whole = last || this.#pngEveryFrame;
+    if (update && picture.svg === this.#lastSvg && (this.#lastWhole || !whole)) return;
+    showAt(picture, { id: this.id, update }, "draw.live()", whole);
     this.#lastSvg = picture.svg;
+    this.#lastWhole = whole;
     this.#sent++;
   }
 }
@@ -195,5 +214,6 @@ export function live(frame: () => Picture, options: LiveOptions = {}): LivePictu
   if (!(typeof fps === "number" && fps >= 1 && fps <= MAX_FPS)) {
     throw new RangeError(`draw.live(): fps is ${String(fps)}; it must be a number from 1 to ${MAX_FPS} (frames a second; a front end cannot show more).`);
   }
-  return new LivePicture(frame, fps);
+  if (options.pngEveryFrame !== undefined && typeof options.pngEveryFrame !== "boolean") throw new TypeError(`draw.live(): pngEveryFrame must be true or false, not ${String(options.pngEveryFrame)}.`);
+  return new LivePicture(frame, fps, options.pngEveryFrame);
 }

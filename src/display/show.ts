@@ -11,10 +11,13 @@ import type { Picture } from "./picture";
  * Shows `picture` through the host at `place`, or raises the host's reason why it cannot.
  *
  * @param caller - the learner's call, such as `"show()"`, for the message.
+ * @param withPng - send the PNG too (default), or only the SVG and the text (a live frame that the
+ *   next one replaces: the PNG takes far longer to render).
  * @throws MpError where the host cannot show pictures.
  */
-export function showAt(picture: Picture, place: DisplayPlace, caller: string): void {
-  const outcome = host().display(picture.displayData(), place);
+export function showAt(picture: Picture, place: DisplayPlace, caller: string, withPng = true): void {
+  const bundle = withPng ? picture.displayData() : { data: { "image/svg+xml": picture.svg, "text/plain": picture.text }, metadata: {} };
+  const outcome = host().display(bundle, place);
   if (!outcome.shown) throw new MpError(`${caller}: ${outcome.why}`);
 }
 

@@ -70,7 +70,8 @@ export class Stepper<A extends unknown[]> {
   constructor(scenario: StepperOptions<A>) {
     this.#scenario = scenario;
     this.#letters = scenario.threads.map((_, i) => String.fromCharCode(65 + i));
-    this.#view = live(() => this.picture(), { fps: 10 });
+    // Redrawn at most once a replay (about a second), and never finished by a cell: every frame whole.
+    this.#view = live(() => this.picture(), { fps: 10, pngEveryFrame: true });
     this.#queue = this.#replay([]);
   }
 

@@ -110,7 +110,7 @@ describe("JupyterLab: live pictures change while the cell runs, and the saved no
           assert.ok(sources.length <= 1, `${c.live}: ${sources.length} pictures in one live output`);
           if (sources.length === 1 && sources[0] !== frames[frames.length - 1]) {
             frames.push(sources[0]);
-            if (shots < 6) await notebook.page.locator(".jp-Notebook .jp-CodeCell").nth(index).locator(".jp-OutputArea-output img").screenshot({ path: join(ARTIFACTS, `live-${c.live}-${++shots}.png`) }).catch(() => undefined);
+            if (shots < 6) await notebook.page.locator(".jp-Notebook .jp-CodeCell").nth(index).locator(".jp-OutputArea-output img").screenshot({ path: join(ARTIFACTS, `live-${c.live.replace(/^live-/, "")}-frame-${++shots}.png`) }).catch(() => undefined);
           }
           const prompt = await notebook.page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").nth(index).innerText();
           if (/\d/.test(prompt)) break;
@@ -207,7 +207,7 @@ describe("JupyterLab, a fresh profile (untrusted): the saved notebooks show thei
         assert.ok(png !== undefined, `${c.file}: not a PNG: ${sources[0].slice(0, 40)}`);
         assert.equal(png.replace(/\s/g, ""), saved.png, `${c.file}: the PNG shown is not the one saved`);
         assert.equal(saved.svg, last, `${c.file}: the saved frame is not the last one shown while it ran`);
-        await notebook.page.locator(".jp-Notebook .jp-CodeCell").nth(index).locator(".jp-OutputArea-output img").screenshot({ path: join(ARTIFACTS, `live-${c.live}-reopened.png`) });
+        await notebook.page.locator(".jp-Notebook .jp-CodeCell").nth(index).locator(".jp-OutputArea-output img").screenshot({ path: join(ARTIFACTS, `live-${c.live.replace(/^live-/, "")}-reopened.png`) });
       } finally {
         await notebook.close();
         await server.shutdownSessions();
