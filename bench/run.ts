@@ -15,6 +15,7 @@ import * as mp from "../dist";
 import { atomicAdd, conditionPingPong, handmade, library, SIDE_BY_SIDE, waitNotifyPingPong, type Handmade } from "./bodies";
 import { counter, summarize, timeParked, type Body, type Counted } from "./harness";
 import { exploreSpeed } from "./explore";
+import { watchCost } from "./watch";
 import { MutexProcess, Skipped } from "./mutex";
 import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targetLine, timeTarget, type NotebookTime, type Per, type Target } from "./report";
 
@@ -311,6 +312,8 @@ async function main(): Promise<void> {
   mutexProcess.close();
   console.log("  exploring the bank with a Lock under mp.explore…");
   const explorer = await exploreSpeed();
+  console.log("  the notebooks' watched runs, with and without their live view…");
+  const watching = await watchCost();
   console.log("  running the notebooks through the tslab kernel…");
   const notebooks = runNotebooks();
   const loadAfter = loadavg();
@@ -338,6 +341,7 @@ async function main(): Promise<void> {
   const wallSeconds = (Date.now() - began.getTime()) / 1000;
   const out = table(notebooks, targets);
   out.push("", explorer.line);
+  out.push("", "The cost of watching (median of 5 runs each, first logged event to last; target < 10 %):", ...watching.map((w) => w.line));
   out.push("", `load average before ${load(loadBefore)}, after ${load(loadAfter)}; ${wallSeconds.toFixed(0)} s in all`);
   // The load average after the run counts the bench's own workers and kernels; the one before does not.
   if (loadBefore[0] > CORES) {
@@ -373,6 +377,7 @@ async function main(): Promise<void> {
     targets,
     checksCost: { sideBySide: checksCost("side-"), separateWorkers: checksCost("") },
     explorer: { ...explorer, line: undefined },
+    watching: watching.map((w) => ({ ...w, line: undefined })),
     table: out.join("\n"),
   };
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);

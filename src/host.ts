@@ -2,7 +2,8 @@
  * Where the library runs. The core (processes, shared memory, locks) knows nothing of notebooks:
  * the few things that depend on the program around it are asked of the host here — the words its
  * messages use, how a target's free names read, what happens on an interrupt while workers run,
- * and which globals a worker gives its target besides `mp` and `require`.
+ * which globals a worker gives its target besides `mp` and `require`, and how a picture is shown
+ * (or replaced in place) in the program's output.
  *
  * Two hosts exist: {@link plainHost} (a Node script, the default) and the tslab kernel inside
  * Jupyter (`src/tslab-host.ts`), chosen when the program is that kernel. Another host (another
@@ -11,6 +12,31 @@
  * @packageDocumentation
  */
 import { tslabHost } from "./tslab-host";
+
+/**
+ * A picture (or anything else) in several types at once, as a Jupyter `display_data` message holds
+ * it: the front end shows the richest type it can.
+ */
+export interface MimeBundle {
+  /** The content in each type, keyed by MIME type (`"image/svg+xml"`, `"text/plain"` …). */
+  readonly data: Readonly<Record<string, string>>;
+  /** Per type, how to show it (for an image, its size in CSS pixels). */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Where a {@link Host.display} goes. */
+export interface DisplayPlace {
+  /**
+   * Names the output, so that a later display with the same `id` and `update: true` replaces it in
+   * place (even after the cell that made it has finished). None: a new output of its own.
+   */
+  readonly id?: string;
+  /** Replace the output called `id` instead of adding one (needs `id`). */
+  readonly update?: boolean;
+}
+
+/** What {@link Host.display} did: shown, or why it could not be, in words for the learner. */
+export type DisplayOutcome = { readonly shown: true } | { readonly shown: false; readonly why: string };
 
 /** The few things that depend on the program the library runs in. */
 export interface Host {
@@ -35,6 +61,12 @@ export interface Host {
   workersRunning(running: boolean, endAll: () => EndingWorkers): void;
   /** In a worker, before its target runs: the globals to add besides `mp` and `require`. */
   workerGlobals(mp: unknown): Record<string, unknown>;
+  /**
+   * Shows `bundle` in the program's output: a new output, or (with `place.update`) the one called
+   * `place.id` replaced in place. It throws nothing: where there is no output to show it in, it
+   * says why, and the caller raises the error.
+   */
+  display(bundle: MimeBundle, place: DisplayPlace): DisplayOutcome;
 }
 
 /** What `endAll` of {@link Host.workersRunning} returns: who is being ended, and when it is done. */
@@ -48,7 +80,10 @@ export interface EndingWorkers {
 /** The names of the hosts. */
 export type HostName = "plain" | "tslab";
 
-/** A Node program: no interrupt handling of its own (Ctrl-C ends the program and its workers). */
+/**
+ * A Node program: no interrupt handling of its own (Ctrl-C ends the program and its workers), and no
+ * output that shows pictures (its `display` refuses, saying what to do instead).
+ */
 export const plainHost: Host = {
   name: "plain",
   mainThread: "the main thread",
@@ -56,6 +91,10 @@ export const plainHost: Host = {
   freeName: (name) => name,
   workersRunning: () => undefined,
   workerGlobals: () => ({}),
+  display: () => ({
+    shown: false,
+    why: "a plain Node program has no output that shows pictures: this works only in a notebook cell run by the tslab kernel. Elsewhere, write picture.svg or picture.png() to a file, or print String(picture).",
+  }),
 };
 
 /** Every host, by name. */

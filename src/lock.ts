@@ -35,6 +35,7 @@ import { waitAsync, remaining } from "./waiting";
 import type { MemoryKind } from "./transfer";
 import { napAfterLostWakeUp, spinBudget, spinOutcome } from "./spin";
 import { pauseMs } from "./sleep";
+import { lockWaitIs } from "./lock-watch";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread, threadIdOf } from "./thread";
 
 const WORD = 0;
@@ -156,12 +157,14 @@ export class Lock extends SharedPrimitive implements Acquirable {
     // Spin while it pays (src/spin.ts decides how long) and nobody sleeps: a short critical section
     // ends sooner than a sleep and wake-up would take. Once there are sleepers, join them at once.
     const looks = spinBudget();
+    if (looks > 0) lockWaitIs("spinning");
     let i = 0;
     for (; i < looks; i++) {
       const seen = atomics.load(cells, WORD);
       if (seen === UNLOCKED) {
         if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE) === UNLOCKED) {
           spinOutcome(true, i + 1);
+          lockWaitIs("done");
           return this.took();
         }
       } else if ((seen & (SLEEPERS | ABANDONED)) !== 0) {
@@ -171,12 +174,17 @@ export class Lock extends SharedPrimitive implements Acquirable {
     spinOutcome(false, i);
     const deadline = atomics.now() + ms;
     let woken = false;
-    for (;;) {
-      const seen = this.markSleeper(woken ? deadline : null);
-      if (seen === UNLOCKED) return this.took();
-      const left = remaining(deadline);
-      if (left === 0) return false;
-      woken = atomics.wait(cells, WORD, seen, left) !== "timed-out";
+    try {
+      for (;;) {
+        const seen = this.markSleeper(woken ? deadline : null);
+        if (seen === UNLOCKED) return this.took();
+        const left = remaining(deadline);
+        if (left === 0) return false;
+        lockWaitIs("sleeping");
+        woken = atomics.wait(cells, WORD, seen, left) !== "timed-out";
+      }
+    } finally {
+      lockWaitIs("done");
     }
   }
 
@@ -227,6 +235,7 @@ export class Lock extends SharedPrimitive implements Acquirable {
       if (seen === UNLOCKED) {
         if (atomics.compareExchange(cells, WORD, UNLOCKED, HELD_HERE | SLEEPERS) === UNLOCKED) return UNLOCKED;
       } else if (nap > 0 && napBy !== null) {
+        lockWaitIs("napping");
         pauseMs(Math.min(nap, remaining(napBy)));
         nap = 0;
       } else if ((seen & SLEEPERS) !== 0 || atomics.compareExchange(cells, WORD, seen, seen | SLEEPERS) === seen) {

@@ -7,9 +7,16 @@
  * - Jupyter's "Interrupt the kernel" is a SIGINT: it ends every running worker, so an interrupted
  *   cell leaves none behind still holding locks.
  * - Messages speak of the notebook and its kernel.
+ * - A picture is shown through the kernel's own writer of `display_data` messages (tslab's public
+ *   `display` sends one type per message, so a front end that cannot show that type, an untrusted
+ *   notebook's SVG, would show nothing; the writer takes a whole bundle). An output with a
+ *   `display_id` is replaced in place by an `update_display_data` with the same id, even after its
+ *   cell finished: JupyterLab routes updates by id.
  *
  * @packageDocumentation
  */
+import { sep } from "node:path";
+
 /** After `exports`: `.name`, the name of an earlier cell's declaration. */
 const CELL_EXPORT = /^\s*\.\s*([A-Za-z_$][\w$]*)/;
 
@@ -47,6 +54,21 @@ function onInterrupt(): void {
   });
 }
 
+/** tslab's writer of the running cell's `display_data` messages (`jupyter.lastWriteDisplayData`). */
+type WriteDisplayData = (content: { data: object; metadata: object; transient: object }, update: boolean) => void;
+
+/** The module of the tslab that runs this kernel, whichever copy of tslab that is. */
+const KERNEL_MODULE = `${sep}tslab${sep}dist${sep}jupyter.js`;
+
+/** The running kernel's writer, once a cell has run; none outside a tslab kernel or before. */
+function kernelWriter(): WriteDisplayData | undefined {
+  for (const [file, loaded] of Object.entries(require.cache)) {
+    const write: unknown = file.endsWith(KERNEL_MODULE) ? loaded?.exports?.lastWriteDisplayData : undefined;
+    if (typeof write === "function") return write as WriteDisplayData;
+  }
+  return undefined;
+}
+
 /** The tslab kernel in Jupyter (a `Host` of `src/host.ts`, which checks its shape). */
 export const tslabHost = {
   name: "tslab" as const,
@@ -66,4 +88,16 @@ export const tslabHost = {
     listening = running;
   },
   workerGlobals: (mp: unknown): Record<string, unknown> => ({ exports: { mp } }),
+  /**
+   * Sends `bundle` as one `display_data` (with `transient.display_id` when `place.id` is given), or
+   * as an `update_display_data` of that id.
+   */
+  display(bundle: { data: object; metadata: object }, place: { id?: string; update?: boolean }): { shown: true } | { shown: false; why: string } {
+    const write = kernelWriter();
+    if (write === undefined) {
+      return { shown: false, why: "the tslab kernel has no output to show it in yet: run it from a notebook cell (in a tslab kernel, once a cell has run)." };
+    }
+    write({ data: bundle.data, metadata: bundle.metadata, transient: place.id === undefined ? {} : { display_id: place.id } }, place.update === true);
+    return { shown: true };
+  },
 };

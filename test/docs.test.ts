@@ -1,5 +1,5 @@
 /**
- * Every declaration a learner can reach through `src/index.ts` or `src/display.ts` (the pictures'
+ * Every declaration a learner can reach through `src/index.ts` or `src/display/index.ts` (the pictures'
  * entry) has a TSDoc comment: exported
  * classes, functions, interfaces and types, and the public members of exported classes and
  * interfaces (inherited ones included, when they are declared in the library). Checked with the
@@ -15,7 +15,7 @@ import * as ts from "typescript";
 
 const ROOT = resolve(__dirname, "..");
 /** The library's entry, and the pictures' entry that notebooks import on its own. */
-const ENTRIES = [join(ROOT, "src", "index.ts"), join(ROOT, "src", "display.ts")];
+const ENTRIES = [join(ROOT, "src", "index.ts"), join(ROOT, "src", "display", "index.ts")];
 
 /**
  * True if `decl` has a JSDoc comment with some words in it (a bare `/** *\/` does not count): a
@@ -169,7 +169,7 @@ const FIXTURE_MISSING = [
   "bareFunction",
 ];
 
-test("every public declaration reachable from src/index.ts and src/display.ts has a doc comment; and the check finds gaps", (t) => {
+test("every public declaration reachable from src/index.ts and src/display/index.ts has a doc comment; and the check finds gaps", (t) => {
   const fixtureDir = mkdtempSync(join(tmpdir(), "docs-fixture-"));
   try {
     const fixture = join(fixtureDir, "index.ts");

@@ -3,6 +3,8 @@
  * a target's names as written; as the tslab kernel it speaks of the notebook, reads `exports.x` (a
  * name from an earlier cell) as `x`, and gives workers `exports.mp`. The interrupt handling of the
  * tslab host is tested through a real kernel (test/notebooks/test_kernel_reliability.py).
+ * `display` is tested against tslab's own module (the one whose writer a running kernel sets per
+ * cell), with a recorder in the writer's place: what goes over the wire from there is tslab's.
  */
 import { after, afterEach, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -10,7 +12,7 @@ import { resolve } from "node:path";
 import { inspect } from "node:util";
 import * as vm from "node:vm";
 import * as mp from "../dist";
-import { host, useHost } from "../dist/host";
+import { host, useHost, type MimeBundle } from "../dist/host";
 import { fails, run } from "./helpers/util";
 
 after(() => mp.terminateAll());
@@ -103,5 +105,38 @@ describe("the tslab host", () => {
 
   test("useHost refuses a name it does not know", () => {
     assert.throws(() => useHost("jupyter" as never), fails(TypeError, '"jupyter"', "plain and tslab"));
+  });
+});
+
+describe("display", () => {
+  const bundle: MimeBundle = { data: { "image/svg+xml": "<svg/>", "text/plain": "a picture" }, metadata: {} };
+
+  test("the plain host refuses, saying where pictures show and what to do instead", () => {
+    const outcome = host().display(bundle, {});
+    assert.equal(outcome.shown, false);
+    assert.match(outcome.shown ? "" : outcome.why, /plain Node program.*only in a notebook cell run by the tslab kernel.*picture\.png\(\).*String\(picture\)/);
+  });
+
+  test("the tslab host refuses before a cell has run (its writer is not ready), then sends through the kernel's writer", (t) => {
+    useHost("tslab");
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: unknown };
+    t.after(() => {
+      jupyter.lastWriteDisplayData = null;
+    });
+    jupyter.lastWriteDisplayData = null;
+    const before = host().display(bundle, {});
+    assert.equal(before.shown, false);
+    assert.match(before.shown ? "" : before.why, /no output to show it in yet: run it from a notebook cell/);
+
+    const sent: { content: object; update: boolean }[] = [];
+    jupyter.lastWriteDisplayData = (content: object, update: boolean) => sent.push({ content, update });
+    assert.deepEqual(host().display(bundle, {}), { shown: true });
+    assert.deepEqual(host().display(bundle, { id: "view-1" }), { shown: true });
+    assert.deepEqual(host().display({ ...bundle, data: { "text/plain": "later" } }, { id: "view-1", update: true }), { shown: true });
+    assert.deepEqual(sent, [
+      { content: { ...bundle, transient: {} }, update: false },
+      { content: { ...bundle, transient: { display_id: "view-1" } }, update: false },
+      { content: { data: { "text/plain": "later" }, metadata: {}, transient: { display_id: "view-1" } }, update: true },
+    ]);
   });
 });

@@ -113,7 +113,7 @@ export class NotebookPage {
    * before iopub is bound: "Socket is blocked by a bind or unbind operation" in the server log),
    * and then stays "starting" for good; a reader would restart it, and so does this, once.
    */
-  private async waitForIdleKernel(timeoutMs: number): Promise<void> {
+  async waitForIdleKernel(timeoutMs: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const deadline = Date.now() + timeoutMs;
       let state = "";

@@ -179,6 +179,19 @@ def test_03_a_holder_that_throws_without_finally_abandons_the_lock(nb03):
     )
 
 
+
+def test_03_the_watched_bank_is_one_live_picture_and_200_with_the_lock(nb03):
+    # The live view replaced its one output in place: the cell keeps ONE picture (the last frame,
+    # whole: SVG, PNG and text), not one per frame; with the lock no write erased another.
+    cell = cell_by_id(nb03.nb, "live-bank")[1]
+    pictures = [o for o in cell.outputs if o.output_type == "display_data"]
+    assert len(pictures) == 1, f"{len(pictures)} picture outputs"
+    assert {"image/svg+xml", "image/png", "text/plain"} <= set(pictures[0].data)
+    text = pictures[0].data["text/plain"]
+    assert re.search(r"with a lock: 200 updates, 0 of them erased another, balance 200\.", text), text
+    assert re.search(r"without a lock: 200 updates, \d+ of them erased another, balance -?\d+\.", text), text
+    assert "with a lock: balance 200" in out(nb03, "live-bank")
+
 # --- exercises ----------------------------------------------------------------------------------
 # Each exercise: a cell for the learner (exercise-N, a stub as stored), the check on it (check-N),
 # which must answer ✗ for the stub, and a hidden reference solution (solution-N), which must get ✓.

@@ -8,6 +8,8 @@
  * - {@link timelineChart}: one lane per worker, events in the order of a logical clock, with
  *   arrows between them and highlighted events, such as the steps of a lost update.
  * - {@link spanChart}: one lane per worker, intervals on a time axis, such as who held a printer when.
+ * - {@link lineChart}: values over time, one line per series, with marked points, such as a
+ *   balance while two workers change it and each update found lost.
  * - {@link sideBySide}: several of these pictures in one.
  */
 import { Picture } from "./picture";
@@ -423,8 +425,10 @@ export interface Span {
   readonly end: number;
   /** A short text written on the bar if it fits. */
   readonly label?: string;
-  /** `"alert"` draws it in red; `"lost"` in grey. Default: the lane's colour. */
+  /** `"alert"` draws it in red; `"lost"` in grey. Default: the lane's colour, or its kind's. */
   readonly tone?: Tone;
+  /** What it is, as an index into the chart's `kinds`: spans of one kind share a colour. */
+  readonly kind?: number;
 }
 
 /** What {@link spanChart} draws. */
@@ -437,6 +441,13 @@ export interface SpanChartOptions extends ChartText {
   readonly axisLabel: string;
   /** Width in px (default 640). */
   readonly width?: number;
+  /**
+   * Names of the kinds of span, such as `["holding", "sleeping"]`: with them, a span is coloured
+   * by its `kind` instead of its lane, and a legend names the colours.
+   */
+  readonly kinds?: readonly string[];
+  /** Where the time axis ends at least (default: the last span's end), so that a growing chart keeps its scale. */
+  readonly until?: number;
 }
 
 /**
@@ -448,9 +459,13 @@ export interface SpanChartOptions extends ChartText {
  * @throws TypeError or RangeError for a span on a lane that does not exist or that ends before it starts.
  */
 export function spanChart(options: SpanChartOptions): Picture {
-  const { title, lanes, spans, axisLabel, width = 640, notes = [] } = options;
+  const { title, lanes, spans, axisLabel, width = 640, notes = [], kinds = [], until = -Infinity } = options;
   checkLabels(lanes, "spanChart(): lanes");
+  if (kinds.length > 0) checkLabels(kinds, "spanChart(): kinds");
   spans.forEach((s, i) => {
+    if (s.kind !== undefined && !(Number.isInteger(s.kind) && s.kind >= 0 && s.kind < kinds.length)) {
+      throw new RangeError(`spanChart(): span ${i} is of kind ${s.kind}, but the kinds are ${kinds.length === 0 ? "not given (pass kinds: [...])" : `0 to ${kinds.length - 1}`}.`);
+    }
     if (!Number.isInteger(s.lane) || s.lane < 0 || s.lane >= lanes.length) {
       throw new RangeError(`spanChart(): span ${i} is on lane ${s.lane}, but the lanes are 0 to ${lanes.length - 1}.`);
     }
@@ -460,7 +475,7 @@ export function spanChart(options: SpanChartOptions): Picture {
   });
   // The axis covers the spans, from a round number below the first start to one above the last end.
   const first = spans.length > 0 ? Math.min(...spans.map((s) => s.start)) : 0;
-  const high = Math.max(first + 1, ...spans.map((s) => s.end));
+  const high = Math.max(first + 1, until, ...spans.map((s) => s.end));
   const step = niceStep(high - first, 8);
   const low = Math.floor(first / step) * step;
   const end = Math.ceil(high / step) * step;
@@ -468,14 +483,17 @@ export function spanChart(options: SpanChartOptions): Picture {
   const right = width - 20;
   const xOf = (t: number) => left + ((right - left) * (t - low)) / (end - low);
   const laneHeight = 30;
-  const top = 44;
+  const top = kinds.length > 0 ? 62 : 44;
   const axisY = top + lanes.length * laneHeight + 6;
   const height = axisY + 40 + notesHeight(notes);
-  const body: string[] = [];
+  const body: string[] =
+    kinds.length > 0
+      ? legend(kinds.map((name, i) => ({ name, swatch: (x: number, y: number) => `<rect x="${n(x)}" y="${n(y - 6)}" width="12" height="12" rx="2" fill="${PALETTE[i % PALETTE.length]}"/>` })), width, 38)
+      : [];
   lanes.forEach((name, i) => {
     const y = top + i * laneHeight + laneHeight / 2;
     body.push(`<line x1="${n(left)}" x2="${n(right)}" y1="${n(y)}" y2="${n(y)}" stroke="${GRID}"/>`);
-    body.push(text(left - 10, y + 4, name, `text-anchor="end" font-weight="bold" fill="${PALETTE[i % PALETTE.length]}"`));
+    body.push(text(left - 10, y + 4, name, `text-anchor="end" font-weight="bold" fill="${kinds.length > 0 ? INK : PALETTE[i % PALETTE.length]}"`));
   });
   for (let k = 0; low + k * step <= end + step / 2; k++) {
     const t = low + k * step;
@@ -488,7 +506,7 @@ export function spanChart(options: SpanChartOptions): Picture {
     const y = top + s.lane * laneHeight + 5;
     const x0 = xOf(s.start);
     const w = Math.max(1.5, xOf(s.end) - x0);
-    const fill = toneColour(s.tone, PALETTE[s.lane % PALETTE.length]);
+    const fill = toneColour(s.tone, PALETTE[(s.kind ?? s.lane) % PALETTE.length]);
     body.push(`<rect x="${n(x0)}" y="${n(y)}" width="${n(w)}" height="${laneHeight - 10}" rx="3" fill="${fill}"><title>${escapeXml(`${lanes[s.lane]}: ${s.label ?? ""} ${formatNumber(s.start)}–${formatNumber(s.end)}`.trim())}</title></rect>`);
     if (s.label && textWidth(s.label, 11) + 6 <= w) {
       body.push(text(x0 + w / 2, y + laneHeight / 2 - 1, s.label, `text-anchor="middle" font-size="11" fill="#FFFFFF"`));
@@ -496,11 +514,123 @@ export function spanChart(options: SpanChartOptions): Picture {
   }
   body.push(...notesAt(notes, axisY + 40));
   const perLane = lanes.map((lane, i) => {
-    const mine = spans.filter((s) => s.lane === i).map((s) => `${s.label ? `${s.label} ` : ""}${formatNumber(s.start)}–${formatNumber(s.end)}`);
+    const mine = spans.filter((s) => s.lane === i).map((s) => `${s.label ? `${s.label} ` : s.kind !== undefined ? `${kinds[s.kind]} ` : ""}${formatNumber(s.start)}–${formatNumber(s.end)}`);
     return `${lane}: ${mine.length > 0 ? mine.join(", ") : "nothing"}`;
   });
   const summary = oneLine(`${title}: ${spans.length} intervals on ${lanes.length} lanes, in ${axisLabel}.`, `${perLane.join("; ")}.`, notesLine(notes));
   return frame(width, height, title, summary, body);
+}
+
+/** One point of a {@link LineSeries}. */
+export interface LinePoint {
+  /** Where along the x axis, such as ms since the start. */
+  readonly x: number;
+  /** Its value. */
+  readonly y: number;
+}
+
+/** One line of a {@link lineChart}: a name for the legend and its points, in order of x. */
+export interface LineSeries {
+  /** The name shown in the legend, such as `"without a lock"`. */
+  readonly name: string;
+  /** The points, joined in this order. */
+  readonly points: readonly LinePoint[];
+}
+
+/** A point of a {@link lineChart} marked in red with a cross, such as an update found lost. */
+export interface LineMark {
+  /** Where along the x axis. */
+  readonly x: number;
+  /** Its value. */
+  readonly y: number;
+}
+
+/** What {@link lineChart} draws. */
+export interface LineChartOptions extends ChartText {
+  /** The lines, one colour each. */
+  readonly series: readonly LineSeries[];
+  /** Points to mark in red. */
+  readonly marks?: readonly LineMark[];
+  /** What a mark means, for the legend (default `"marked"`). */
+  readonly markLabel?: string;
+  /** The label of the x axis, with its unit. */
+  readonly xLabel: string;
+  /** The label of the y axis, with its unit. */
+  readonly yLabel: string;
+  /** The x axis covers at least this range (default: the points'), so that a growing chart keeps its scale. */
+  readonly xRange?: readonly [number, number];
+  /** The y axis covers at least this range (default: the points'). */
+  readonly yRange?: readonly [number, number];
+  /** Width in px (default 560). */
+  readonly width?: number;
+  /** Height in px of the chart itself, without notes (default 300). */
+  readonly height?: number;
+}
+
+/** A nice axis from `low` to `high`: round ends and a round step. */
+function niceAxis(low: number, high: number, ticks: number): { low: number; high: number; step: number } {
+  const span = high > low ? high - low : Math.max(1, Math.abs(high));
+  const step = niceStep(span, ticks);
+  const from = Math.floor(low / step) * step;
+  return { low: from, high: Math.max(from + step, Math.ceil(high / step) * step), step };
+}
+
+/**
+ * A line chart: one line per series of points (values over time), marked points crossed in red,
+ * axes with grid lines, and a legend.
+ *
+ * @param options - the lines, marks and labels; see {@link LineChartOptions}.
+ * @returns the picture: its SVG, its PNG and a one-line summary of the data.
+ * @throws TypeError for series that are not `{ name, points }`; RangeError for a point or mark that
+ *   is not a pair of finite numbers.
+ */
+export function lineChart(options: LineChartOptions): Picture {
+  const { title, series, marks = [], markLabel = "marked", xLabel, yLabel, width = 560, height: chartHeight = 300, notes = [] } = options;
+  if (!Array.isArray(series as unknown) || series.some((s) => typeof s?.name !== "string" || !Array.isArray(s.points as unknown))) {
+    throw new TypeError("lineChart(): series must be an array of { name, points } (it may be empty: the axes alone).");
+  }
+  const all = [...series.flatMap((s) => s.points), ...marks];
+  all.forEach((p) => {
+    if (!(Number.isFinite(p?.x) && Number.isFinite(p?.y))) throw new RangeError(`lineChart(): the point ${JSON.stringify(p)} needs finite numbers x and y.`);
+  });
+  const xs = all.map((p) => p.x).concat(options.xRange ?? []);
+  const ys = all.map((p) => p.y).concat(options.yRange ?? []);
+  const xAxis = niceAxis(Math.min(0, ...xs), Math.max(1, ...xs), 8);
+  const yAxis = niceAxis(Math.min(...(ys.length > 0 ? ys : [0])), Math.max(...(ys.length > 0 ? ys : [1])), 5);
+  const plot = { left: 70, right: width - 16, top: 58, bottom: chartHeight - 46 };
+  const xOf = (x: number) => plot.left + ((plot.right - plot.left) * (x - xAxis.low)) / (xAxis.high - xAxis.low);
+  const yOf = (y: number) => plot.bottom - ((plot.bottom - plot.top) * (y - yAxis.low)) / (yAxis.high - yAxis.low);
+  const entries = series.map((s, i) => ({ name: s.name, swatch: (x: number, y: number) => `<line x1="${n(x)}" x2="${n(x + 12)}" y1="${n(y)}" y2="${n(y)}" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="3"/>` }));
+  const hollow = (x: number, y: number) => mark(x, y, "circle", ALERT, "alert").replace(/fill="[^"]*"/, 'fill="none"');
+  if (marks.length > 0) entries.push({ name: markLabel, swatch: (x: number, y: number) => hollow(x + 6, y) });
+  const body: string[] = legend(entries, width, 38);
+  for (let t = yAxis.low; t <= yAxis.high + yAxis.step / 2; t += yAxis.step) {
+    body.push(`<line x1="${plot.left}" x2="${plot.right}" y1="${n(yOf(t))}" y2="${n(yOf(t))}" stroke="${GRID}"/>`);
+    body.push(text(plot.left - 6, yOf(t) + 4, formatNumber(t), `text-anchor="end" font-size="11"`));
+  }
+  for (let t = xAxis.low; t <= xAxis.high + xAxis.step / 2; t += xAxis.step) {
+    body.push(`<line x1="${n(xOf(t))}" x2="${n(xOf(t))}" y1="${plot.top}" y2="${plot.bottom + 4}" stroke="${GRID}"/>`);
+    body.push(text(xOf(t), plot.bottom + 16, formatNumber(t), `text-anchor="middle" font-size="11"`));
+  }
+  body.push(`<line x1="${plot.left}" x2="${plot.right}" y1="${plot.bottom}" y2="${plot.bottom}" stroke="${INK}"/>`);
+  series.forEach((s, i) => {
+    if (s.points.length === 0) return;
+    const d = s.points.map((p, k) => `${k === 0 ? "M" : "L"}${n(xOf(p.x))} ${n(yOf(p.y))}`).join("");
+    body.push(`<path d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="2"><title>${escapeXml(s.name)}</title></path>`);
+  });
+  for (const m of marks) body.push(hollow(xOf(m.x), yOf(m.y)));
+  const middle = (plot.top + plot.bottom) / 2;
+  body.push(text(18, middle, yLabel, `text-anchor="middle" transform="rotate(-90 18 ${n(middle)})"`));
+  body.push(text((plot.left + plot.right) / 2, chartHeight - 12, xLabel, `text-anchor="middle"`));
+  body.push(...notesAt(notes, chartHeight));
+  const lines = series.map((s) => {
+    if (s.points.length === 0) return `${s.name}: no points yet`;
+    const values = s.points.map((p) => p.y);
+    return `${s.name}: ${s.points.length} points, from ${formatNumber(values[0])} to ${formatNumber(values[values.length - 1])} (lowest ${formatNumber(Math.min(...values))}, highest ${formatNumber(Math.max(...values))})`;
+  });
+  const marked = marks.length > 0 ? `${marks.length} ${markLabel}.` : "";
+  const summary = oneLine(`${title}: a line chart of ${yLabel} by ${xLabel}.`, lines.length > 0 ? `${lines.join("; ")}.` : "No lines yet.", marked, notesLine(notes));
+  return frame(width, chartHeight + notesHeight(notes), title, summary, body);
 }
 
 /**

@@ -9,3 +9,4 @@ export { Picture, PNG_SCALE } from "./picture";
 export type { DisplayData, PictureParts } from "./picture";
 export { FONT_FAMILY, renderPng } from "./raster";
 export { show } from "./show";
+export { live, LivePicture, MAX_FPS, type LiveOptions } from "./live";
