@@ -12,6 +12,7 @@ export * from "./event";
 export * from "./lock";
 export * from "./pool";
 export * from "./process";
+export * from "./queue";
 export * from "./semaphore";
 export { Array, SharedArrayBase, SharedValue, Value, type SharedArray, type SharedOptions } from "./shared";
 export { sleep, sleepAsync } from "./sleep";
