@@ -95,7 +95,7 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
   if (foreign.length > 0) {
     throw new TypeError(
       `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
-        `A worker runs ${role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
+        `A worker runs ${role === "function" ? "the function" : role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
         `but none of ${host().surroundings}. ` +
         (role === "target"
           ? `Pass ${list(foreign)} through args (shared objects travel by memory, everything else as a copy). `

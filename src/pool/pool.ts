@@ -102,7 +102,7 @@ export class Pool {
    * @throws TaskError if `fn` threw (the worker's message and stack); PoolStateError after `close()` or `terminate()`.
    */
   async apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A): Promise<Awaited<R>> {
-    return this.applyAsync(fn, args).get();
+    return this.one("apply", fn, args).get();
   }
 
   /**
@@ -111,12 +111,16 @@ export class Pool {
    * @throws PoolStateError after `close()` or `terminate()`; TypeError if `fn` cannot run in a worker
    *   or `args` is not an array.
    */
-  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args: A = [] as unknown as A): AsyncResult<Awaited<R>> {
-    const where = `${this.name}.applyAsync()`;
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A): AsyncResult<Awaited<R>> {
+    return this.one("applyAsync", fn, args);
+  }
+
+  private one<A extends unknown[], R>(call: string, fn: (...args: A) => R, args: A = [] as unknown as A): AsyncResult<Awaited<R>> {
+    const where = `${this.name}.${call}()`;
     this.checkRunning(where);
     if (!globalThis.Array.isArray(args)) throw new TypeError(`${where}: args must be an array of arguments for the function, such as [7], not ${describe(args)}.`);
     const label = functionLabel(fn);
-    const collector = new Collector<Awaited<R>>(`${this.name}.applyAsync(${label || "…"})`, (values) => values[0] as Awaited<R>);
+    const collector = new Collector<Awaited<R>>(`${this.name}.${call}(${label || "…"})`, (values) => values[0] as Awaited<R>);
     this.submit(fn, where, [args][Symbol.iterator](), "args", 1, collector, { item: () => `${where}: args`, call: () => (label === "" ? "the call" : `${label}(...args)`) });
     return collector.result;
   }
@@ -129,7 +133,7 @@ export class Pool {
    *   MaybeEncodingError if a value could not be sent back; PoolStateError after `close()` or `terminate()`.
    */
   async map<T, R>(fn: (item: T) => R, items: Iterable<T>, options?: MapOptions): Promise<Awaited<R>[]> {
-    return this.mapAsync(fn, items, options).get();
+    return this.gather("map", fn as (...args: unknown[]) => R, items, options, "item").get();
   }
 
   /**
@@ -147,7 +151,7 @@ export class Pool {
    * Python's `starmap` (`starmap(mul, [[1, 2], [3, 4]])` is `[mul(1, 2), mul(3, 4)]`).
    */
   async starmap<A extends unknown[], R>(fn: (...args: A) => R, items: Iterable<A>, options?: MapOptions): Promise<Awaited<R>[]> {
-    return this.starmapAsync(fn, items, options).get();
+    return this.gather("starmap", fn as (...args: unknown[]) => R, items, options, "args").get();
   }
 
   /** Like {@link Pool.starmap}, returning an {@link AsyncResult} at once, like Python's `starmap_async`. */
