@@ -287,6 +287,13 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
 }
 
 async function main(): Promise<void> {
+  // The Pool rows (bench/pool.ts, issue 21): first, or alone with `npm run bench -- --pool`;
+  // `--no-pool` leaves them out. They print their own section and write bench/results/<date>-pool.json.
+  if (!process.argv.includes("--no-pool")) {
+    const { runPoolRows } = await import("./pool");
+    await runPoolRows(REPS);
+    if (process.argv.includes("--pool")) return;
+  }
   const began = new Date();
   const loadBefore = loadavg();
   const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(" ");

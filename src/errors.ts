@@ -167,3 +167,44 @@ export class ConditionError extends MpError {}
  * all arrive. Every thread waiting at it, and every later `wait()`, gets this error.
  */
 export class BrokenBarrierError extends MpError {}
+
+/**
+ * A `Pool` was used in a state where it cannot work: given a task after `close()` or `terminate()`
+ * (Python's "Pool not running"), joined while still running, or asked whether a result succeeded
+ * before it was ready (Python raises `ValueError` for each). Also what a task's result rejects with
+ * when the pool was terminated (or the cell interrupted) before the task finished.
+ */
+export class PoolStateError extends MpError {}
+
+/**
+ * A task of a `Pool` threw inside its worker (or its worker ended while running it). The call that
+ * gave the task (`map`, `apply`, a result's `get`, an `imap` iterator's `next`) rejects with this
+ * error; its message and stack are the worker's own, so the learner sees where their function
+ * failed. The pool itself goes on, with as many workers as before.
+ */
+export class TaskError extends MpError {
+  /** The name of the pool, such as `"Pool-1"`. */
+  readonly poolName: string;
+  /** The name of the error thrown inside the worker, such as `"TypeError"`. */
+  readonly remoteName: string;
+
+  /**
+   * @param poolName - the pool whose task failed.
+   * @param task - which task, for the message, such as `"square(items[3])"`.
+   * @param remote - the name, message and stack of the error as the worker saw it.
+   */
+  constructor(poolName: string, task: string, remote: { name: string; message: string; stack?: string }) {
+    super(`${poolName}: ${task} failed: ${remote.name}: ${remote.message}`);
+    this.poolName = poolName;
+    this.remoteName = remote.name;
+    // The worker's stack is the useful one: it points into the learner's function.
+    if (remote.stack) this.stack = `TaskError: ${poolName}: ${task} failed: ${remote.stack}`;
+  }
+}
+
+/**
+ * A `Pool` task returned a value its worker could not send back (a function, for instance, which
+ * structured clone cannot copy), like Python's `multiprocessing.pool.MaybeEncodingError`. The
+ * result is reported with this error instead of being lost; the worker goes on.
+ */
+export class MaybeEncodingError extends MpError {}

@@ -5,12 +5,14 @@
  *
  * @packageDocumentation
  */
-export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MpError, ProcessError, ProcessStateError, ReleaseError, TimeoutError } from "./errors";
+export { BlockingCallError, BrokenBarrierError, ConditionError, LockOwnerDiedError, MaybeEncodingError, MpError, PoolStateError, ProcessError, ProcessStateError, ReleaseError, TaskError, TimeoutError } from "./errors";
 export { Barrier, type BarrierAction, type BarrierOptions } from "./barrier";
 export * from "./condition";
 export * from "./event";
 export * from "./lock";
+export * from "./pool";
 export * from "./process";
+export * from "./queue";
 export * from "./semaphore";
 export { Array, SharedArrayBase, SharedValue, Value, type SharedArray, type SharedOptions } from "./shared";
 export { sleep, sleepAsync } from "./sleep";

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import type { Worker } from "node:worker_threads";
 import { describe, ProcessError, ProcessStateError, TimeoutError } from "./errors";
+import { track, untrack, liveChildren, endChildren } from "./children";
 import { targetSource } from "./target";
 import { host } from "./host";
 import { timeoutOption } from "./options";
@@ -45,29 +46,6 @@ const KILLED = -9;
 const WORKER_MAIN = join(__dirname, "worker-main.js");
 
 let created = 0;
-const live = new Set<Process<never>>();
-
-/**
- * Tells the host, from the event loop, whether workers run now (the tslab host listens for
- * interrupts while they do). Never called directly during a cell's synchronous code: see
- * `src/tslab-host.ts`.
- */
-function updateHost(): void {
-  host().workersRunning(live.size > 0, () => {
-    const names = [...live].map((p) => p.name);
-    return { names, ended: terminateAll().then(() => undefined) };
-  });
-}
-
-function track(p: Process<never>): void {
-  live.add(p);
-  setImmediate(updateHost);
-}
-
-function untrack(p: Process<never>): void {
-  live.delete(p);
-  setImmediate(updateHost);
-}
 
 /**
  * A function running in its own worker thread, with its own memory, like Python's
@@ -145,7 +123,7 @@ export class Process<A extends unknown[] = unknown[]> {
     this.worker = worker;
     this.threadId = worker.threadId;
     recordProcessName(worker.threadId, this.name);
-    track(this as unknown as Process<never>);
+    track(this);
     // Print through whatever process.stdout is when the output arrives: the kernel swaps it per cell.
     worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
     worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
@@ -161,7 +139,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const threadId = worker.threadId;
     this.ended = Promise.all([exited, streamEnd(worker.stdout), streamEnd(worker.stderr)]).then(([code]) => {
       this.code = this.endedBy ?? code;
-      untrack(this as unknown as Process<never>);
+      untrack(this);
       threadEnded(threadId, this.endedBy !== null || !this.returned);
       if (this.failure !== null && this.joiners === 0) {
         process.stderr.write(`${this.name} failed, and nobody was waiting in join() to hear it:\n${this.failure.stack}\n`);
@@ -271,17 +249,15 @@ export class Process<A extends unknown[] = unknown[]> {
 
 /** The processes started from this thread that have not ended yet, like Python's `active_children()`. */
 export function activeChildren(): Process[] {
-  return [...live] as unknown as Process[];
+  return liveChildren().filter((c): c is Process => c instanceof Process);
 }
 
 /**
- * Ends every process started from this thread that is still running — for a cell that was
- * interrupted, or left workers behind. Locks they held are marked abandoned.
+ * Ends every process started from this thread that is still running, and every pool's workers —
+ * for a cell that was interrupted, or left workers behind. Locks they held are marked abandoned.
  *
- * @returns how many processes it ended.
+ * @returns how many processes and pools it ended (a pool counts once).
  */
 export async function terminateAll(): Promise<number> {
-  const running = activeChildren();
-  await Promise.all(running.map((p) => p.terminate()));
-  return running.length;
+  return endChildren();
 }

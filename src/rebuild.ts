@@ -10,6 +10,11 @@ import { Event } from "./event";
 import { Lock, RLock } from "./lock";
 import { BoundedSemaphore, Semaphore } from "./semaphore";
 import { rebuildArray, rebuildValue } from "./shared";
+import { Connection } from "./queue/connection";
+import { JoinableQueue } from "./queue/joinable-queue";
+import { PipeChannel } from "./queue/pipe-channel";
+import { Queue } from "./queue/queue";
+import { SimpleQueue } from "./queue/simple-queue";
 import { isPlain, type Descriptor, type DescriptorOf } from "./transfer";
 
 /** Rebuilds a descriptor nested in another (a Condition's lock, a Value's lock). */
@@ -26,6 +31,11 @@ const REBUILD: { readonly [K in Descriptor["$shared"]]: (descriptor: DescriptorO
   Barrier: (d): Barrier => rebuildBarrier(d),
   Value: (d, part) => rebuildValue(d, part(d.lock) as Lock | null),
   Array: (d, part) => rebuildArray(d, part(d.lock) as Lock | null),
+  Queue: (d, part) => Queue.fromBuffer(d.buffer, part(d.lock) as Lock),
+  SimpleQueue: (d, part) => SimpleQueue.fromBuffer(d.buffer, part(d.lock) as Lock),
+  JoinableQueue: (d, part) => JoinableQueue.fromBuffer(d.buffer, part(d.lock) as Lock),
+  Channel: (d, part) => PipeChannel.fromBuffer(d.buffer, part(d.lock) as Lock),
+  Connection: (d, part) => new Connection(part(d.incoming) as PipeChannel | null, part(d.outgoing) as PipeChannel | null),
 };
 
 function isDescriptor(value: object): value is Descriptor {

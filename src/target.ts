@@ -66,12 +66,13 @@ function list(names: string[]): string {
  *
  * @param target - what the learner passed as `target` (or as a barrier's `action`).
  * @param where - the call, for messages, such as `"Process()"`.
- * @param role - what the function is, for messages: `"target"` (default, it gets `args`) or
- *   `"action"` (a barrier's, which gets no arguments).
+ * @param role - what the function is, for messages: `"target"` (default, it gets `args`),
+ *   `"action"` (a barrier's, which gets no arguments) or `"function"` (a pool's, which gets each
+ *   task's items or arguments).
  * @throws TypeError if it is not a function, is a class, a bound or built-in function, or uses
  *   variables from around it that a worker will not have.
  */
-export function targetSource(target: unknown, where: string, role: "target" | "action" = "target"): string {
+export function targetSource(target: unknown, where: string, role: "target" | "action" | "function" = "target"): string {
   if (typeof target !== "function") {
     throw showLearnerFrames(new TypeError(`${where}: ${role} must be a function to run in the worker, not ${describe(target)}.`));
   }
@@ -83,7 +84,7 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
     throw showLearnerFrames(new TypeError(
       `${where}: ${label} is a bound or built-in function. A worker rebuilds ${role} from its source text, ` +
         `which such a function does not have. Pass a plain function` +
-        (role === "target" ? ", and give it the values you bound through args." : "."),
+        (role === "target" ? ", and give it the values you bound through args." : role === "function" ? ", and give it the values you bound in the items." : "."),
     ));
   }
   if (/^class\b/.test(text)) {
@@ -98,7 +99,7 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
     const values = foreign.filter((n) => !called.includes(n));
     throw showLearnerFrames(new TypeError(
       `${where}: ${label} uses ${list(foreign)}, which ${foreign.length === 1 ? "is" : "are"} not defined inside a worker. ` +
-        `A worker runs ${role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
+        `A worker runs ${role === "function" ? "the function" : role} from its source text in a fresh thread: it sees its own arguments and JavaScript's globals, ` +
         `but none of ${host().surroundings}. ` +
         (called.length > 0
           ? `A function cannot be sent to a worker: define ${list(called)} inside ${label} (a function declared in its body travels with it), ` +
@@ -108,7 +109,9 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
           ? ""
           : role === "target"
             ? `Pass ${list(values)} through args (shared objects travel by memory, everything else as a copy). `
-            : `An action gets no arguments, so do work that needs ${list(values)} in the workers, after wait() returns. `) +
+            : role === "function"
+              ? `Pass ${list(values)} in each task's items or arguments (shared objects travel by memory, everything else as a copy). `
+              : `An action gets no arguments, so do work that needs ${list(values)} in the workers, after wait() returns. `) +
         `Inside a worker the helper library is \`mp\`, and modules come from require().`,
     ));
   }

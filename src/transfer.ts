@@ -59,13 +59,38 @@ export interface NumbersDescriptor<K extends "Value" | "Array"> {
   readonly lock: Descriptor | null;
 }
 
+/** The kinds of queue, and one direction of a pipe (`"Channel"`). */
+export type QueueKind = "Queue" | "SimpleQueue" | "JoinableQueue" | "Channel";
+
+/** A queue (or one direction of a pipe) on its way: its memory (cells and ring) and its lock. */
+export interface QueueDescriptor {
+  /** Which kind to rebuild. */
+  readonly $shared: QueueKind;
+  /** The queue's memory: its cells, then the ring of items. */
+  readonly buffer: SharedArrayBuffer;
+  /** Its lock. */
+  readonly lock: Descriptor;
+}
+
+/** One end of a pipe on its way: the channels it receives from and sends into. */
+export interface ConnectionDescriptor {
+  /** Which kind to rebuild. */
+  readonly $shared: "Connection";
+  /** The channel it receives from, or null for an end that only sends. */
+  readonly incoming: Descriptor | null;
+  /** The channel it sends into, or null for an end that only receives. */
+  readonly outgoing: Descriptor | null;
+}
+
 /** What a shared object becomes on its way to a worker: one type per kind. */
 export type Descriptor =
   | MemoryDescriptor
   | ConditionDescriptor
   | BarrierDescriptor
   | NumbersDescriptor<"Value">
-  | NumbersDescriptor<"Array">;
+  | NumbersDescriptor<"Array">
+  | QueueDescriptor
+  | ConnectionDescriptor;
 
 /** The descriptor of kind `K`. */
 export type DescriptorOf<K extends Descriptor["$shared"]> = Descriptor extends infer D

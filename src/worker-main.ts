@@ -4,32 +4,16 @@
  *
  * @packageDocumentation
  */
-import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { host } from "./host";
 import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
 import { giveTargetGlobals } from "./target-globals";
 import { decode } from "./rebuild";
+import { explainError } from "./worker-error";
 import { useProcessNamesTable } from "./process-names";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
-}
-
-/** Adds what a learner needs to know to the errors a worker typically meets. */
-function explain(error: unknown): { name: string; message: string; stack?: string } {
-  if (!(error instanceof Error)) return { name: "Error", message: `target threw ${String(error)}, which is not an Error` };
-  let message = error.message;
-  if (error instanceof ReferenceError) {
-    message += `. target runs in a worker, which has none of ${host().surroundings}: pass what it needs through args.`;
-  }
-  // The frames below target are this file's and Node's: they say nothing about the learner's code.
-  const lines = error.stack?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`).split("\n");
-  const below = lines?.findIndex((line) => OWN_FRAME.test(line)) ?? -1;
-  // Frames inside the library (a check of an argument to mp.sleep, say) are its workings, not the learner's code.
-  const stack = (below < 0 ? lines : lines?.slice(0, below))?.filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR))).join("\n");
-  return { name: error.name, message, stack };
 }
 
 /**
@@ -37,9 +21,6 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
  * `--enable-source-maps`), as `worker-main.ts`.
  */
 const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
-
-/** This library's folder, as stack frames spell it. */
-const LIBRARY_DIR = join(__dirname, "/");
 
 async function main(start: WorkerStart): Promise<void> {
   useProcessNamesTable(start.names);
@@ -49,7 +30,7 @@ async function main(start: WorkerStart): Promise<void> {
     await target(...(decode(start.args) as unknown[]));
     report({ kind: "done" });
   } catch (error) {
-    report({ kind: "error", ...explain(error) });
+    report({ kind: "error", ...explainError(error, "target", OWN_FRAME) });
     process.exit(1);
   }
   // As in Python, the process ends when target returns, even if it left timers behind. Its exit

@@ -14,7 +14,7 @@
 import { after, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
-import { notebook01, notebook02, notebook03, notebook04, notebook05, notebook06, notebook07 } from "../dist/exercises";
+import { notebook01, notebook02, notebook03, notebook04, notebook05, notebook06, notebook07, notebook08 } from "../dist/exercises";
 
 after(() => mp.terminateAll());
 
@@ -563,5 +563,112 @@ describe("notebook 07", () => {
     assert.match(await verdict("✗", 3, () => notebook07.exercise3("AB", abaStack())), /did not get a broken stack: every thread finished .*Let A read top/);
     assert.match(await verdict("✗", 3, () => notebook07.exercise3("", abaStack())), /did not get a broken stack/);
     assert.match(await verdict("✗", 3, () => notebook07.exercise3("A" + "B".repeat(9), abaStack())), /did not get a broken stack/);
+  });
+});
+
+describe("notebook 08: share memory, or pass messages", () => {
+  // Exercise 1 is judged by mp.explore over every schedule without preemptions (each thread runs
+  // until it blocks or ends): every order in which the two clerks and the teller take turns.
+  test("exercise 1: tellers written differently that apply every message and stop after both nulls get ✓", async () => {
+    const counting = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      let open = 2;
+      while (open > 0) {
+        const m = q.get() as number | null;
+        if (m === null) open--;
+        else b.value = b.value + m;
+      }
+    };
+    function endless(q: mp.Queue, balance: mp.SharedValue<"i">) {
+      for (let done = 0; ; ) {
+        const message = q.get();
+        if (message === null) {
+          if (++done === 2) return;
+        } else {
+          balance.value += message as number;
+        }
+      }
+    }
+    for (const teller of [counting, endless]) {
+      assert.match(await verdict("✓", 1, () => notebook08.exercise1(teller)), /^✓ exercise 1: balance 201 in all \d+ schedules/);
+    }
+  });
+
+  test("exercise 1: each plausible wrong teller gets ✗ with what went wrong, in every run", async () => {
+    const stopsAtFirstNull = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      for (;;) {
+        const m = q.get() as number | null;
+        if (m === null) return;
+        b.value = b.value + m;
+      }
+    };
+    const waitsForThree = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      let open = 3;
+      while (open > 0) {
+        const m = q.get() as number | null;
+        if (m === null) open--;
+        else b.value = b.value + m;
+      }
+    };
+    const noWait = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      let open = 2;
+      while (open > 0) {
+        const m = q.getNowait() as number | null;
+        if (m === null) open--;
+        else b.value = b.value + m;
+      }
+    };
+    const depositsOnly = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      let open = 2;
+      while (open > 0) {
+        const m = q.get() as number | null;
+        if (m === null) open--;
+        else if (m > 0) b.value = b.value + m;
+      }
+    };
+    assert.match(await verdict("✗", 1, () => notebook08.exercise1(stopsAtFirstNull)), /Value\('i', 202\), want balance 201\. Apply every number, and stop only after the second null/);
+    assert.match(await verdict("✗", 1, () => notebook08.exercise1(waitsForThree)), /waited for a message that never comes: every live thread is blocked: C sleeps/);
+    assert.match(await verdict("✗", 1, () => notebook08.exercise1(noWait)), /C threw Empty/);
+    assert.match(await verdict("✗", 1, () => notebook08.exercise1(depositsOnly)), /Value\('i', 202\), want balance 201/);
+    assert.deepEqual(await printed(() => notebook08.exercise1(undefined as never)), ["✗ exercise 1: pass your function itself, such as check.exercise1(teller), not undefined."]);
+  });
+
+  test("exercise 2: a prime counter in a Pool: right ones written differently get ✓, wrong or unsendable ones ✗", async () => {
+    function trial(n: number) {
+      let count = 0;
+      for (let i = 2; i < n; i++) {
+        let prime = true;
+        for (let d = 2; d * d <= i; d++) if (i % d === 0) prime = false;
+        if (prime) count++;
+      }
+      return count;
+    }
+    const sieve = (n: number) => {
+      const composite = new Uint8Array(Math.max(n, 2));
+      let count = 0;
+      for (let i = 2; i < n; i++) {
+        if (composite[i]) continue;
+        count++;
+        for (let j = i * i; j < n; j += i) composite[j] = 1;
+      }
+      return count;
+    };
+    for (const right of [trial, sieve]) {
+      assert.match(await verdict("✓", 2, () => notebook08.exercise2(right)), /gave \[0, 1, 4, 25, 168, 999\], computed in the pool's workers/);
+    }
+    const upToN = (n: number) => trial(n + 1);
+    const fromOne = (n: number) => {
+      let count = 0;
+      for (let i = 1; i < n; i++) {
+        let prime = true;
+        for (let d = 2; d * d <= i; d++) if (i % d === 0) prime = false;
+        if (prime) count++;
+      }
+      return count;
+    };
+    const isPrime = (i: number) => i > 1;
+    const usesNotebookHelper = (n: number) => Array.from({ length: n }, (_, i) => i).filter(isPrime).length;
+    assert.match(await verdict("✗", 2, () => notebook08.exercise2(upToN)), /uses `trial`/);
+    assert.match(await verdict("✗", 2, () => notebook08.exercise2(fromOne)), /gave \[1, 2, 5, 26, 169, 1000\], want \[0, 1, 4, 25, 168, 999\]/);
+    assert.match(await verdict("✗", 2, () => notebook08.exercise2(usesNotebookHelper)), /uses `isPrime`, which is not defined inside a worker/);
   });
 });

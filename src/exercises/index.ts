@@ -13,3 +13,4 @@ export * as notebook04 from "./notebook04";
 export * as notebook05 from "./notebook05";
 export * as notebook06 from "./notebook06";
 export * as notebook07 from "./notebook07";
+export * as notebook08 from "./notebook08";

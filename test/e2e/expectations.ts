@@ -36,6 +36,8 @@ export const EXPECTED: Record<string, Expected> = {
   "06": { lines: [], pictures: true },
   // The explorer's exact count of the bank's schedules; the chart and the timeline.
   "07": { lines: [exactly("56 of 70 schedules lose an update")], pictures: true },
+  // The teller's balance, every run; the pool's chart.
+  "08": { lines: [exactly("run 1: balance 200"), exactly("run 3: balance 200")], pictures: true },
 };
 
 /** The table's row for a notebook file name, or none (then only the common checks apply). */

@@ -1,4 +1,4 @@
-"""Notebooks 04-06, run fresh through the real tslab kernel, checked by property.
+"""Notebooks 04-06 and 08, run fresh through the real tslab kernel, checked by property.
 
 Each notebook is executed once per test module, on its own kernel (cwd notebooks/), exactly as
 "Restart and run all" would; a cell that fails (reply status not "ok", or stderr) fails the
@@ -25,6 +25,7 @@ from test_tutorial_notebooks import _executed, check_exercise, out, run_times  #
 NB04 = "04-atomics-vs-locks.ipynb"
 NB05 = "05-more-primitives.ipynb"
 NB06 = "06-how-a-lock-works.ipynb"
+NB08 = "08-share-or-pass-messages.ipynb"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -41,6 +42,7 @@ def executed(name: str):
 nb04 = executed(NB04)
 nb05 = executed(NB05)
 nb06 = executed(NB06)
+nb08 = executed(NB08)
 
 
 def svg_of(session, cell_id: str) -> ET.Element:
@@ -217,7 +219,7 @@ def test_05_a_lock_knows_its_holder_but_is_not_reentrant(nb05):
 # --- exercises of 04-06: the stub's check says ✗ with a reason, the hidden solution's ✓ -------------
 
 
-@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb04", 3), ("nb04", 4), ("nb04", 5), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb05", 4), ("nb06", 1)])
+@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb04", 3), ("nb04", 4), ("nb04", 5), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb05", 4), ("nb06", 1), ("nb08", 1), ("nb08", 2)])
 def test_exercise_checks(request, fixture, number):
     check_exercise(request.getfixturevalue(fixture), number)
 
@@ -342,3 +344,46 @@ def test_05_classic_problems_explored(nb05):
     # Counted over the same bounded set of schedules every run: without the turnstile every read
     # can overtake the waiting writer; with it, at most one per reader.
     assert int(plain.group(1)) == 4 and int(turnstile.group(1)) <= 2, rw
+
+
+# --- 08: share memory, or pass messages ------------------------------------------------------------
+
+
+def test_08_the_bank_with_one_teller_is_200_every_run(nb08):
+    assert out(nb08, "bank-run").splitlines() == [f"run {n}: balance 200" for n in (1, 2, 3)]
+
+
+def test_08_a_bounded_queue_holds_the_producer_back(nb08):
+    times = {int(m): (int(p), int(c)) for m, p, c in re.findall(r"^maxsize (\d+): producer done after (\d+) ms, consumer after (\d+) ms$", out(nb08, "bounded-run"), re.MULTILINE)}
+    assert sorted(times) == [0, 3], out(nb08, "bounded-run")
+    # 20 items at 20 ms each: with room for only 3, the producer cannot finish before the consumer
+    # has taken 16 of them (16 x 20 ms), whatever the machine; with no limit it need not wait.
+    assert times[3][0] >= 16 * 20, times
+    assert times[0][0] < times[3][0], times
+
+
+def test_08_pool_results_speed_up_lines_and_chart(nb08):
+    assert out(nb08, "pool-first").strip() == "[ 4, 25, 168 ]"
+    rows = re.findall(r"^(\d) workers?: (\d+) ms, speed-up (\d+\.\d\d)×$", out(nb08, "pool-speed"), re.MULTILINE)
+    assert [w for w, _, _ in rows] == ["1", "2", "4"] and rows[0][2] == "1.00", out(nb08, "pool-speed")
+    words = texts(svg_of(nb08, "pool-chart"))
+    for label in ["1 worker", "2 workers", "4 workers", "time (ms)"]:
+        assert label in words, f"{label!r} missing from the chart"
+
+
+def test_08_a_task_that_throws_rejects_its_map_and_the_pool_goes_on(nb08):
+    lines = out(nb08, "pool-error").splitlines()
+    assert re.fullmatch(r"TaskError: Pool-\d+: risky\(items\[2\]\) failed: RangeError: no 3s allowed, got 3", lines[0]), lines
+    assert lines[1] == "[ 10, 20, 40 ]"
+
+
+def test_08_both_ways_of_updating_are_exact(nb08):
+    text = out(nb08, "cost-run")
+    assert re.search(r"^shared Value under a Lock: \d+\.\d\d µs per update \(balance 20000\)$", text, re.MULTILINE), text
+    assert re.search(r"^a message on a Queue: +\d+\.\d\d µs per update \(balance 20000\)$", text, re.MULTILINE), text
+
+
+def test_08_the_explorer_finds_no_failing_schedule_of_the_small_queue(nb08):
+    text = out(nb08, "explore-queue")
+    assert re.match(r"^\d+ schedules \(at most 1 preemption per schedule\), 0 failed$", text.splitlines()[0]), text
+    assert "[1, 2, 3]" in text and "[1, 2, -1]" in text

@@ -1,0 +1,81 @@
+/**
+ * One direction of a `Pipe`: a channel with no item limit whose two ends can be closed, and whose
+ * reader may be polling as well as receiving.
+ *
+ * @packageDocumentation
+ */
+import { Lock } from "../lock";
+import { Channel, cellsOfChannel, freshCells, READER_CLOSED, WRITER_CLOSED, type GetResult, type PutResult, type RingOptions } from "./channel";
+import type { QueueKind } from "../transfer";
+
+const KIND = "Channel";
+
+/** @internal One direction of a pipe: what a `Connection` sends into or receives from. */
+export class PipeChannel extends Channel {
+  /** Makes a fresh channel (`options.bytes`: its ring). */
+  constructor(options?: RingOptions);
+  /** Rebuilds one over existing memory; use `fromBuffer`. */
+  constructor(lock: Lock, cells: Int32Array);
+  constructor(first?: RingOptions | Lock, cells?: Int32Array) {
+    super(...(first instanceof Lock && cells instanceof Int32Array ? [first, cells] as const : [new Lock(), freshCells(KIND, 0, first as RingOptions | undefined, "Pipe()")] as const));
+  }
+
+  /** Rebuilds one over memory another made, with its lock. */
+  static fromBuffer(buffer: SharedArrayBuffer, lock: Lock): PipeChannel {
+    return new PipeChannel(lock, cellsOfChannel(buffer, KIND));
+  }
+
+  protected get kind(): QueueKind {
+    return KIND;
+  }
+
+  /** A put wakes every sleeper: a poller may sleep beside the receiver, and must not take its wake-up. */
+  protected override getterWakeUps(): undefined {
+    return undefined;
+  }
+
+  /** Sends serialized bytes; see `Channel.send`. */
+  put(item: Uint8Array, block: boolean, where: string, instead: string): PutResult {
+    return this.send(item, block, block ? Infinity : 0, where, instead);
+  }
+
+  /** Sends without blocking the thread. */
+  putAsync(item: Uint8Array, where: string): Promise<PutResult> {
+    return this.sendAsync(item, Infinity, where);
+  }
+
+  /** Receives; see `Channel.receive`. */
+  get(where: string, instead: string): GetResult {
+    return this.receive(true, Infinity, where, instead);
+  }
+
+  /** Receives without blocking the thread. */
+  getAsync(): Promise<GetResult> {
+    return this.receiveAsync(Infinity);
+  }
+
+  /** Waits at most `ms` for an item or the end; see `Channel.ready`. */
+  poll(ms: number, where: string, instead: string): boolean {
+    return this.ready(ms, where, instead);
+  }
+
+  /** Like {@link PipeChannel.poll}, without blocking the thread. */
+  pollAsync(ms: number): Promise<boolean> {
+    return this.readyAsync(ms);
+  }
+
+  /** Marks the sending end closed: the reader gets EOF once it has received what was sent. */
+  closeWriter(): void {
+    this.closeEnd(WRITER_CLOSED);
+  }
+
+  /** Marks the receiving end closed: a sender gets BrokenPipeError. */
+  closeReader(): void {
+    this.closeEnd(READER_CLOSED);
+  }
+
+  /** Shows the state. */
+  toString(): string {
+    return `<Channel(items=${this.items()}, closed=${this.closedEnds()})>`;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * `SimpleQueue`: Python's `multiprocessing.SimpleQueue` — the smallest queue: `put`, `get`,
+ * `empty`, `close`, with no size limit but its ring's bytes and no timeouts.
+ *
+ * @packageDocumentation
+ */
+import { Lock } from "../lock";
+import { Channel, cellsOfChannel, freshCells, type GetResult, type RingOptions } from "./channel";
+import { itemBytes, itemFrom } from "./codec";
+import { ClosedError } from "./errors";
+import type { QueueKind } from "../transfer";
+
+const KIND = "SimpleQueue";
+
+/**
+ * A queue shared by workers with only `put` and `get`, like Python's `SimpleQueue`: `get` waits
+ * for an item, `put` waits only while the ring's bytes (1 MiB unless `{ bytes }` says) are full.
+ * In a cell (the main thread), use `await getAsync()` and `await putAsync()`.
+ */
+export class SimpleQueue extends Channel {
+  private closedHere = false;
+
+  /**
+   * Makes an empty queue in fresh shared memory.
+   *
+   * @param options - `bytes`: the size of its ring (default 1 MiB); every item must fit in it.
+   */
+  constructor(options?: RingOptions);
+  /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
+  constructor(lock: Lock, cells: Int32Array);
+  constructor(first?: RingOptions | Lock, cells?: Int32Array) {
+    super(...(first instanceof Lock && cells instanceof Int32Array ? [first, cells] as const : [new Lock(), freshCells(KIND, 0, first as RingOptions | undefined, `${KIND}()`)] as const));
+  }
+
+  /**
+   * Rebuilds one over memory another made (its `.buffer`), with its lock (its `.lock`).
+   *
+   * @throws TypeError if `buffer` is not a SimpleQueue's memory.
+   */
+  static fromBuffer(buffer: SharedArrayBuffer, lock: Lock): SimpleQueue {
+    return new SimpleQueue(lock, cellsOfChannel(buffer, KIND));
+  }
+
+  protected get kind(): QueueKind {
+    return KIND;
+  }
+
+  private checkOpen(call: string): void {
+    if (this.closedHere) throw new ClosedError(`SimpleQueue.${call}: this SimpleQueue was closed in this thread with close().`);
+  }
+
+  private item(result: GetResult): unknown {
+    // Without a timeout, a get only ends with an item (a SimpleQueue has no ends to close).
+    return itemFrom(result as Uint8Array);
+  }
+
+  /**
+   * Puts a copy of `item` at the end, waiting while the ring has no room for it.
+   *
+   * @throws TypeError if the item cannot be copied; RangeError if it is bigger than the ring.
+   * @throws BlockingCallError on the main thread (use {@link SimpleQueue.putAsync}).
+   */
+  put(item: unknown): void {
+    this.checkOpen("put()");
+    this.send(itemBytes(item, "SimpleQueue.put()"), true, Infinity, "SimpleQueue.put()", "`await q.putAsync(item)`");
+  }
+
+  /** Like {@link SimpleQueue.put}, without blocking the thread. */
+  async putAsync(item: unknown): Promise<void> {
+    this.checkOpen("putAsync()");
+    await this.sendAsync(itemBytes(item, "SimpleQueue.putAsync()"), Infinity, "SimpleQueue.putAsync()");
+  }
+
+  /**
+   * Takes the oldest item out, waiting for one.
+   *
+   * @throws BlockingCallError on the main thread (use {@link SimpleQueue.getAsync}).
+   */
+  get(): unknown {
+    this.checkOpen("get()");
+    return this.item(this.receive(true, Infinity, "SimpleQueue.get()", "`await q.getAsync()`"));
+  }
+
+  /** Like {@link SimpleQueue.get}, without blocking the thread. */
+  async getAsync(): Promise<unknown> {
+    this.checkOpen("getAsync()");
+    return this.item(await this.receiveAsync(Infinity));
+  }
+
+  /** Whether it is empty: approximate, as others may put meanwhile. */
+  empty(): boolean {
+    return this.items() === 0;
+  }
+
+  /** Closes this thread's handle: `put` and `get` here throw `ClosedError` from now on. */
+  close(): void {
+    this.closedHere = true;
+  }
+
+  /** Shows the state: `<SimpleQueue(items=3)>`. */
+  toString(): string {
+    return `<SimpleQueue(items=${this.items()})>`;
+  }
+}
