@@ -89,7 +89,7 @@ export class Queue extends Channel {
   /** Throws if this thread closed its handle. */
   protected checkOpen(call: string): void {
     if (this.closedHere) {
-      throw new ClosedError(`${this.kind}.${call}: this ${this.kind} was closed in this thread with close() (as in Python, a closed queue cannot be used here any more).`);
+      throw new ClosedError(`${this.kind}.${call}: this ${this.kind} is closed: close() was called on it in this thread (as in Python, it cannot be used here any more; other threads' handles still work).`);
     }
   }
 

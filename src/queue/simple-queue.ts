@@ -46,7 +46,7 @@ export class SimpleQueue extends Channel {
   }
 
   private checkOpen(call: string): void {
-    if (this.closedHere) throw new ClosedError(`SimpleQueue.${call}: this SimpleQueue was closed in this thread with close().`);
+    if (this.closedHere) throw new ClosedError(`SimpleQueue.${call}: this SimpleQueue is closed: close() was called on it in this thread.`);
   }
 
   private item(result: GetResult): unknown {
