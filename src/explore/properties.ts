@@ -149,8 +149,11 @@ export function fifo(source: HasTrace, cells: { readonly arrive: string; readonl
 
 /** How one thread ended, as the linearizability check reads it (a `ThreadEnd`). */
 interface Ended {
+  /** Its letter. */
   readonly thread: string;
+  /** `"returned"`, `"threw"` or `"killed"`. */
   readonly outcome: string;
+  /** What it returned: its recorder's operations. */
   readonly value?: unknown;
 }
 
