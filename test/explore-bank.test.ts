@@ -5,10 +5,11 @@
  * What this covers: every interleaving of the 8 steps (no reduction, no bound: exhaustive), so the
  * number of schedules and how many end at each balance are exact. The expected figures are not
  * copied from the tool: the test computes them with a small model of its own (every way to merge
- * the two threads' 4 steps, run over a plain number). With a Lock around each update, one schedule
- * per class of equivalent schedules (reduce: steps on different cells commute) with at most 4
- * preemptions, each of which must end at 200. (Without the bound it is 24 838 classes, all at 200,
- * about a minute here: too long for every `npm test`.)
+ * the two threads' 4 steps, run over a plain number). With a Lock around each update, every
+ * interleaving with at most 3 preemptions (no reduction: a preemption bound and the reduction do
+ * not combine soundly, see src/explore/search.ts), each of which must end at 200. (Without the
+ * bound, the reduced search runs 24 838 classes, all at 200, standing for 486 944 220
+ * interleavings: some 45 s here, too long for every `npm test`.)
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -77,7 +78,7 @@ test("the bank without a lock: every interleaving, and how many end at each bala
   assert.equal(b.value, 200, "explore and replay leave the arguments as they found them");
 });
 
-test("the bank with a Lock: every schedule ends at 200 (at most 4 preemptions)", async () => {
+test("the bank with a Lock: every schedule ends at 200 (at most 3 preemptions)", async () => {
   const b = mp.Value("i", 200);
   const lock = new mp.Lock();
   const result = printed("bank with a Lock, 2 threads x 2 updates", await mp.explore({
@@ -91,11 +92,11 @@ test("the bank with a Lock: every schedule ends at 200 (at most 4 preemptions)",
     ],
     args: [b, lock],
     names: ["b", "lock"],
-    reduce: true,
-    preemptions: 4,
+    preemptions: 3,
     check: ({ args: [b] }) => b.value === 200,
   }));
   noFailure(result);
   assert.deepEqual(result.finalStates.map((s) => s.state), ["Value('i', 200), <Lock(unlocked)>"]);
   assert.ok(result.schedules > 70, "the lock's own steps (compare-exchange, spin, sleep, wake) add schedules");
+  assert.equal(result.naiveSchedules, result.schedules, "every interleaving within the bound ran");
 });

@@ -13,7 +13,7 @@
  */
 import { inspect } from "node:util";
 import { describe } from "../errors";
-import { formatStates, formatTrace } from "./report";
+import { formatStates, formatTrace, naiveText } from "./report";
 import { letter, ScheduleRun, type Choice, type TraceStep } from "./run";
 import { search, token, type RunEnd, type SearchBounds } from "./search";
 import { ExploreWorkers } from "./workers";
@@ -85,9 +85,12 @@ export interface Scenario<A extends unknown[] = unknown[]> {
   readonly kill?: boolean | string;
   /**
    * Search option: run one schedule of each class of schedules that differ only in the order of
-   * steps that commute (steps on different cells, or two reads of one cell), as partial-order
-   * reduction does (sleep sets). Far fewer schedules, the same bugs found, but the counts of final
-   * states count classes, not interleavings. Default false: every interleaving.
+   * steps that commute (steps on different cells, or two reads of one cell), as dynamic
+   * partial-order reduction does (source-DPOR with sleep sets, see search.ts). Far fewer
+   * schedules, the same final states, failures, lost updates and deadlocks found, but the counts
+   * of final states count classes, not interleavings (`naiveSchedules` says how many interleavings
+   * they stand for). With a preemption bound that cuts anything off, the result says it is not
+   * even every class within the bound. Default false: every interleaving.
    */
   readonly reduce?: boolean;
   /** Search option: stop at the first failing schedule (default false: run them all, to count final states). */
@@ -100,6 +103,11 @@ export interface FinalState<A extends unknown[] = unknown[]> {
   readonly args: A;
   /** How each thread ended, in order A, B, ... */
   readonly threads: readonly ThreadEnd[];
+  /**
+   * Every step of the schedule (thread, operation, cell, value before and after), for properties
+   * of the whole run rather than its end: see `noLostUpdate`, `entryOrder`, `linearizable`.
+   */
+  readonly trace: readonly TraceStep[];
 }
 
 /** How one thread of a schedule ended. */
@@ -136,8 +144,16 @@ export interface ExploreResult {
   readonly steps: number;
   /** With `reduce`: runs cut short as equivalent to a schedule already run (not counted in `schedules`). */
   readonly redundant: number;
-  /** True if every schedule of the scenario ran. */
+  /** True if every schedule of the scenario ran (with `reduce`: one of every class of equivalent schedules). */
   readonly exhaustive: boolean;
+  /**
+   * How many schedules a naive search (every interleaving, no reduction) would run within the same
+   * bounds: with `reduce`, counted from the classes run (each stands for every order of its steps
+   * that keeps dependent steps in order); null when unknown (a bound, a stop or `maxSchedules` cut a
+   * reduced search short, or a run ended in a livelock or a failed invariant). May exceed 2^53 and
+   * then is approximate.
+   */
+  readonly naiveSchedules: number | null;
   /** Which bound cut schedules off, in words, or null. */
   readonly bound: string | null;
   /** Each distinct final state and how many schedules ended in it, most frequent first. */
@@ -220,6 +236,7 @@ function checkScenario<A extends unknown[]>(scenario: Scenario<A>, where: string
       maxSteps: count("maxSteps", 5_000, 1),
       killable: letters.map((l) => kill === true || (typeof kill === "string" && kill.includes(l))),
       reduce: flag("reduce", false),
+      writesVisible: scenario.invariant !== undefined,
     },
     stopAtFirstFailure: flag("stopAtFirstFailure", false),
   };
@@ -251,7 +268,7 @@ async function finalState<A extends unknown[]>(checked: Checked<A>, run: Schedul
       return outcome === Outcome.RETURNED ? { ...end, value: report.value } : end;
     }),
   );
-  return { args: checked.args, threads };
+  return { args: checked.args, threads, trace: run.trace };
 }
 
 function stateText<A extends unknown[]>(checked: Checked<A>, final: FinalState<A>, end: RunEnd): string {
@@ -374,6 +391,7 @@ export async function explore<A extends unknown[]>(scenario: Scenario<A>): Promi
         const how = summary.exhaustive ? all : `not every schedule: ${summary.bound}`;
         return [
           `Explored ${summary.schedules} schedule${summary.schedules === 1 ? "" : "s"} (${how}), ${summary.steps} steps, in ${seconds.toFixed(2)} s.`,
+          `${summary.schedules} schedule${summary.schedules === 1 ? "" : "s"} run of ${naiveText(summary.naiveSchedules)} a naive search (every interleaving) would run.`,
           `Final states:`,
           formatStates(finalStates),
           failure === null ? "No schedule failed." : `${failures} failing schedule${failures === 1 ? "" : "s"}; the first:\n${failureText(failure)}`,

@@ -37,3 +37,13 @@ export function formatStates(states: ReadonlyArray<{ readonly state: string; rea
   const width = Math.max(0, ...states.map((s) => String(s.count).length));
   return states.map((s) => `  ${String(s.count).padStart(width)} × ${s.state}`).join("\n");
 }
+
+/**
+ * A naive search's count of schedules in words: exact, approximate past 2^53, or unknown.
+ *
+ * @param naive - the count, or null if unknown.
+ */
+export function naiveText(naive: number | null): string {
+  if (naive === null) return "an unknown number";
+  return Number.isSafeInteger(naive) ? String(naive) : `about ${naive.toPrecision(3)}`;
+}

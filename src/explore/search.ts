@@ -1,16 +1,52 @@
 /**
  * The explorer's search: depth first over the scheduler's choices, as stateless model checking
- * does (CHESS, loom). Each schedule is run from the start; the next one replays the longest prefix
- * that still has an untried choice, then takes that choice. With a preemption bound, a thread that
- * could go on may be switched away from at most that many times per schedule (CHESS's insight:
- * most concurrency bugs need one or two); a switch away from a thread that sleeps, spins or has
- * ended is free. At most one kill per schedule.
+ * does (CHESS, loom, Nidhugg). Each schedule is run from the start; the next one replays the
+ * longest prefix that still has a choice to try, then takes that choice. With a preemption bound,
+ * a thread that could go on may be switched away from at most that many times per schedule
+ * (CHESS's insight: most concurrency bugs need one or two); a switch away from a thread that
+ * sleeps, spins or has ended is free. At most one kill per schedule.
  *
- * With `reduce`, sleep sets (Godefroid, 1996) skip schedules that differ from one already run only
- * in the order of steps that commute (different cells, or reads of the same cell): after choice `c`
- * was explored at a point, a later sibling's subtree does not take `c` again until a step that
- * does not commute with it has happened. Each class of equivalent schedules then ends once; a run
- * that finds every choice asleep is cut short and not counted.
+ * Without `reduce`, every choice at every point is tried: every interleaving (within the bound).
+ *
+ * With `reduce`: source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas, POPL 2014, as
+ * Nidhugg and loom do). Two steps of different threads are *dependent* when they touch one cell
+ * and one of them writes it (a kill, or a thread's death, touches everything: see `Footprint` in
+ * run.ts; with an `invariant`, which reads any cells between steps, any two writes are dependent
+ * too, so every equivalent schedule passes through the same memory states). Schedules that differ
+ * only in the order of independent steps are equivalent: same final memory, same values read and
+ * returned, same deadlocks, and the same order of steps on each cell (so lost updates and orders
+ * of entry are the same). The search tries one choice at each new point; after each step it looks
+ * back for *races*, an earlier step of another thread that the new step depends on directly (not
+ * through a step in between, computed with vector clocks), and at the point before that earlier
+ * step it adds a thread that can start the reversed order (an *initial* of the steps after it
+ * that do not depend on it, followed by the new step) unless one is there already. A choice
+ * already explored at a point sleeps in the subtrees of its later siblings until a step it depends
+ * on happens (sleep sets, Godefroid 1996); a run that finds every way on asleep is cut short.
+ *
+ * Why it is sound (every class of equivalent schedules is run at least once, and, thanks to sleep
+ * sets, each complete one exactly once): Abdulla et al.'s Theorem 4.8, for a dependency relation
+ * under which independent steps commute and neither enables nor disables the other. run.ts's
+ * footprints are built for that: a wait, a notify and a timeout write their cell (so a notify and
+ * the wait or timeout it changes are dependent), a spin-out reads the cells it re-read (so the
+ * write that ends a spin is dependent on it), a compare-exchange that will fail only reads (it
+ * would succeed only after a write of its cell). Where an initial is not a choice at its point
+ * (which that argument rules out), every choice there is added instead, as Flanagan and Godefroid
+ * (POPL 2005) do for disabled threads: more work, never less. A kill is a choice like no other (a
+ * thread has two next moves, its step and its death), so at every point every kill allowed is
+ * tried, and a kill depends on everything.
+ *
+ * With a preemption bound *and* `reduce`, the combination is not sound: the reversed order that a
+ * race asks for may need a preemption the bound forbids, while a schedule of the same class with
+ * preemptions elsewhere would have been allowed (Coons, Musuvathi, McKinley, OOPSLA 2013, repair
+ * this with extra backtrack points; that is not done here). So when the bound cut anything off
+ * with `reduce`, the result says so: not exhaustive, and not even every class within the bound.
+ * Without `reduce` a bounded search runs every schedule within its bound.
+ *
+ * How many schedules a naive search (no reduction) would run: each complete run stands for every
+ * ordering of its steps that keeps the order of dependent ones, the linear extensions of its
+ * happens-before order; they are counted by dynamic programming over its downsets (a downset is
+ * a prefix of each thread's steps). Summed over the classes, that is the naive count, when every
+ * run ended (finished or deadlocked) and nothing was bounded or stopped; else it is unknown.
  *
  * @packageDocumentation
  */
@@ -26,8 +62,10 @@ export interface SearchBounds {
   readonly maxSteps: number;
   /** Which threads may be killed (by slot); none: no kills. */
   readonly killable: readonly boolean[];
-  /** Skip schedules equivalent to one already run (sleep sets). */
+  /** Run one schedule per class of equivalent schedules (source-DPOR with sleep sets). */
   readonly reduce: boolean;
+  /** Any two writes are dependent (an invariant, checked between steps, may read any cells). */
+  readonly writesVisible?: boolean;
 }
 
 /** How a run ended. */
@@ -51,10 +89,16 @@ export interface SearchSummary {
   readonly steps: number;
   /** Runs cut short because every way on was equivalent to a schedule already run (with `reduce`). */
   readonly redundant: number;
-  /** True if every schedule was run (no bound cut any off, and the search was not stopped). */
+  /** True if every schedule was run, or (with `reduce`) every class of equivalent schedules. */
   readonly exhaustive: boolean;
   /** Which bound cut schedules off, in words; null if none did. */
   readonly bound: string | null;
+  /**
+   * How many schedules a naive search (every interleaving, no reduction) would run within the same
+   * bounds; null when unknown (a bound or a stop cut the search short, or a run was cut by a
+   * livelock or a failed invariant, with `reduce`).
+   */
+  readonly naiveSchedules: number | null;
 }
 
 /** One schedule string token: `A` (A steps), `A~` (A's wait times out), `A!` (A is killed). */
@@ -62,18 +106,42 @@ export function token(choice: Choice): string {
   return letter(choice.thread) + (choice.kind === "timeout" ? "~" : choice.kind === "kill" ? "!" : "");
 }
 
-interface Point {
-  readonly choices: readonly Choice[];
-  taken: number;
-  /** What each choice touched, once it has been taken. */
-  readonly touched: Footprint[];
-}
-
-/** A choice that need not be taken again until something it does not commute with happens. */
+/** A choice that need not be taken again until something it depends on happens. */
 interface Asleep {
   readonly choice: Choice;
   readonly touched: Footprint;
 }
+
+/** A point of the schedule being run: the choices there, and which of them to try. */
+interface Point {
+  /** The choices allowed here (by the preemption bound), in the order to try them. */
+  readonly choices: readonly Choice[];
+  /** The sleep set on arriving here. */
+  readonly asleep: readonly Asleep[];
+  /** Choices to try here (indices): DPOR's backtrack set. */
+  readonly todo: Set<number>;
+  /** Choices tried here, in the order tried (the current one last). */
+  readonly done: number[];
+  /** What each choice touched, once it has been taken. */
+  readonly touched: Footprint[];
+  /** Some choice was left out here by the preemption bound. */
+  readonly pruned: boolean;
+}
+
+/** One step of the current run, for race detection and counting. */
+interface Event {
+  readonly thread: number;
+  /** Whether it was a kill (of its thread). */
+  readonly kill: boolean;
+  readonly touched: Footprint;
+  /** Its place among its thread's steps, from 1. */
+  readonly local: number;
+  /** Vector clock: for each thread, how many of its steps happen before this one (or are it). */
+  readonly clock: number[];
+}
+
+const same = (a: Choice, b: Choice): boolean => a.kind === b.kind && a.thread === b.thread;
+const writes = (f: Footprint): boolean => f === "all" || f.some((x) => x.write);
 
 /**
  * The choices worth trying at this point, in the order to try them: the last thread's own step
@@ -89,19 +157,136 @@ function ordered(run: ScheduleRun, bounds: SearchBounds, last: number, preemptio
   return { choices: [...own, ...switches, ...kills], pruned: false };
 }
 
+/** The race detection and sleep sets of source-DPOR over the current run's steps. */
+class Races {
+  readonly events: Event[] = [];
+  private readonly count: number[];
+
+  constructor(
+    private readonly threads: number,
+    private readonly visible: boolean,
+  ) {
+    this.count = new Array<number>(threads).fill(0);
+  }
+
+  /** Whether two steps of different threads are dependent. */
+  dependent(a: Footprint, b: Footprint): boolean {
+    return !independent(a, b) || (this.visible && writes(a) && writes(b));
+  }
+
+  /** Clears the run's steps. */
+  reset(): void {
+    this.events.length = 0;
+    this.count.fill(0);
+  }
+
+  /**
+   * Adds the run's next step (at depth `this.events.length`) and, for each race it closes with an
+   * earlier step, makes sure the point before that step tries a way to reverse it.
+   */
+  add(choice: Choice, touched: Footprint, stack: readonly Point[]): void {
+    const thread = choice.thread;
+    const i = this.events.length;
+    const local = ++this.count[thread];
+    let previous: Event | undefined;
+    for (let k = i - 1; k >= 0 && previous === undefined; k--) if (this.events[k].thread === thread) previous = this.events[k];
+    const clock = previous === undefined ? new Array<number>(this.threads).fill(0) : [...previous.clock];
+    const races: number[] = [];
+    for (let j = i - 1; j >= 0; j--) {
+      const e = this.events[j];
+      if (e.thread === thread || !this.dependent(e.touched, touched)) continue;
+      if (clock[e.thread] < e.local) races.push(j);
+      for (let t = 0; t < this.threads; t++) clock[t] = Math.max(clock[t], e.clock[t]);
+    }
+    clock[thread] = local;
+    const event: Event = { thread, kill: choice.kind === "kill", touched, local, clock };
+    this.events.push(event);
+    for (const j of races) this.reverse(j, event, stack);
+  }
+
+  /** Whether step `a` happens before step `b` (a before b in the run). */
+  private before(a: Event, b: Event): boolean {
+    return b.clock[a.thread] >= a.local;
+  }
+
+  /** At the point before step `j`, adds a thread that starts the reversal of the race `j` → `last`. */
+  private reverse(j: number, last: Event, stack: readonly Point[]): void {
+    const point = stack[j];
+    const first = this.events[j];
+    // notdep(j).last: the steps after j that do not happen after it, then the step that races.
+    const rest = this.events.slice(j + 1).filter((e) => e !== last && !this.before(first, e));
+    rest.push(last);
+    const initials: Event[] = [];
+    const seen = new Set<number>();
+    for (const [k, e] of rest.entries()) {
+      if (seen.has(e.thread)) continue;
+      seen.add(e.thread);
+      if (!rest.slice(0, k).some((p) => this.before(p, e))) initials.push(e);
+    }
+    const indices = initials.map((e) => point.choices.findIndex((c) => c.thread === e.thread && (c.kind === "kill") === e.kill));
+    if (indices.some((x) => x >= 0 && point.todo.has(x))) return;
+    const awake = indices.find((x) => x >= 0 && !point.asleep.some((s) => same(s.choice, point.choices[x])));
+    if (awake !== undefined) {
+      point.todo.add(awake);
+      return;
+    }
+    // Every initial that is a choice here sleeps: a schedule of that class was run already.
+    if (indices.every((x) => x >= 0)) return;
+    // An initial the preemption bound leaves out: the bound cut it off (and the result says so).
+    if (point.pruned) return;
+    // An initial that is not a choice here (a disabled thread): try them all.
+    point.choices.forEach((_, x) => point.todo.add(x));
+  }
+
+  /**
+   * How many orders of this run's steps keep every dependent pair in order (its linear
+   * extensions): the schedules of its class. Null if there are too many downsets to count.
+   */
+  linearizations(limit = 200_000): number | null {
+    const byThread: Event[][] = Array.from({ length: this.threads }, () => []);
+    for (const e of this.events) byThread[e.thread].push(e);
+    const memo = new Map<string, number>();
+    const total = this.events.length;
+    const counts = (at: number[], taken: number): number | null => {
+      if (taken === total) return 1;
+      const key = at.join();
+      const known = memo.get(key);
+      if (known !== undefined) return known;
+      if (memo.size >= limit) return null;
+      let sum = 0;
+      for (let t = 0; t < this.threads; t++) {
+        const e = byThread[t][at[t]];
+        if (e === undefined || e.clock.some((c, u) => u !== t && c > at[u])) continue;
+        at[t]++;
+        const sub = counts(at, taken + 1);
+        at[t]--;
+        if (sub === null) return null;
+        sum += sub;
+      }
+      memo.set(key, sum);
+      return sum;
+    };
+    return counts(new Array<number>(this.threads).fill(0), 0);
+  }
+}
+
 /**
- * Runs every schedule within `bounds` (depth first), calling `hooks` after each step and run.
+ * Runs every schedule within `bounds` (depth first), or with `reduce` one of each class of
+ * equivalent schedules, calling `hooks` after each step and run.
  *
  * @param run - the scenario's runs over its workers.
  */
 export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: SearchHooks): Promise<SearchSummary> {
   const stack: Point[] = [];
+  const races = new Races(bounds.killable.length, bounds.writesVisible === true);
   let schedules = 0;
   let steps = 0;
   let pruned = false;
   let redundant = 0;
+  let naive: number | null = 0;
   for (;;) {
     await run.begin();
+    races.reset();
     let last = -1;
     let preemptions = 0;
     let killed = false;
@@ -115,38 +300,42 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
         break;
       }
       const now = ordered(run, bounds, last, preemptions, killed);
-      pruned ||= now.pruned;
       if (!now.choices.some((c) => c.kind !== "kill")) {
         end = { kind: "deadlock", message: `every live thread is blocked: ${run.blocked()}` };
         break;
       }
-      const awake = now.choices.filter((c) => !asleep.some((s) => s.choice.kind === c.kind && s.choice.thread === c.thread));
-      if (awake.length === 0) {
-        cut = true;
-        break;
-      }
       let point = stack[depth];
       if (point === undefined) {
-        point = { choices: awake, taken: 0, touched: [] };
+        const awake = now.choices.map((_, x) => x).filter((x) => !asleep.some((s) => same(s.choice, now.choices[x])));
+        if (awake.length === 0) {
+          cut = true;
+          break;
+        }
+        const firstStep = awake.find((x) => now.choices[x].kind !== "kill");
+        const todo = bounds.reduce ? awake.filter((x) => x === firstStep || now.choices[x].kind === "kill") : awake;
+        const taken = todo[0];
+        point = { choices: now.choices, asleep, todo: new Set(todo), done: [taken], touched: [], pruned: now.pruned };
         stack.push(point);
-      } else if (point.choices.map(token).join() !== awake.map(token).join()) {
+      } else if (point.choices.map(token).join() !== now.choices.map(token).join()) {
         throw new Error(
           `explore(): the threads did not do the same thing when schedule ${schedule} was run again (at step ${depth + 1} ` +
             `the choices were ${now.choices.map(token).join(" ")}, before ${point.choices.map(token).join(" ")}). ` +
             `A thread must behave the same for the same schedule: no Math.random(), clocks or other outside input.`,
         );
       }
-      const choice = point.choices[point.taken];
+      const taken = point.done[point.done.length - 1];
+      const choice = point.choices[taken];
       if (choice.kind !== "kill" && choice.thread !== last && last >= 0 && run.enabled(last)) preemptions++;
       if (choice.kind === "kill") killed = true;
       else last = choice.thread;
       const footprint = run.footprint(choice);
       await run.apply(choice);
       const touched = run.touched(footprint);
-      point.touched[point.taken] = touched;
+      point.touched[taken] = touched;
       if (bounds.reduce) {
-        const explored = point.choices.slice(0, point.taken).map((c, i) => ({ choice: c, touched: point.touched[i] }));
-        asleep = [...asleep, ...explored].filter((s) => independent(s.touched, touched));
+        races.add(choice, touched, stack);
+        const explored = point.done.slice(0, -1).map((x) => ({ choice: point.choices[x], touched: point.touched[x] }));
+        asleep = [...asleep, ...explored].filter((s) => !races.dependent(s.touched, touched));
       }
       schedule += token(choice);
       const broken = hooks.afterStep();
@@ -162,16 +351,29 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
       redundant++;
     } else {
       schedules++;
+      if (!bounds.reduce) naive = naive === null ? null : naive + 1;
+      else if (end.kind === "livelock" || end.kind === "invariant" || naive === null) naive = null;
+      else {
+        const count = races.linearizations();
+        naive = count === null ? null : naive + count;
+      }
       stop = await hooks.afterRun(end, schedule);
     }
-    while (stack.length > 0 && stack[stack.length - 1].taken + 1 >= stack[stack.length - 1].choices.length) stack.pop();
+    const pending = (p: Point): number | undefined =>
+      [...p.todo].find((x) => !p.done.includes(x) && !p.asleep.some((s) => same(s.choice, p.choices[x])));
+    while (stack.length > 0 && pending(stack[stack.length - 1]) === undefined) {
+      const popped = stack.pop() as Point;
+      if (popped.pruned) pruned = true;
+    }
     if (stack.length === 0) {
-      const bound = pruned ? `at most ${bounds.preemptions} preemption${bounds.preemptions === 1 ? "" : "s"} per schedule` : null;
-      return { schedules, steps, redundant, exhaustive: !pruned, bound };
+      const limit = `at most ${bounds.preemptions} preemption${bounds.preemptions === 1 ? "" : "s"} per schedule`;
+      const bound = !pruned ? null : bounds.reduce ? `${limit}, and with reduce not even every class within that bound (see search.ts)` : limit;
+      return { schedules, steps, redundant, exhaustive: !pruned, bound, naiveSchedules: pruned && bounds.reduce ? null : naive };
     }
     if (stop || schedules >= bounds.maxSchedules) {
-      return { schedules, steps, redundant, exhaustive: false, bound: stop ? "stopped at the first failure" : `maxSchedules (${bounds.maxSchedules})` };
+      return { schedules, steps, redundant, exhaustive: false, bound: stop ? "stopped at the first failure" : `maxSchedules (${bounds.maxSchedules})`, naiveSchedules: null };
     }
-    stack[stack.length - 1].taken++;
+    const top = stack[stack.length - 1];
+    top.done.push(pending(top) as number);
   }
 }

@@ -11,10 +11,14 @@ import type * as mp from "../../dist";
 
 const ROOT = resolve(__dirname, "..", "..");
 
-/** Prints one line about an exploration: what it covered, and how long it took. */
+/**
+ * Prints one line about an exploration: how many schedules ran of how many a naive search (every
+ * interleaving) would run, whether it was exhaustive, and how long it took.
+ */
 export function printed(title: string, result: mp.ExploreResult): mp.ExploreResult {
-  const scope = result.exhaustive ? "all" : `bound: ${result.bound}`;
-  console.log(`${title}: ${result.schedules} schedules (${scope}), ${result.steps} steps, ${result.seconds.toFixed(2)} s`);
+  const scope = result.exhaustive ? "exhaustive" : `not exhaustive: ${result.bound}`;
+  const naive = result.naiveSchedules === null ? "unknown" : Number.isSafeInteger(result.naiveSchedules) ? String(result.naiveSchedules) : `about ${result.naiveSchedules.toPrecision(3)}`;
+  console.log(`${title}: ${result.schedules} schedules run of ${naive} (naive), ${scope}; ${result.steps} steps, ${result.seconds.toFixed(2)} s`);
   return result;
 }
 

@@ -1,0 +1,135 @@
+/**
+ * The search's reduction (source-DPOR with sleep sets, src/explore/search.ts) against the naive
+ * search (every interleaving), on small scenarios where both are exhaustive: the reduced search
+ * must reach the same final states and find the same kinds of failure, in fewer schedules, and
+ * the number of interleavings it says its classes stand for must be the naive search's count.
+ *
+ * What this covers: every schedule of each scenario, twice (once per search). The racy bank's 70
+ * comes from the test's own count (the places of A's 4 steps among 8); the others from the naive
+ * search itself. The Condition is left out: each notify() scans 64 waiter slots, and even its
+ * smallest scenario has some 12 700 classes.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as mp from "../dist";
+import { printed } from "./helpers/explore";
+
+/** Explores `scenario` twice, naive and reduced, and compares what the two found. */
+async function compare<A extends unknown[]>(title: string, scenario: mp.Scenario<A>): Promise<{ naive: mp.ExploreResult; reduced: mp.ExploreResult }> {
+  const naive = printed(`${title}, naive`, await mp.explore({ ...scenario, reduce: false }));
+  const reduced = printed(`${title}, reduced`, await mp.explore({ ...scenario, reduce: true }));
+  assert.equal(naive.exhaustive, true);
+  assert.equal(reduced.exhaustive, true);
+  assert.equal(naive.naiveSchedules, naive.schedules);
+  // A lock abandoned by a killed thread names its thread id, which differs between the two sessions.
+  const states = (r: mp.ExploreResult) => r.finalStates.map((s) => s.state.replace(/thread \d+/g, "thread N")).sort();
+  assert.deepEqual(states(reduced), states(naive), "the same final states");
+  const failed = (r: mp.ExploreResult) => new Set(r.finalStates.map((s) => s.state).filter((s) => /deadlock|livelock/.test(s)));
+  assert.deepEqual(failed(reduced), failed(naive));
+  assert.equal(reduced.failures > 0, naive.failures > 0, "a failure found by both or by neither");
+  assert.equal(reduced.failure?.kind, naive.failure?.kind);
+  assert.ok(reduced.schedules <= naive.schedules);
+  if (reduced.failure === null || reduced.failure.kind !== "invariant") assert.equal(reduced.naiveSchedules, naive.schedules, "the classes stand for every interleaving");
+  return { naive, reduced };
+}
+
+const bankThreads = (rounds: number, locked: boolean) =>
+  [+1, -1].map(
+    (delta) =>
+      new Function(
+        "b",
+        "lock",
+        `for (let i = 0; i < ${rounds}; i++) { ${locked ? "lock.acquire();" : ""} b.value = b.value + (${delta}); ${locked ? "lock.release();" : ""} }`,
+      ) as (b: mp.Value, lock: mp.Lock) => void,
+  );
+
+test("the racy bank, 2 x 2: the same final states as every interleaving, 70 of them", async () => {
+  // The places of A's 4 steps among the 8: C(8, 4).
+  let places = 1;
+  for (let k = 1; k <= 4; k++) places = (places * (4 + k)) / k;
+  const { naive, reduced } = await compare("racy bank 2x2", {
+    threads: bankThreads(2, false),
+    args: [mp.Value("i", 200), new mp.Lock()] as [mp.Value, mp.Lock],
+    names: ["b", "lock"],
+    check: (final) => mp.noLostUpdate(final, "b.value"),
+  });
+  assert.equal(naive.schedules, places);
+  assert.equal(reduced.naiveSchedules, places);
+});
+
+test("the bank with a Lock, 2 x 1: the same final states as every interleaving", async () => {
+  await compare("locked bank 2x1", {
+    threads: bankThreads(1, true),
+    args: [mp.Value("i", 200), new mp.Lock()] as [mp.Value, mp.Lock],
+    names: ["b", "lock"],
+    check: (final) => mp.noLostUpdate(final, "b.value") && final.args[0].value === 200,
+  });
+});
+
+test("a Lock whose holder may be killed anywhere: the same outcomes as every interleaving", async () => {
+  const user = (lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => (v.value = v.value + 1));
+  await compare("Lock, 2 threads, A killed anywhere", {
+    threads: [user, user],
+    args: [new mp.Lock(), mp.Value("i", 0, { lock: false })] as [mp.Lock, mp.Value],
+    names: ["lock", "v"],
+    kill: "A",
+  });
+});
+
+test("an Event with a timed waiter, and a Semaphore: the same final states as every interleaving", async () => {
+  await compare("Event, a setter, a waiter, a timed waiter", {
+    threads: [
+      (event: mp.Event, data: mp.Value) => {
+        data.value = 42;
+        event.set();
+      },
+      (event: mp.Event, data: mp.Value) => (event.wait({ timeout: 1 }) ? data.value : "timed out"),
+    ],
+    args: [new mp.Event(), mp.Value("i", 0, { lock: false })] as [mp.Event, mp.Value],
+    names: ["event", "data"],
+    state: ({ threads: [, waiter] }) => `B: ${waiter.value}`,
+  });
+  // (With a write inside, 2 x 2 steps more, the naive search runs 44 312 schedules: a minute.)
+  await compare("Semaphore(1), 2 threads", {
+    threads: [0, 1].map(() => (sem: mp.Semaphore) => {
+      sem.acquire();
+      sem.release();
+    }),
+    args: [new mp.Semaphore(1)] as [mp.Semaphore],
+    names: ["sem"],
+    check: ({ args: [sem] }) => sem.getValue() === 1,
+  });
+});
+
+test("an invariant over two cells: the reduction keeps every memory state an interleaving passes through", async () => {
+  // A and B write different cells, so their steps commute for the final state; but the invariant
+  // sees the states in between, and only some orders pass through c = [1, 1].
+  const { naive } = await compare("two flags, invariant: never both up", {
+    threads: [
+      (c: mp.Array) => {
+        c[0] = 1;
+        c[0] = 0;
+      },
+      (c: mp.Array) => {
+        c[1] = 1;
+        c[1] = 0;
+      },
+    ],
+    args: [mp.Array("i", 2, { lock: false })] as [mp.Array],
+    names: ["c"],
+    invariant: ([c]) => c[0] + c[1] <= 1,
+  });
+  assert.equal(naive.failure?.kind, "invariant");
+});
+
+test("three threads, one racy increment each: 90 interleavings, every final state", async () => {
+  // 6 steps, 2 per thread: 6! / (2! 2! 2!) orders.
+  const { reduced } = await compare("3 threads x 1 increment", {
+    threads: [0, 1, 2].map(() => (x: mp.Value) => {
+      x.value = x.value + 1;
+    }),
+    args: [mp.Value("i", 0, { lock: false })] as [mp.Value],
+    names: ["x"],
+  });
+  assert.equal(reduced.naiveSchedules, 720 / 8);
+});
