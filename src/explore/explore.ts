@@ -80,6 +80,11 @@ export interface FinalState<A extends unknown[] = unknown[]> {
   readonly args: A;
   /** How each thread ended, in order A, B, ... */
   readonly threads: readonly ThreadEnd[];
+  /**
+   * Every step of the schedule (thread, operation, cell, value before and after), for properties
+   * of the whole run rather than its end: see `noLostUpdate`, `entryOrder`, `linearizable`.
+   */
+  readonly trace: readonly TraceStep[];
 }
 
 /** How one thread of a schedule ended. */
@@ -231,7 +236,7 @@ async function finalState<A extends unknown[]>(checked: Checked<A>, run: Schedul
       return outcome === Outcome.RETURNED ? { ...end, value: report.value } : end;
     }),
   );
-  return { args: checked.args, threads };
+  return { args: checked.args, threads, trace: run.trace };
 }
 
 function stateText<A extends unknown[]>(checked: Checked<A>, final: FinalState<A>, end: RunEnd): string {
