@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { explore, formatTrace, type ExploreResult, type Failure, type Scenario } from "../explore";
+import { explore, formatTrace, type ExploreResult, type Failure, type LostUpdate, type Scenario } from "../explore";
 import { Process } from "../process";
 
 /** Above this many schedules a check gives up and says so, rather than keep the learner waiting. */
@@ -85,4 +85,14 @@ export async function everySchedule<A extends unknown[]>(scenario: Scenario<A>):
 export function showSchedule(failure: Failure, threads: string): void {
   console.log(`The schedule that breaks it, ${failure.schedule} (${threads}), step by step:`);
   console.log(formatTrace(failure.trace));
+}
+
+/**
+ * A lost update in words: `"A wrote b.value = 201 at step 8, computed from the 200 it read at step
+ * 1: it erased B's write of 199 at step 5"`.
+ */
+export function lostInWords(lost: LostUpdate): string {
+  const erased = lost.overwritten.map((w) => `${w.thread}'s write of ${String(w.after)} at step ${w.step}`).join(" and ");
+  return `${lost.write.thread} wrote ${lost.cell} = ${String(lost.write.after)} at step ${lost.write.step}, ` +
+    `computed from the ${String(lost.read.before)} it read at step ${lost.read.step}: it erased ${erased}`;
 }

@@ -8,12 +8,12 @@
  * @packageDocumentation
  */
 import { LockOwnerDiedError } from "../errors";
-import type { FinalState } from "../explore";
+import { lostUpdates, type FinalState, type LostUpdate } from "../explore";
 import { Lock } from "../lock";
 import { Process } from "../process";
 import { Value, type SharedValue } from "../shared";
 import { sleepAsync } from "../sleep";
-import { asThread, everySchedule, refusal, showSchedule } from "./explored";
+import { asThread, everySchedule, lostInWords, refusal, showSchedule } from "./explored";
 import { fail, pass } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
@@ -23,7 +23,7 @@ const ROUNDS = 100;
 /** Whether every thread of a schedule returned; else what the first that did not did. */
 function ended(final: FinalState): string | null {
   const t = final.threads.find((x) => x.outcome !== "returned");
-  return t === undefined ? null : `thread ${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}: ${t.error.message}` : ""}`;
+  return t === undefined ? null : `thread ${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}: ${t.error.message.replace(/\.$/, "")}` : ""}`;
 }
 
 type Clerk = (b: SharedValue<"i">, times: number) => void;
@@ -75,6 +75,7 @@ export async function exercise1(deposit: Clerk, withdraw: Clerk): Promise<void> 
   }
   let balance = 200;
   let problem: string | null = null;
+  let lost: LostUpdate[] = [];
   let judged;
   try {
     judged = await everySchedule({
@@ -85,7 +86,8 @@ export async function exercise1(deposit: Clerk, withdraw: Clerk): Promise<void> 
       check: (final) => {
         balance = (final.args[0] as SharedValue<"i">).value;
         problem = ended(final);
-        return problem === null && balance === 200;
+        lost = lostUpdates(final, "b.value");
+        return problem === null && lost.length === 0 && balance === 200;
       },
     });
   } catch (error) {
@@ -93,7 +95,8 @@ export async function exercise1(deposit: Clerk, withdraw: Clerk): Promise<void> 
   }
   const { failure, covered } = judged;
   if (failure !== null) {
-    const what = failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}` : problem ?? `the balance ended at ${balance}, want 200: an update was lost`;
+    const what = failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
+      : problem ?? `${lostInWords(lost[0])}. The balance ended at ${balance}, want 200`;
     fail(1, `one round each, in the schedule ${failure.schedule}: ${what}. ` +
       "Is every read and write of b.value inside mp.withLock(b.getLock(), () => { ... }), in both functions?");
     return showSchedule(failure, "A = deposit, B = withdraw");
@@ -139,6 +142,7 @@ export async function exercise2(transfer: Transfer): Promise<void> {
     return fail(2, `transfer(from, to, lock, 3) alone: ${what}.`);
   }
   let broken: number[] | null = null;
+  let lost: LostUpdate[] = [];
   let judged;
   try {
     judged = await everySchedule({
@@ -154,7 +158,8 @@ export async function exercise2(transfer: Transfer): Promise<void> {
       check: (final) => {
         seen = (final.args as SharedValue<"i">[]).slice(0, 2).map((v) => v.value);
         problem = ended(final);
-        return problem === null && seen[0] === 200 && seen[1] === 200;
+        lost = [...lostUpdates(final, "a.value"), ...lostUpdates(final, "b.value")];
+        return problem === null && lost.length === 0 && seen[0] === 200 && seen[1] === 200;
       },
     });
   } catch (error) {
@@ -166,7 +171,7 @@ export async function exercise2(transfer: Transfer): Promise<void> {
     const what = failure.kind === "invariant"
       ? `at step ${failure.trace.length} the lock was free and account a held ${a}, b ${b}: ${a + b} dollars in all, want 400. Whoever takes the lock then sees money missing (or made up)`
       : failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
-      : problem ?? `a ended at ${a} and b at ${b}, want 200 and 200: an update was lost`;
+      : problem ?? (lost.length > 0 ? `${lostInWords(lost[0])}. a ended at ${a} and b at ${b}` : `a ended at ${a} and b at ${b}, want 200 and 200`);
     fail(2, `one move each way, in the schedule ${failure.schedule}: ${what}. ` +
       "Both accounts must change inside the same acquire ... release (one mp.withLock), with the one lock both workers share.");
     return showSchedule(failure, "A moves from a to b, B from b to a");
