@@ -45,6 +45,11 @@ export interface SharedMemoryOps {
   now(): number;
 }
 
+// Taken once, at load: under the explorer a thread's global `Atomics` and clocks are replaced
+// (see explore/raw-memory.ts), and the native operations must stay native.
+const { load, store } = Atomics;
+const clock = performance.now.bind(performance);
+
 /** The native operations, the default. Frozen: {@link useSharedMemoryOps} restores from it. */
 export const nativeOps: Readonly<SharedMemoryOps> = Object.freeze({
   load: Atomics.load,
@@ -56,13 +61,13 @@ export const nativeOps: Readonly<SharedMemoryOps> = Object.freeze({
   wait: Atomics.wait,
   notify: Atomics.notify,
   read(values: AnyTypedArray, index: number, atomic: boolean): number | bigint {
-    return atomic ? Atomics.load(values as Int32Array, index) : values[index];
+    return atomic ? load(values as Int32Array, index) : values[index];
   },
   write(values: AnyTypedArray, index: number, value: number | bigint, atomic: boolean): void {
-    if (atomic) Atomics.store(values as Int32Array, index, value as number);
+    if (atomic) store(values as Int32Array, index, value as number);
     else values[index] = value as number;
   },
-  now: () => performance.now(),
+  now: clock,
 } as SharedMemoryOps);
 
 /**

@@ -47,6 +47,36 @@ test("a spin that nobody ends is a deadlock (spinning), and a loop that never en
   assert.equal(flag.value, 0, "the memory is restored afterwards");
 });
 
+test("a spinning thread waits until ANY cell its loop read changes: Peterson's lock is no deadlock", async () => {
+  // Peterson's lock over mp.Array("i", 3): flags in cells 0 and 1, turn in cell 2. B's loop reads
+  // flags[0] and flags[2]; A's exit writes flags[0]. Watching only the last cell read (flags[2])
+  // reported 1,526 false deadlocks here.
+  const scenario: mp.Scenario<[mp.Array, mp.Value]> = {
+    threads: [
+      (flags: mp.Array, count: mp.Value) => { flags[0] = 1; flags[2] = 1; while (flags[1] === 1 && flags[2] === 1); count.value = count.value + 1; flags[0] = 0; },
+      (flags: mp.Array, count: mp.Value) => { flags[1] = 1; flags[2] = 0; while (flags[0] === 1 && flags[2] === 0); count.value = count.value + 1; flags[1] = 0; },
+    ],
+    args: [mp.Array("i", 3, { lock: false }), mp.Value("i", 0, { lock: false })],
+    names: ["flags", "count"],
+    check: ({ args: [, count] }) => count.value === 2,
+  };
+  const result = await mp.explore({ ...scenario, reduce: true });
+  console.log(`Peterson over mp.Array: ${result.schedules} schedules (${result.exhaustive ? "all" : result.bound})`);
+  assert.equal(result.exhaustive, true);
+  assert.equal(result.failure, null, String(result));
+  // The schedule of the old false report: B spins, then A's write of flags[0] lets it out.
+  const replayed = await mp.replay(scenario, "AAAAABBBBBBA");
+  assert.equal(replayed.end, "finished", String(replayed));
+  // And a spin nobody ends names every cell it waits on.
+  const stuck = await mp.explore({
+    threads: [(flags: mp.Array) => { while (flags[0] === 0 && flags[1] === 0); }],
+    args: [mp.Array("i", 2, { lock: false })],
+    names: ["flags"],
+  });
+  assert.equal(stuck.failure?.kind, "deadlock");
+  assert.match(stuck.failure?.message ?? "", /A spins: it read flags\[0\], flags\[1\] 200 times more with nothing changed, and waits until one of flags\[0\], flags\[1\] changes/);
+});
+
 test("a wait with a timeout times out only when the schedule says so (A~)", async () => {
   const event = new mp.Event();
   const scenario: mp.Scenario<[mp.Event]> = {

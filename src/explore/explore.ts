@@ -6,7 +6,8 @@
  * Each thread of a scenario runs in a real worker; the library's shared-memory operations (see
  * `atomics.ts`) ask a scheduler before each step, so exactly one thread moves at a time and the
  * order is chosen, not left to the operating system. A step is one operation: a read or write of a
- * `Value`/`Array` element, or one `Atomics` call inside a lock, so `b.value = b.value + 1` is two.
+ * `Value`/`Array` element or of a raw typed array's (raw-memory.ts), or one `Atomics` call (inside a
+ * lock, or on a raw typed array), so `b.value = b.value + 1` is two.
  *
  * @packageDocumentation
  */
@@ -35,7 +36,18 @@ export interface Scenario<A extends unknown[] = unknown[]> {
    * globals, `mp` and `require()`. It must do the same for the same schedule (no `Math.random()`).
    */
   readonly threads: ReadonlyArray<(...args: A) => unknown>;
-  /** The arguments every thread gets: `Value`, `Array`, `Lock`, `RLock`, `Semaphore`, `Event`, `Condition`, ... */
+  /**
+   * The arguments every thread gets: `Value`, `Array`, `Lock`, `RLock`, `Semaphore`, `Event`,
+   * `Condition`, ..., and raw typed arrays over a `SharedArrayBuffer`
+   * (`new Int32Array(new SharedArrayBuffer(12))`): a thread gets a scheduled view of such an array,
+   * whose element reads and writes are steps, and its `Atomics` calls on it (`load`, `store`,
+   * `add`, `sub`, `and`, `or`, `xor`, `exchange`, `compareExchange`, `wait`, `notify`) are steps, a
+   * `wait` modelled as the library's (a timeout is the schedule's choice). What could touch the
+   * memory unseen is refused with a TypeError: a bare `SharedArrayBuffer` or a `DataView` in args,
+   * and in a thread a view's `.buffer`, `subarray()`, its methods that take callbacks, and
+   * `Atomics.waitAsync`. (A typed array a thread makes over a shared object's `.buffer` is that
+   * object's memory: its `Atomics` calls are steps, its plain element accesses are not.)
+   */
   readonly args?: [...A];
   /** Names of the arguments, for traces (`["b", "lock"]` shows `b.value`, `lock[0]`); default `args[0]`, ... */
   readonly names?: readonly string[];
@@ -246,7 +258,8 @@ function stateText<A extends unknown[]>(checked: Checked<A>, final: FinalState<A
     return typeof state === "string" ? state : inspect(state, { breakLength: Infinity, depth: 4 });
   }
   const ends = final.threads.filter((t) => t.outcome !== "returned").map((t) => `${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}` : ""}`);
-  return [final.args.map((a) => String(a)).join(", "), ...ends].join("; ");
+  const text = (a: unknown): string => (ArrayBuffer.isView(a) ? inspect(a, { breakLength: Infinity }) : String(a));
+  return [final.args.map(text).join(", "), ...ends].join("; ");
 }
 
 /** The problem with a finished schedule, or null. */

@@ -5,7 +5,9 @@
  * Files: `explore.ts` (the API), `search.ts` (which schedules to run), `run.ts` (one schedule, on
  * the scheduler's side), `workers.ts` and `worker.ts` (the threads' workers), `scheduled-ops.ts`
  * (the shared-memory operations inside a worker), `schedule-protocol.ts` (how the two sides talk),
- * `scenario-memory.ts` (the scenario's memory, its snapshot and cell names), `report.ts` (traces), `properties.ts` (properties of a whole trace: lost updates, order of entry).
+ * `scenario-memory.ts` (the scenario's memory, its snapshot and cell names), `raw-memory.ts` (raw
+ * typed arrays and `Atomics` inside a thread), `report.ts` (traces), `properties.ts` (properties of
+ * a whole trace: lost updates, order of entry).
  *
  * @packageDocumentation
  */

@@ -10,22 +10,41 @@
  * the owner-ended logic of the thread that started the workers (`threadEnded`, as the Process
  * registry calls it) when a thread ends or is killed.
  *
- * Spinning: a thread that reads a cell again while nothing it read has changed and it wrote
- * nothing in between learns nothing new. It may do that once (code such as `RLock.count()` then
- * `release()` reads the lock word twice in a row); from its second such read on it *spins*, and a
- * step of a spinning thread is a *spin-out*: all its re-reads in a row, up to {@link SPIN_OUT},
- * as one step (nobody else can change what it reads in between without making it a different
- * schedule). A thread that leaves its loop in that many (the lock sleeps after 64 looks) goes on;
- * one that does not is *stuck* until somebody writes what it reads. So the lock's spin before
- * sleeping is one step, not 64, a learner's `while (flag.value) {}` one step and then a wait, and
- * a spin that nobody ends is reported as a deadlock, not a hang.
+ * Spinning. A thread that reads a cell again while nothing it read has changed (and it changed
+ * nothing in between: a write that leaves its cell as it was, such as a failed compare-exchange,
+ * counts as a read) learns nothing new. It may do that once (`RLock.count()` then `release()`
+ * reads the lock word twice in a row); from its second such re-read on it *spins*, and a step of a
+ * spinning thread is a *spin-out*: all its re-reads in a row, up to {@link SPIN_OUT}, as one step.
+ * A thread that leaves its loop within them goes on (the lock sleeps after 64 looks); one that
+ * does not is *stuck*: it cannot step until one of the cells it read since its last write changes
+ * (a deadlock report names them). So the lock's spin before sleeping is one step, not 64, a
+ * learner's `while (flag.value) {}` one step and then a wait, and a spin that nobody ends is
+ * reported as a deadlock, not a hang.
+ *
+ * Why this loses no behaviour. Let T spin: since its last write it only reads, and each re-read
+ * sees what it saw before. (1) Collapsing. Another thread's step that changes no cell T reads
+ * commutes with T's reads (the order of the two changes nothing), so it can be moved to the end of
+ * the spin-out. A step that changes such a cell, taken in the middle of T's re-reads, finds T at
+ * some point of its loop after k rounds that each read the same values; that is the state T was in
+ * at the same point of its first round, which it took before it spun, one step per read, with a
+ * choice of the other threads' steps at each. So every interleaving of a spin-out with the others'
+ * steps has an equivalent schedule where the spin-out is one step. (2) Blocking. A stuck thread
+ * would only read the same values again and again: taking more of its steps before one of the cells
+ * it read changes leads nowhere new, and once one changes it can step again (the check is over
+ * every cell read since its last write, not only the last one: Peterson's `while (flags[other] ===
+ * 1 && turn === other)` waits on both). Both rest on one assumption, that what a looping thread
+ * does after reading the same values does not depend on how many rounds it has made: true of
+ * `while (condition) {}` and of the library's spin (its count of looks decides only when it sleeps,
+ * and a sleep on a value that has changed returns at once). A loop that counts more than
+ * {@link SPIN_OUT} unchanged reads before giving up (a delay loop) would be judged stuck: the
+ * explorer is not meant for such code.
  *
  * @packageDocumentation
  */
 import { nativeOps, useSharedMemoryOps, type SharedMemoryOps } from "../atomics";
 import type { ExploreWorkers } from "./workers";
 import { cellName, restore, snapshot, type ScenarioBuffer } from "./scenario-memory";
-import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, SKIPPED, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, MAX_SPIN_CELLS, OP, OP_NAMES, Op, Outcome, REPLY, RESULT, Reply, SKIPPED, SPIN_CELLS, SPIN_COUNT, Status, TYPE, mayWrite, slotBase } from "./schedule-protocol";
 import { threadEnded } from "../owner-watch";
 import type { AnyTypedArray } from "../typecodes";
 
@@ -106,8 +125,26 @@ class ThreadState {
   /** The version of each cell when this thread last read it, since its last write. */
   readonly reads = new Map<number, number>();
   rereads = 0;
-  /** Spun out already without leaving its loop: it waits for a write to what it reads. */
-  stuck = false;
+  /**
+   * Spun out already without leaving its loop: it waits until one of these cells (those it read
+   * since its last write) no longer has this version. Null while it is not stuck.
+   */
+  stuck: Map<number, number> | null = null;
+}
+
+/** One element of each type, to convert a number as a cell of that type would hold it. */
+const SCRATCH = ELEMENT_TYPES.map((type) => new type(1));
+
+/**
+ * `x` as a cell of element type `type` holds it (`Atomics.compareExchange` converts its expected
+ * value so), or undefined where a double cannot tell (64-bit cells, NaN: sent as "unknown").
+ */
+function coerced(type: number, x: number): number | undefined {
+  const scratch = SCRATCH[type];
+  if (scratch === undefined || scratch instanceof BigInt64Array || scratch instanceof BigUint64Array || Number.isNaN(x)) return undefined;
+  if (scratch instanceof Int32Array) return x | 0;
+  scratch[0] = x;
+  return scratch[0];
 }
 
 /** The thread letter of slot `i`. */
@@ -134,6 +171,11 @@ export class ScheduleRun {
   private ending: { died: boolean; keys: number[] } | null = null;
   /** The trace of this run so far. */
   trace: TraceStep[] = [];
+  /** What each choice of the last run did, in words (see {@link compare}), and what each of this run's did. */
+  private before: Array<{ choice: string; did: string }> = [];
+  private now: Array<{ choice: string; did: string }> = [];
+  /** Whether this run's choices are still those of the last run (a prefix it replays). */
+  private replaying = true;
 
   /**
    * @param workers - the started workers, one per thread.
@@ -163,6 +205,41 @@ export class ScheduleRun {
       await this.workers.settle(slot);
       this.absorb(slot);
     }
+    this.before = this.now;
+    this.now = [];
+    this.replaying = true;
+    this.compare("", null, 0);
+  }
+
+  /**
+   * Notes what the choice just made did (its trace lines, and what its thread asks next), and if
+   * this run still replays the last run's schedule, checks that it did the same as then: a thread
+   * that does something else for the same schedule (`Math.random()` aside, which is made
+   * deterministic: a file, the process's clock) would make the search's counts wrong.
+   *
+   * @throws Error saying at which step of which schedule which thread diverged, and how.
+   */
+  private compare(choice: string, slot: number | null, from: number): void {
+    const lines = this.trace.slice(from).map((s) => `${s.thread} did ${s.op} ${s.cell}${s.before === undefined ? "" : ` ${s.before}→${s.after}`}${s.note ? ` (${s.note})` : ""}`);
+    const threads = slot === null ? this.threads.map((_, i) => i) : [slot];
+    const did = [...lines, ...threads.map((i) => this.describe(i))].join(", then ");
+    const step = this.now.length;
+    this.now.push({ choice, did });
+    const then = this.before[step];
+    if (!this.replaying || then === undefined) return;
+    if (then.choice !== choice) {
+      this.replaying = false;
+      return;
+    }
+    if (then.did === did) return;
+    const schedule = this.now.map((c) => c.choice).join("");
+    throw new Error(
+      `explore(): ${slot === null ? "a thread" : `thread ${letter(slot)}`} did something different when schedule "${schedule}" was run again (nondeterminism), ` +
+        `${step === 0 ? "before the first step" : `at step ${step}`}: this time ${did}; the last time ${then.did}. ` +
+        `A thread must do the same for the same schedule, or the counts of schedules mean nothing: its choices may depend ` +
+        `only on what it reads from shared memory (Math.random() and the clocks are made repeatable under the explorer; ` +
+        `files, process.hrtime() and other outside input are not).`,
+    );
   }
 
   /** Whether every thread's target has ended. */
@@ -180,12 +257,29 @@ export class ScheduleRun {
     const t = this.threads[slot];
     if (t.ended || t.request === null) return false;
     if (t.sleep !== null) return t.sleep.woken;
-    return !(t.stuck && this.spinning(t));
+    return t.stuck === null || this.changed(t.stuck);
+  }
+
+  /** Whether one of the cells a stuck thread waits on has changed since it got stuck. */
+  private changed(cells: ReadonlyMap<number, number>): boolean {
+    for (const [key, version] of cells) if (this.version(key) !== version) return true;
+    return false;
   }
 
   private spinning(t: ThreadState): boolean {
     const r = t.request;
-    return r !== null && (r.op === Op.LOAD || r.op === Op.READ) && t.rereads >= FREE_REREADS && t.reads.get(r.key) === this.version(r.key);
+    return r !== null && t.rereads >= FREE_REREADS && t.reads.get(r.key) === this.version(r.key) && this.readsOnly(r);
+  }
+
+  /**
+   * Whether request `r`, done now, only reads its cell: a load or read, a compare-exchange that
+   * will fail, or an exchange or store of the value the cell holds (nobody could tell it from a read).
+   */
+  private readsOnly(r: Request): boolean {
+    if (r.op === Op.LOAD || r.op === Op.READ) return true;
+    if (r.op === Op.COMPARE_EXCHANGE) return this.value(r) !== coerced(r.type, r.a1);
+    if (r.op === Op.EXCHANGE || r.op === Op.STORE) return this.value(r) === coerced(r.type, r.a1);
+    return false;
   }
 
   /**
@@ -224,7 +318,11 @@ export class ScheduleRun {
       if (t.sleep.woken) return `${name} was woken in wait() on ${cell} and can go on`;
       return `${name} sleeps in wait() on ${cell} until a notify${t.sleep.ms === Infinity ? " (no timeout)" : ` or its timeout (${name}~)`}`;
     }
-    if (t.stuck && this.spinning(t)) return `${name} spins: it read ${cell} ${SPIN_OUT} times more with nothing changed, and waits for a write`;
+    if (t.stuck !== null && !this.changed(t.stuck)) {
+      const cells = [...t.stuck.keys()].map((key) => this.cellOfKey(key));
+      const which = cells.length === 1 ? cells[0] : `one of ${cells.join(", ")}`;
+      return `${name} spins: it read ${cells.join(", ")} ${SPIN_OUT} times more with nothing changed, and waits until ${which} changes`;
+    }
     return `${name} is about to ${OP_NAMES[t.request.op]} ${cell}`;
   }
 
@@ -249,12 +347,18 @@ export class ScheduleRun {
     // A timeout takes the thread off its cell's queue (which a notify there would see).
     if (choice.kind === "timeout") return [{ key: r.key, write: true }];
     // A compare-exchange that will fail only reads; whether it fails changes only with a write.
-    const failing = r.op === Op.COMPARE_EXCHANGE && this.value(r) !== (r.a1 | 0);
+    const failing = r.op === Op.COMPARE_EXCHANGE && this.value(r) !== coerced(r.type, r.a1);
     return [{ key: r.key, write: !failing && (mayWrite(r.op) || r.op === Op.WAIT || r.op === Op.NOTIFY) }];
   }
 
   /** Does `choice` (one of {@link choices}): one step, one timeout, or one kill. */
   async apply(choice: Choice): Promise<void> {
+    const from = this.trace.length;
+    await this.act(choice);
+    this.compare(letter(choice.thread) + (choice.kind === "timeout" ? "~" : choice.kind === "kill" ? "!" : ""), choice.thread, from);
+  }
+
+  private async act(choice: Choice): Promise<void> {
     const slot = choice.thread;
     const t = this.threads[slot];
     const r = t.request;
@@ -294,7 +398,7 @@ export class ScheduleRun {
       await this.spinOut(slot, t, r);
       return;
     }
-    t.stuck = false;
+    t.stuck = null;
     const before = this.value(r);
     await this.access(slot, t, r);
     this.record(slot, r, before, this.value(r));
@@ -308,11 +412,25 @@ export class ScheduleRun {
   private async access(slot: number, t: ThreadState, r: Request, spinOut = 0): Promise<number> {
     const before = this.value(r);
     const version = this.version(r.key);
-    this.workers.cells[slotBase(slot) + RESULT] = spinOut;
+    const base = slotBase(slot);
+    this.workers.cells[base + RESULT] = spinOut;
+    if (spinOut > 0) {
+      // The cells it may re-read without asking: those it read since its last write, unchanged.
+      let count = 0;
+      for (const [key, seen] of t.reads) {
+        if (count === MAX_SPIN_CELLS) break;
+        if (seen !== this.version(key)) continue;
+        this.floats[base / 2 + SPIN_CELLS + count++] = key;
+        if (!this.spun.includes(key)) this.spun.push(key);
+      }
+      this.workers.cells[base + SPIN_COUNT] = count;
+    }
     await this.answer(slot, spinOut > 0 ? Reply.SPIN_OUT : Reply.PROCEED);
     const skipped = t.ended ? 0 : this.workers.cells[slotBase(slot) + SKIPPED];
-    if (!Object.is(before, this.value(r))) this.versions.set(r.key, version + 1);
-    if (mayWrite(r.op)) {
+    const changed = !Object.is(before, this.value(r));
+    if (changed) this.versions.set(r.key, version + 1);
+    // An operation that left its cell as it was (a failed compare-exchange) is, to the others, a read.
+    if (mayWrite(r.op) && changed) {
       this.forget(t);
     } else {
       const seen = t.reads.get(r.key);
@@ -328,12 +446,12 @@ export class ScheduleRun {
     let count = 0;
     for (let r: Request | null = first; r !== null && !t.ended && this.spinning(t) && count < SPIN_OUT; r = t.request) {
       if (!this.spun.includes(r.key)) this.spun.push(r.key);
-      const spinning = r.op === Op.LOAD || r.op === Op.READ;
-      count += 1 + (await this.access(slot, t, r, spinning ? SPIN_OUT - count - 1 : 0));
+      count += 1 + (await this.access(slot, t, r, SPIN_OUT - count - 1));
     }
-    t.stuck = count >= SPIN_OUT && this.spinning(t);
+    t.stuck = count >= SPIN_OUT && this.spinning(t) ? new Map([...t.reads.keys()].map((key) => [key, this.version(key)])) : null;
     const value = this.value(first);
-    this.record(slot, first, value, value, `spins: reads again ${count} time${count === 1 ? "" : "s"}, nothing changes${t.stuck ? "; waits for a write" : ""}`);
+    const waits = t.stuck === null ? "" : `; waits until ${[...t.stuck.keys()].map((key) => this.cellOfKey(key)).join(" or ")} changes`;
+    this.record(slot, first, value, value, `spins: reads again ${count} time${count === 1 ? "" : "s"}, nothing changes${waits}`);
   }
 
   private async stepWait(slot: number, t: ThreadState, r: Request): Promise<void> {
@@ -421,14 +539,14 @@ export class ScheduleRun {
       useSharedMemoryOps(nativeOps);
     }
     this.buffers.forEach((b, buf) => {
-      const old = new (b.elements.constructor as new (buffer: ArrayBufferLike) => AnyTypedArray)(before[buf].buffer);
+      const old = new (b.elements.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => AnyTypedArray)(before[buf].buffer, b.elements.byteOffset, b.elements.length);
       for (let i = 0; i < b.elements.length; i++) {
         if (Object.is(old[i], b.elements[i])) continue;
         const key = buf * 2 ** 32 + i * b.elements.BYTES_PER_ELEMENT;
         keys.push(key);
         this.versions.set(key, this.version(key) + 1);
         const note = `${letter(slot)} ${died ? "died" : "ended"}; the thread that started it marks what it held`;
-        this.trace.push({ step: this.made, thread: letter(slot), op: "owner-ended", cell: cellName(b, i), before: old[i], after: b.elements[i], note });
+        this.trace.push({ step: this.made, thread: letter(slot), op: "owner-ended", cell: cellName(b, b.elements.byteOffset + i * b.elements.BYTES_PER_ELEMENT), before: old[i], after: b.elements[i], note });
       }
     });
     for (const n of notified) {
@@ -471,8 +589,11 @@ export class ScheduleRun {
   }
 
   private cellOf(r: Request): string {
-    const b = this.buffers[r.buf];
-    return cellName(b, r.byte / b.elements.BYTES_PER_ELEMENT);
+    return cellName(this.buffers[r.buf], r.byte);
+  }
+
+  private cellOfKey(key: number): string {
+    return cellName(this.buffers[Math.floor(key / 2 ** 32)], key % 2 ** 32);
   }
 
   private record(slot: number, r: Request, before: number | bigint | undefined, after: number | bigint | undefined, note?: string): void {

@@ -2,7 +2,10 @@
  * The shared memory of an explored scenario: every `SharedArrayBuffer` reachable from its encoded
  * arguments, found in the same order on both sides (so a buffer's index names it in the scheduler's
  * protocol), with a name for traces, a snapshot taken before the first run and restored before each
- * run (stateless model checking re-runs every schedule from the same start).
+ * run (stateless model checking re-runs every schedule from the same start). The memory is that of
+ * the library's shared objects (`Value`, `Lock`, ...) and of raw typed arrays over a
+ * `SharedArrayBuffer` (`new Int32Array(new SharedArrayBuffer(12))`), which a thread sees through a
+ * scheduled view (raw-memory.ts).
  *
  * @packageDocumentation
  */
@@ -12,20 +15,29 @@ import { view, type AnyTypedArray, type Typecode } from "../typecodes";
 export interface ScenarioBuffer {
   /** The memory. */
   readonly buffer: SharedArrayBuffer;
-  /** The object's kind: `"Value"`, `"Lock"`, ... */
+  /** The object's kind: `"Value"`, `"Lock"`, ..., or `"raw"` for raw typed arrays. */
   readonly kind: string;
   /** Where it sits in the arguments, as a name for traces: `"b"`, `"args[1].lock"`. */
   readonly name: string;
-  /** The view its elements are read through (Int32 cells for the primitives). */
+  /** The view its elements are read through (Int32 cells for the primitives, the first raw typed array). */
   readonly elements: AnyTypedArray;
+  /** For raw memory: each typed array over it in the arguments, with its name (`flags`). */
+  readonly views: Array<{ readonly name: string; readonly view: AnyTypedArray }>;
+}
+
+/** Whether `value` is a typed array (not a DataView) over a `SharedArrayBuffer`: raw shared memory. */
+export function isRawView(value: unknown): value is AnyTypedArray {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && value.buffer instanceof SharedArrayBuffer;
 }
 
 /**
- * Finds the buffers of the shared objects in `encoded` (what `encode(args)` made), in a fixed
- * order: depth first, each buffer once.
+ * Finds the buffers of the shared objects and raw typed arrays in `encoded` (what `encode(args)`
+ * made), in a fixed order: depth first, each buffer once.
  *
  * @param encoded - the encoded arguments.
  * @param names - names for the top-level arguments (default `args[i]`).
+ * @throws TypeError for shared memory a thread could touch unseen: a `SharedArrayBuffer` or a
+ *   `DataView` over one (pass a typed array over it instead).
  */
 export function scenarioBuffers(encoded: readonly unknown[], names: readonly string[] = []): ScenarioBuffer[] {
   const found: ScenarioBuffer[] = [];
@@ -33,6 +45,19 @@ export function scenarioBuffers(encoded: readonly unknown[], names: readonly str
   const walk = (value: unknown, name: string): void => {
     if (value === null || typeof value !== "object" || seen.has(value)) return;
     seen.add(value);
+    if (isRawView(value)) {
+      const known = found.find((b) => b.buffer === value.buffer);
+      if (known === undefined) found.push({ buffer: value.buffer as SharedArrayBuffer, kind: "raw", name, elements: value, views: [{ name, view: value }] });
+      else known.views.push({ name, view: value });
+      return;
+    }
+    if (value instanceof SharedArrayBuffer || (value instanceof DataView && value.buffer instanceof SharedArrayBuffer)) {
+      const what = value instanceof DataView ? "a DataView over a SharedArrayBuffer" : "a SharedArrayBuffer";
+      throw new TypeError(
+        `${name} is ${what}: the explorer cannot see a thread's reads and writes through it. ` +
+          `Pass a typed array over the memory instead (such as new Int32Array(buffer)): its elements and Atomics calls are steps.`,
+      );
+    }
     if (Array.isArray(value)) {
       value.forEach((item, i) => walk(item, `${name}[${i}]`));
       return;
@@ -43,9 +68,10 @@ export function scenarioBuffers(encoded: readonly unknown[], names: readonly str
     if (typeof kind === "string" && buffer instanceof SharedArrayBuffer && !found.some((b) => b.buffer === buffer)) {
       const typecode = fields.typecode as Typecode | undefined;
       const elements = typecode === undefined ? new Int32Array(buffer) : view(typecode, buffer, fields.length as number);
-      found.push({ buffer, kind, name, elements });
+      found.push({ buffer, kind, name, elements, views: [] });
     }
-    for (const [key, item] of Object.entries(fields)) if (key !== "buffer") walk(item, `${name}.${key}`);
+    const descriptor = typeof kind === "string";
+    for (const [key, item] of Object.entries(fields)) if (!descriptor || key !== "buffer") walk(item, `${name}.${key}`);
   };
   encoded.forEach((arg, i) => walk(arg, names[i] ?? `args[${i}]`));
   return found;
@@ -62,8 +88,11 @@ export function restore(buffers: readonly ScenarioBuffer[], bytes: readonly Uint
 }
 
 /**
- * How a trace names element `index` of a buffer: `b.value` for a Value, `lock[0]` otherwise.
+ * How a trace names the cell at byte `byte` of a buffer: `b.value` for a Value, `lock[0]` for a
+ * shared object's cell, `flags[2]` for element 2 of the raw typed array `flags`.
  */
-export function cellName(buffer: ScenarioBuffer, index: number): string {
-  return buffer.kind === "Value" ? `${buffer.name}.value` : `${buffer.name}[${index}]`;
+export function cellName(buffer: ScenarioBuffer, byte: number): string {
+  if (buffer.kind === "Value") return `${buffer.name}.value`;
+  const named = buffer.views.find(({ view }) => byte >= view.byteOffset && byte < view.byteOffset + view.byteLength) ?? { name: buffer.name, view: buffer.elements };
+  return `${named.name}[${(byte - named.view.byteOffset) / named.view.BYTES_PER_ELEMENT}]`;
 }

@@ -15,9 +15,10 @@
  *                                           REPLY (and RESULT) = the answer; STATUS = GO, notify
  *    REPLY PROCEED: does the op natively,
  *      SPIN_OUT: does it, and then up to RESULT
- *      more loads of the same cell without
- *      asking (a spin: nobody else runs, so
- *      they read the same), counted in SKIPPED,
+ *      more reads of the cells listed at
+ *      SPIN_CELLS without asking (a spin:
+ *      nobody else runs, so they read the
+ *      same), counted in SKIPPED,
  *      WOKEN/NOT_EQUAL/TIMED_OUT: returns   waits while STATUS is GO, then reads the cell again
  *      that as the wait's result,           (the value after the step)
  *    KILLED: throws, and every later op
@@ -44,8 +45,10 @@ import type { HostName } from "../host";
 
 /** Int32 cells before the first thread's slot (padding, so that Float64 fields stay aligned). */
 const HEADER = 4;
+/** The most cells a spin-out may re-read without asking (see {@link SPIN_CELLS}). */
+export const MAX_SPIN_CELLS = 16;
 /** Int32 cells of each thread's slot; even, so that the slot's Float64 fields are aligned. */
-const SLOT = 16;
+const SLOT = 16 + 2 * MAX_SPIN_CELLS;
 
 /** Int32 fields of a slot, relative to {@link slotBase}. */
 export const STATUS = 0;
@@ -63,12 +66,19 @@ export const REPLY = 5;
 export const RESULT = 6;
 /** Worker: how many re-reads it did without asking after a SPIN_OUT, told with its next request. */
 export const SKIPPED = 7;
+/** With a SPIN_OUT reply: how many cells the list at {@link SPIN_CELLS} names. */
+export const SPIN_COUNT = 14;
 /** Float64 fields of a slot, relative to {@link slotBase} / 2: the operation's numeric arguments. */
 export const A1 = 4;
 /** The second numeric argument (compare-exchange's replacement, a wait's milliseconds). */
 export const A2 = 5;
 /** The thread's virtual clock, in milliseconds since the run began (a Float64 field). */
 export const CLOCK = 6;
+/**
+ * With a SPIN_OUT reply, {@link SPIN_COUNT} Float64 fields from here: the cells (as keys, buffer ×
+ * 2³² + byte) the worker may re-read without asking, those it has read since its last write.
+ */
+export const SPIN_CELLS = 8;
 
 /** Values of the STATUS cell. */
 export const enum Status {
@@ -86,7 +96,7 @@ export const enum Status {
   ENDED = 5,
 }
 
-/** The operations a worker asks about: one per method of `SharedMemoryOps` that touches memory. */
+/** The operations a worker asks about: one per method of `SharedMemoryOps` that touches memory, and `Atomics.and/or/xor`. */
 export const enum Op {
   LOAD = 0,
   STORE = 1,
@@ -98,10 +108,14 @@ export const enum Op {
   NOTIFY = 7,
   READ = 8,
   WRITE = 9,
+  /** `Atomics.and`, `or`, `xor`: only a raw typed array's (see raw-memory.ts). */
+  AND = 10,
+  OR = 11,
+  XOR = 12,
 }
 
 /** The names of {@link Op}, for traces. */
-export const OP_NAMES: readonly string[] = ["load", "store", "add", "sub", "exchange", "compareExchange", "wait", "notify", "read", "write"];
+export const OP_NAMES: readonly string[] = ["load", "store", "add", "sub", "exchange", "compareExchange", "wait", "notify", "read", "write", "and", "or", "xor"];
 
 /** Whether an operation may change the cell (a compare-exchange does when it matches). */
 export function mayWrite(op: Op): boolean {
@@ -120,7 +134,7 @@ export const enum Reply {
   WOKEN = 3,
   /** A wait whose timeout the scheduler fired: `"timed-out"`. */
   TIMED_OUT = 4,
-  /** Do the load, and up to RESULT more loads of the same cell without asking (see SKIPPED). */
+  /** Do the load, and up to RESULT more reads of the cells at SPIN_CELLS without asking (see SKIPPED). */
   SPIN_OUT = 5,
   /** Never sent: the worker's own answer for memory outside the scenario (do it natively). */
   NATIVE = -1,

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { nativeOps, type SharedMemoryOps, type WaitResult } from "../atomics";
-import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, SKIPPED, STATUS, Status, TYPE, slotBase } from "./schedule-protocol";
+import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, SKIPPED, SPIN_CELLS, SPIN_COUNT, STATUS, Status, TYPE, slotBase } from "./schedule-protocol";
 import type { AnyTypedArray } from "../typecodes";
 
 /**
@@ -34,6 +34,13 @@ export interface ScheduledOps {
   reset(): void;
   /** Whether the scheduler killed this thread in this run. */
   killed(): boolean;
+  /**
+   * Asks for the turn to do `op` on element `index` of `view` (an operation on a raw typed array,
+   * see raw-memory.ts) and returns the scheduler's reply; NATIVE for memory outside the scenario.
+   */
+  ask(op: Op, view: AnyTypedArray, index: number, a1?: number, a2?: number): Reply;
+  /** The number answered with the last reply (how many threads a notify woke). */
+  result(): number;
 }
 
 /**
@@ -49,8 +56,14 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
   const base = slotBase(slot);
   const status = base + STATUS;
   let killed = false;
-  /** While spinning out: the cell whose loads need not ask, and how many more may skip. */
-  let spin: { id: number; byte: number; left: number; skipped: number } | null = null;
+  /** While spinning out: how many of the cells listed at SPIN_CELLS may be re-read without asking, and how many more reads may skip. */
+  let spin: { cells: number; left: number; skipped: number } | null = null;
+
+  /** Whether cell `key` is in the spin-out's list. */
+  function listed(key: number, count: number): boolean {
+    for (let k = 0; k < count; k++) if (floats[base / 2 + SPIN_CELLS + k] === key) return true;
+    return false;
+  }
 
   /** Asks for the turn to do `op` on element `index` of `view`; returns the scheduler's reply. */
   function ask(op: Op, view: AnyTypedArray, index: number, a1 = 0, a2 = 0): Reply {
@@ -59,7 +72,9 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
     if (id === undefined) return Reply.NATIVE;
     const byte = view.byteOffset + index * view.BYTES_PER_ELEMENT;
     if (spin !== null) {
-      if ((op === Op.LOAD || op === Op.READ) && id === spin.id && byte === spin.byte && spin.left > 0) {
+      // Re-reads of the listed cells need not ask: a load or read, or a compare-exchange of an Int32 cell that fails.
+      const reads = op === Op.LOAD || op === Op.READ || (op === Op.COMPARE_EXCHANGE && view instanceof Int32Array && nativeOps.load(view, index) !== (a1 | 0));
+      if (reads && spin.left > 0 && listed(id * 2 ** 32 + byte, spin.cells)) {
         spin.left--;
         spin.skipped++;
         return Reply.PROCEED;
@@ -75,26 +90,26 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
     cells[base + TYPE] = typeIds.get(view.constructor) ?? -1;
     floats[base / 2 + A1] = a1;
     floats[base / 2 + A2] = a2;
-    Atomics.store(cells, status, Status.ASK);
-    Atomics.notify(cells, status);
-    for (let i = 0; i < SPINS && Atomics.load(cells, status) === Status.ASK; i++);
-    while (Atomics.load(cells, status) === Status.ASK) Atomics.wait(cells, status, Status.ASK);
+    nativeOps.store(cells, status, Status.ASK);
+    nativeOps.notify(cells, status);
+    for (let i = 0; i < SPINS && nativeOps.load(cells, status) === Status.ASK; i++);
+    while (nativeOps.load(cells, status) === Status.ASK) nativeOps.wait(cells, status, Status.ASK);
     const reply = cells[base + REPLY] as Reply;
     if (reply === Reply.KILLED) {
       killed = true;
       throw new Killed();
     }
     if (reply === Reply.SPIN_OUT) {
-      spin = { id, byte, left: cells[base + RESULT], skipped: 0 };
+      spin = { cells: cells[base + SPIN_COUNT], left: cells[base + RESULT], skipped: 0 };
       return Reply.PROCEED;
     }
     return reply;
   }
 
-  /** An operation that changes one cell: asks, then does it natively. */
+  /** An operation that changes one cell: asks (telling the value), then does it natively. */
   function asked(op: Op, native: (c: Int32Array, i: number, v: number) => number) {
     return (c: Int32Array, i: number, v: number): number => {
-      ask(op, c, i);
+      ask(op, c, i, v);
       return native(c, i, v);
     };
   }
@@ -102,23 +117,23 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
   const ops: SharedMemoryOps = {
     load(c, i) {
       ask(Op.LOAD, c, i);
-      return Atomics.load(c, i);
+      return nativeOps.load(c, i);
     },
-    store: asked(Op.STORE, Atomics.store),
-    add: asked(Op.ADD, Atomics.add),
-    sub: asked(Op.SUB, Atomics.sub),
-    exchange: asked(Op.EXCHANGE, Atomics.exchange),
+    store: asked(Op.STORE, nativeOps.store),
+    add: asked(Op.ADD, nativeOps.add),
+    sub: asked(Op.SUB, nativeOps.sub),
+    exchange: asked(Op.EXCHANGE, nativeOps.exchange),
     compareExchange(c, i, expected, replacement) {
       ask(Op.COMPARE_EXCHANGE, c, i, expected, replacement);
-      return Atomics.compareExchange(c, i, expected, replacement);
+      return nativeOps.compareExchange(c, i, expected, replacement);
     },
     wait(c, i, v, ms): WaitResult {
       const reply = ask(Op.WAIT, c, i, v, ms ?? Infinity);
-      if (reply === Reply.NATIVE) return Atomics.wait(c, i, v, ms);
+      if (reply === Reply.NATIVE) return nativeOps.wait(c, i, v, ms);
       return reply === Reply.NOT_EQUAL ? "not-equal" : reply === Reply.TIMED_OUT ? "timed-out" : "ok";
     },
     notify(c, i, count) {
-      if (ask(Op.NOTIFY, c, i, count ?? Infinity) === Reply.NATIVE) return Atomics.notify(c, i, count);
+      if (ask(Op.NOTIFY, c, i, count ?? Infinity) === Reply.NATIVE) return nativeOps.notify(c, i, count);
       return cells[base + RESULT];
     },
     read(values, i, atomic) {
@@ -142,5 +157,7 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
     killed() {
       return killed;
     },
+    ask,
+    result: () => cells[base + RESULT],
   };
 }

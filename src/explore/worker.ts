@@ -7,10 +7,12 @@
  * @packageDocumentation
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { useSharedMemoryOps } from "../atomics";
+import { nativeOps, useSharedMemoryOps } from "../atomics";
 import { useFixedSpin } from "../spin";
 import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
+import { RawMemory } from "./raw-memory";
+import { makeDeterministic } from "./deterministic";
 import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
 import { functionFromSource } from "../source-function";
 import { giveTargetGlobals } from "../target-globals";
@@ -36,20 +38,27 @@ async function main(start: ExploreWorkerStart): Promise<void> {
   const ids = new Map(scenarioBuffers(start.args).map((b, i) => [b.buffer, i]));
   const scheduled = scheduledOps(start.control, start.slot, ids);
   useSharedMemoryOps(scheduled.ops);
+  // The thread's Atomics: scheduled on the scenario's memory.
+  const raw = new RawMemory(scheduled, ids);
+  raw.install();
+  // Math.random() and the clocks: the same on every run (see deterministic.ts).
+  const restartRandom = makeDeterministic(() => scheduled.ops.now(), start.slot);
   // The same spin before every sleep, on any machine, so that a schedule replays alike everywhere.
   useFixedSpin(EXPLORED_SPIN_LOOKS);
   const cells = new Int32Array(start.control);
   const status = slotBase(start.slot) + STATUS;
   for (let run = 1; ; run++) {
-    for (let seen = Atomics.load(cells, status); seen !== Status.START; seen = Atomics.load(cells, status)) {
+    for (let seen = nativeOps.load(cells, status); seen !== Status.START; seen = nativeOps.load(cells, status)) {
       if (seen === Status.STOP) return;
-      Atomics.wait(cells, status, seen);
+      nativeOps.wait(cells, status, seen);
     }
     scheduled.reset();
+    restartRandom();
     let report: EndReport;
     let outcome: Outcome;
     try {
-      const value = await target(...(decode(start.args) as unknown[]));
+      const args = raw.withViews(decode(start.args)) as unknown[];
+      const value = await target(...args);
       report = { run, value: copyable(value) };
       outcome = scheduled.killed() ? Outcome.KILLED : Outcome.RETURNED;
     } catch (error) {
@@ -59,8 +68,8 @@ async function main(start: ExploreWorkerStart): Promise<void> {
     }
     parentPort?.postMessage(report);
     cells[slotBase(start.slot) + RESULT] = outcome;
-    Atomics.store(cells, status, Status.ENDED);
-    Atomics.notify(cells, status);
+    nativeOps.store(cells, status, Status.ENDED);
+    nativeOps.notify(cells, status);
   }
 }
 
