@@ -22,6 +22,18 @@ const MAX_SCHEDULES = 20_000;
  * @param call - the arguments to call it with, as JavaScript over `args`.
  */
 export function asThread(fn: unknown, call: string): (...args: unknown[]) => unknown {
+  return threadAround(fn, `return learner(${call});`);
+}
+
+/**
+ * A thread whose body, JavaScript over the scenario's arguments `args`, uses the learner's
+ * function as `learner`: `"const lock = learner(args[0]); lock.acquire(); ..."`. As in
+ * {@link asThread}, `mp.sleep` does nothing.
+ *
+ * @param fn - the learner's function (already accepted by {@link refusal}).
+ * @param body - the thread's code.
+ */
+export function threadAround(fn: unknown, body: string): (...args: unknown[]) => unknown {
   const source = Function.prototype.toString.call(fn);
   // The thread runs from its source text in a worker of its own: these globals are that worker's.
   return new Function(
@@ -29,7 +41,8 @@ export function asThread(fn: unknown, call: string): (...args: unknown[]) => unk
       const quiet = { ...globalThis.mp, sleep() {} };
       globalThis.mp = quiet;
       if (globalThis.exports !== undefined) globalThis.exports.mp = quiet;
-      return (${source})(${call});
+      const learner = (${source});
+      ${body}
     }`,
   )() as (...args: unknown[]) => unknown;
 }
