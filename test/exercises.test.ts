@@ -1,15 +1,18 @@
 /**
  * The exercises' checks (src/exercises): for every exercise, a right answer gets one `✓` line and
  * a wrong one gets one `✗` line that says what was wrong. The answers are functions of the kind a
- * learner writes, run in real workers by the checks, as in the notebooks.
+ * learner writes, run by the checks as in the notebooks. For each exercise: plausible wrong
+ * answers (the mistakes a learner makes), each of which must get ✗, and right answers written
+ * differently from the reference, each of which must get ✓.
  *
- * Interleavings: a racy answer loses updates only when its workers overlap, which no test can
- * force. The checks of notebook 03 therefore also look at the source, so a racy answer gets a ✗
- * whichever way it runs: "updates were lost" if they overlapped, "never calls b.getLock()" if not.
- * The tests accept either message and say so. A lock that lets every worker in (notebook 06) and a
- * load-then-store increment (notebook 04) are run by workers that start together at a barrier
- * (and, for 06, run again until they overlapped), where a lost update is all but certain; the ring deadlock
- * of notebook 05 is made certain by a barrier between the two acquires.
+ * Interleavings: where an exercise's property is about timing (a lost update, a deadlock, a
+ * critical section that is not one), the check judges the answer over every schedule of a small
+ * scenario under the explorer (notebook 05's ring: every schedule with at most one preemption),
+ * a deterministic search: a racy answer gets its ✗ in every run, never by luck, so these tests
+ * are deterministic too, and assert the exact reason. Notebook 05's latch is judged by what the
+ * function does while nothing changes (is it asleep in the condition's wait?), which does not
+ * depend on timing either; notebook 01's first check draws its second input at random, and every
+ * wrong answer below is wrong for every draw.
  */
 import { after, describe, test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -56,22 +59,43 @@ function verdictSync(n: number, run: () => void): string {
 }
 
 describe("notebook 01", () => {
-  test("exercise 1: cubes printed by a worker, with the power in args", async () => {
+  test("exercise 1: the power comes in through args; a second list and power the answer cannot guess", async () => {
     function cubeWith(numList: number[], power: number) {
       console.log(numList.map((n) => n ** power).join(" "));
     }
     await verdict("✓", 1, () => notebook01.exercise1(cubeWith));
+    // Right, written differently: Math.pow, a loop building the text.
+    function powers(numList: number[], power: number) {
+      let line = "";
+      for (const n of numList) line += (line === "" ? "" : " ") + String(Math.pow(n, power));
+      console.log(line);
+    }
+    await verdict("✓", 1, () => notebook01.exercise1(powers));
+    // Wrong: the notebook variable again (refused), cubes whatever the power, the expected line
+    // typed in, squares, nothing printed, one line per number.
     const POWER = 3;
     function cube(numList: number[]) {
       console.log(numList.map((n) => n ** POWER).join(" "));
     }
     assert.match(await verdict("✗", 1, () => notebook01.exercise1(cube as never)), /refused it: .*`POWER`/);
+    function cubesAlways(numList: number[]) {
+      console.log(numList.map((n) => n ** 3).join(" "));
+    }
+    assert.match(await verdict("✗", 1, () => notebook01.exercise1(cubesAlways)), /with \[[\d, ]+\] and power [245] the worker printed "[\d ]+", want "[\d ]+"/);
+    function typedIn() {
+      console.log("125 216 343 512");
+    }
+    assert.match(await verdict("✗", 1, () => notebook01.exercise1(typedIn)), /with \[[\d, ]+\] and power [245] the worker printed "125 216 343 512"/);
     function squares(numList: number[]) {
       console.log(numList.map((n) => n ** 2).join(" "));
     }
-    assert.match(await verdict("✗", 1, () => notebook01.exercise1(squares)), /printed "25 36 49 64", want "125 216 343 512": print the powers/);
+    assert.match(await verdict("✗", 1, () => notebook01.exercise1(squares)), /with \[5, 6, 7, 8\] and power 3 the worker printed "25 36 49 64", want "125 216 343 512"/);
     function nothing() {}
     assert.match(await verdict("✗", 1, () => notebook01.exercise1(nothing)), /printed nothing/);
+    function onePerLine(numList: number[], power: number) {
+      for (const n of numList) console.log(n ** power);
+    }
+    assert.match(await verdict("✗", 1, () => notebook01.exercise1(onePerLine)), /printed "125", "216", "343", "512"/);
   });
 
   test("exercise 2: the notebook's box stays empty", async () => {
@@ -80,9 +104,19 @@ describe("notebook 01", () => {
     assert.match(await verdict("✗", 2, () => notebook01.exercise2(undefined as never)), /as a number/);
   });
 
-  test("exercise 3: a function in args is a TypeError", async () => {
-    await verdict("✓", 3, () => notebook01.exercise3("TypeError"));
-    assert.match(await verdict("✗", 3, () => notebook01.exercise3("RangeError")), /threw a TypeError, not a RangeError: args\[0\] is a function/);
+  test("exercise 3: data travels as a copy, code does not", async () => {
+    const right = { number: true, nested: true, map: true, fn: false, method: false };
+    assert.match(await verdict("✓", 3, () => notebook01.exercise3(right)), /all five right/);
+    // Wrong: "only plain numbers travel", "everything travels", "a method is fine inside an
+    // object", "a Map is not data", and a prediction left out.
+    assert.match(await verdict("✗", 3, () => notebook01.exercise3({ ...right, nested: false, map: false })),
+      /2 of 5 predictions were wrong: nested: start\(\) accepted \{ squares: \[1, 4, 9\] \}, and the worker got a copy; map: .*code cannot/);
+    assert.match(await verdict("✗", 3, () => notebook01.exercise3({ ...right, fn: true, method: true })),
+      /2 of 5 .*fn: start\(\) refused makeSquaredList \(a function\): args\[0\] is a function; method: start\(\) refused .*args\[0\]\.area is a function/);
+    assert.match(await verdict("✗", 3, () => notebook01.exercise3({ ...right, method: true })), /1 of 5 predictions were wrong: method/);
+    assert.match(await verdict("✗", 3, () => notebook01.exercise3({ ...right, map: false })), /1 of 5 predictions were wrong: map/);
+    assert.match(await verdict("✗", 3, () => notebook01.exercise3({ number: true })), /a prediction, true or false, for each of number, nested, map, fn, method/);
+    assert.match(await verdict("✗", 3, () => notebook01.exercise3("TypeError" as never)), /a prediction, true or false/);
   });
 });
 
@@ -120,9 +154,11 @@ describe("notebook 02", () => {
 });
 
 describe("notebook 03", () => {
-  // Short clerks (20 steps of 2 ms) keep the test quick; the checks do not care how many steps.
-  function depositLocked(b: mp.SharedValue<"i">) {
-    for (let i = 0; i < 20; i++) {
+  // Each check explores one round each under the explorer (mp.sleep does nothing there: it is no
+  // step), then runs 100 rounds each in real workers; the answers below sleep 2 ms a round to keep
+  // that quick.
+  function depositLocked(b: mp.SharedValue<"i">, times: number) {
+    for (let i = 0; i < times; i++) {
       mp.sleep(0.002);
       mp.withLock(b.getLock(), () => {
         const balance = b.value;
@@ -132,8 +168,8 @@ describe("notebook 03", () => {
       });
     }
   }
-  function withdrawLocked(b: mp.SharedValue<"i">) {
-    for (let i = 0; i < 20; i++) {
+  function withdrawLocked(b: mp.SharedValue<"i">, times: number) {
+    for (let i = 0; i < times; i++) {
       mp.sleep(0.002);
       mp.withLock(b.getLock(), () => {
         const balance = b.value;
@@ -143,45 +179,188 @@ describe("notebook 03", () => {
       });
     }
   }
-  function depositRacy(b: mp.SharedValue<"i">) {
-    for (let i = 0; i < 20; i++) {
+  function depositRacy(b: mp.SharedValue<"i">, times: number) {
+    for (let i = 0; i < times; i++) {
       mp.sleep(0.002);
+      // mp.withLock(b.getLock(), ...) would go here: a comment is no lock
       const balance = b.value;
-      const end = performance.now() + 0.1;
-      while (performance.now() < end) { /* busy: the read-write window */ }
       b.value = balance + 1;
     }
   }
+  const lostUpdate = /^✗ exercise 1: one round each, in the schedule [AB]+: [AB] wrote b\.value = \d+ at step \d+, computed from the \d+ it read at step \d+: it erased [AB]'s write of \d+ at step \d+\. The balance ended at \d+, want 200\. Is every read and write/;
 
-  test("exercise 1: the Value's own lock", async () => {
-    await verdict("✓", 1, () => notebook03.exercise1(depositLocked, withdrawLocked));
-    // Lost updates or not, a clerk without the lock gets a ✗ (see the file's comment).
-    assert.match(await verdict("✗", 1, () => notebook03.exercise1(depositRacy, withdrawLocked)),
-      /updates were lost|never calls b.getLock\(\): the race is still there/);
+  test("exercise 1: the Value's own lock, judged over every schedule", async () => {
+    assert.match(await verdict("✓", 1, () => notebook03.exercise1(depositLocked, withdrawLocked)),
+      /balance 200 in every schedule \(\d+ classes of equivalent schedules, one run each\) of one round each, and after 100 rounds each in real workers/);
+    // Right, written differently: acquire/try/finally, and b.value += 1 inside the lock.
+    function depositAcquire(b: mp.SharedValue<"i">, times: number) {
+      const lock = b.getLock();
+      for (let i = 0; i < times; i++) {
+        lock.acquire();
+        try {
+          b.value += 1;
+        } finally {
+          lock.release();
+        }
+      }
+    }
+    function withdrawAcquire(b: mp.SharedValue<"i">, times: number) {
+      for (let i = 0; i < times; i++) mp.withLock(b.getLock(), () => void (b.value -= 1));
+    }
+    await verdict("✓", 1, () => notebook03.exercise1(depositAcquire, withdrawAcquire));
   });
 
-  test("exercise 2: one lock for both accounts", async () => {
-    function transfer(from: mp.SharedValue<"i">, to: mp.SharedValue<"i">, lock: mp.Lock) {
-      for (let i = 0; i < 20; i++) {
+  test("exercise 1: plausible wrong answers all get ✗, with the schedule that breaks them", async () => {
+    // No lock in one clerk (with a comment that names it).
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(depositRacy, withdrawLocked)), lostUpdate);
+    // The lock around the write only; the read before it.
+    function readOutside(b: mp.SharedValue<"i">, times: number) {
+      for (let i = 0; i < times; i++) {
+        const balance = b.value;
+        mp.withLock(b.getLock(), () => (b.value = balance - 1));
+      }
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(depositLocked, readOutside)), lostUpdate);
+    // A lock of its own, made in the worker: it excludes nobody.
+    function ownLock(b: mp.SharedValue<"i">, times: number) {
+      const lock = new mp.Lock();
+      for (let i = 0; i < times; i++) mp.withLock(lock, () => (b.value = b.value - 1));
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(depositLocked, ownLock)), lostUpdate);
+    // The lock taken and let go before the update.
+    function emptySection(b: mp.SharedValue<"i">, times: number) {
+      for (let i = 0; i < times; i++) {
+        mp.withLock(b.getLock(), () => {});
+        b.value = b.value + 1;
+      }
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(emptySection, withdrawLocked)), lostUpdate);
+    // Never released: alone it works; together, the other clerk is told the holder ended holding it.
+    function neverReleased(b: mp.SharedValue<"i">, times: number) {
+      for (let i = 0; i < times; i++) {
+        b.getLock().acquire();
+        b.value = b.value - 1;
+      }
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(depositLocked, neverReleased)),
+      /^✗ exercise 1: one round each, in the schedule [AB]+: thread [AB] threw LockOwnerDiedError: This RLock was held by worker thread \d+, which ended without releasing it\. .*\. Is every read/);
+    // Ignores times (the notebook's 100 rounds), or changes the balance by the wrong amount.
+    function hundred(b: mp.SharedValue<"i">) {
+      for (let i = 0; i < 100; i++) mp.withLock(b.getLock(), () => (b.value = b.value + 1));
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(hundred, withdrawLocked)),
+      /^✗ exercise 1: deposit\(b, 3\) alone moved the balance from 200 to 300, want 203: it must change it by 1, `times` times\.$/);
+    function byTwo(b: mp.SharedValue<"i">, times: number) {
+      for (let i = 0; i < times; i++) mp.withLock(b.getLock(), () => (b.value = b.value - 2));
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(depositLocked, byTwo)), /withdraw\(b, 3\) alone moved the balance from 200 to 194, want 197/);
+    // A notebook variable: refused, as a Process would.
+    const lockOfNotebook = new mp.Lock();
+    function usesNotebookLock(b: mp.SharedValue<"i">, times: number) {
+      for (let i = 0; i < times; i++) mp.withLock(lockOfNotebook, () => (b.value = b.value + 1));
+    }
+    assert.match(await verdict("✗", 1, () => notebook03.exercise1(usesNotebookLock, withdrawLocked)), /refused it: .*`lockOfNotebook`/);
+  });
+
+  type Transfer = (from: mp.SharedValue<"i">, to: mp.SharedValue<"i">, lock: mp.Lock, times: number) => void;
+  const moneyMissing = /^✗ exercise 2: one move each way, in the schedule [AB]+: at step \d+ the lock was free and account a held \d+, b \d+: (399|401) dollars in all, want 400\./;
+
+  test("exercise 2: one critical section for both accounts, judged over every schedule", async () => {
+    function transfer(from: mp.SharedValue<"i">, to: mp.SharedValue<"i">, lock: mp.Lock, times: number) {
+      for (let i = 0; i < times; i++) {
         mp.sleep(0.002);
         mp.withLock(lock, () => {
-          from.value = from.value - 1;
-          to.value = to.value + 1;
+          const a = from.value;
+          const b = to.value;
+          from.value = a - 1;
+          to.value = b + 1;
         });
       }
     }
-    await verdict("✓", 2, () => notebook03.exercise2(transfer));
-    function halfLocked(from: mp.SharedValue<"i">, to: mp.SharedValue<"i">, lock: mp.Lock) {
-      for (let i = 0; i < 20; i++) {
+    assert.match(await verdict("✓", 2, () => notebook03.exercise2(transfer)),
+      /in every schedule \(\d+ classes of equivalent schedules, one run each\) of one move each way, whenever the lock was free the accounts held 400/);
+    // Right, written differently: acquire/try/finally with +=; the whole loop as one section.
+    function withTry(from: mp.SharedValue<"i">, to: mp.SharedValue<"i">, lock: mp.Lock, times: number) {
+      for (let i = 0; i < times; i++) {
+        lock.acquire();
+        try {
+          to.value += 1;
+          from.value -= 1;
+        } finally {
+          lock.release();
+        }
+      }
+    }
+    await verdict("✓", 2, () => notebook03.exercise2(withTry));
+    function wholeLoop(from: mp.SharedValue<"i">, to: mp.SharedValue<"i">, lock: mp.Lock, times: number) {
+      mp.withLock(lock, () => {
+        for (let i = 0; i < times; i++) {
+          from.value = from.value - 1;
+          to.value = to.value + 1;
+        }
+      });
+    }
+    await verdict("✓", 2, () => notebook03.exercise2(wholeLoop));
+  });
+
+  test("exercise 2: plausible wrong answers all get ✗, with the schedule that breaks them", async () => {
+    // The stub: no lock at all.
+    const unlocked: Transfer = (from, to, _lock, times) => {
+      for (let i = 0; i < times; i++) {
+        const a = from.value;
+        const b = to.value;
+        from.value = a - 1;
+        to.value = b + 1;
+      }
+    };
+    assert.match(await verdict("✗", 2, () => notebook03.exercise2(unlocked)), moneyMissing);
+    // Two critical sections, one per account: every update is safe, the final balances are right
+    // in every schedule, but between the two the dollar is in neither account.
+    const twoSections: Transfer = (from, to, lock, times) => {
+      for (let i = 0; i < times; i++) {
+        mp.withLock(lock, () => (from.value = from.value - 1));
+        mp.withLock(lock, () => (to.value = to.value + 1));
+      }
+    };
+    assert.match(await verdict("✗", 2, () => notebook03.exercise2(twoSections)), moneyMissing);
+    // The lock around one account only.
+    const halfLocked: Transfer = (from, to, lock, times) => {
+      for (let i = 0; i < times; i++) {
         mp.withLock(lock, () => (from.value = from.value - 1));
         to.value = to.value + 1;
       }
-      // Ends 1 off, as a lost update would: the check must see it.
-      to.value = to.value + 1;
-    }
-    assert.match(await verdict("✗", 2, () => notebook03.exercise2(halfLocked)), /A ended at \d+ and B at \d+ .*want 200 and 200/);
+    };
+    assert.match(await verdict("✗", 2, () => notebook03.exercise2(halfLocked)), moneyMissing);
+    // Reads before the lock, writes inside it: a lost update, seen as a dollar missing.
+    const readsOutside: Transfer = (from, to, lock, times) => {
+      for (let i = 0; i < times; i++) {
+        const a = from.value;
+        const b = to.value;
+        mp.withLock(lock, () => {
+          from.value = a - 1;
+          to.value = b + 1;
+        });
+      }
+    };
+    assert.match(await verdict("✗", 2, () => notebook03.exercise2(readsOutside)), moneyMissing);
+    // A lock of its own per worker.
+    const ownLock: Transfer = (from, to, _lock, times) => {
+      const mine = new mp.Lock();
+      for (let i = 0; i < times; i++) mp.withLock(mine, () => {
+        from.value = from.value - 1;
+        to.value = to.value + 1;
+      });
+    };
+    assert.match(await verdict("✗", 2, () => notebook03.exercise2(ownLock)), moneyMissing);
+    // The money moves the wrong way.
+    const backwards: Transfer = (from, to, lock, times) => {
+      for (let i = 0; i < times; i++) mp.withLock(lock, () => {
+        from.value = from.value + 1;
+        to.value = to.value - 1;
+      });
+    };
+    assert.match(await verdict("✗", 2, () => notebook03.exercise2(backwards)), /transfer\(from, to, lock, 3\) alone: from ended at 203 and to at 197, want 197 and 203/);
   });
-
   test("exercise 3: taking the lock on the notebook's thread", async () => {
     await verdict("✓", 3, () => notebook03.exercise3(async (lock) => {
       await lock.acquireAsync();
@@ -213,19 +392,50 @@ describe("notebook 04", () => {
     assert.match(await verdict("✗", 1, () => notebook04.exercise1(withAdd)), /without Atomics.add/);
   });
 
-  test("exercise 2: partial sums", async () => {
+  test("exercise 2: partial sums, one write to shared memory each", async () => {
     function sumOfSquares(values: Int32Array, from: number, to: number, partials: Float64Array, id: number) {
       let sum = 0;
       for (let i = from; i < to; i++) sum += values[i] * values[i];
       partials[id] = sum;
     }
-    await verdict("✓", 2, () => notebook04.exercise2(sumOfSquares));
+    assert.match(await verdict("✓", 2, () => notebook04.exercise2(sumOfSquares)), /one write to the shared partials and no read, and the 4 partial sums add up to 2666686666700000/);
+    // Right, written differently: a while loop counting down, ** 2.
+    function downward(values: Int32Array, from: number, to: number, partials: Float64Array, id: number) {
+      let total = 0;
+      let i = to;
+      while (i-- > from) total += values[i] ** 2;
+      partials[id] = total;
+    }
+    await verdict("✓", 2, () => notebook04.exercise2(downward));
+    // Wrong: adding into the shared array at every step (right sum, every run), reading it back
+    // to add the last one, an off-by-one, the wrong cell, nothing stored.
+    function accumulates(values: Int32Array, from: number, to: number, partials: Float64Array, id: number) {
+      partials[id] = 0;
+      for (let i = from; i < to; i++) partials[id] += values[i] * values[i];
+    }
+    assert.match(await verdict("✗", 2, () => notebook04.exercise2(accumulates)),
+      /read the shared partials 4 times and wrote it 5 times \(partials\[1\]\), want one write of partials\[1\] and no read: .*Sum in a local variable/);
+    function readsBack(values: Int32Array, from: number, to: number, partials: Float64Array, id: number) {
+      let sum = 0;
+      for (let i = from; i < to - 1; i++) sum += values[i] * values[i];
+      partials[id] = sum;
+      partials[id] = partials[id] + values[to - 1] * values[to - 1];
+    }
+    assert.match(await verdict("✗", 2, () => notebook04.exercise2(readsBack)), /read the shared partials 1 time and wrote it 2 times/);
     function offByOne(values: Int32Array, from: number, to: number, partials: Float64Array, id: number) {
       let sum = 0;
       for (let i = from; i <= to; i++) sum += (values[i] ?? 0) * (values[i] ?? 0);
       partials[id] = sum;
     }
-    assert.match(await verdict("✗", 2, () => notebook04.exercise2(offByOne)), /workers 0, 1, 2 stored a wrong sum/);
+    assert.match(await verdict("✗", 2, () => notebook04.exercise2(offByOne)), /thread A threw RangeError: Array index 8 is out of range/);
+    function wrongCell(values: Int32Array, from: number, to: number, partials: Float64Array) {
+      let sum = 0;
+      for (let i = from; i < to; i++) sum += values[i] * values[i];
+      partials[0] = sum;
+    }
+    assert.match(await verdict("✗", 2, () => notebook04.exercise2(wrongCell as never)), /wrote it 1 time \(partials\[0\]\), want one write of partials\[1\]/);
+    function nothing() {}
+    assert.match(await verdict("✗", 2, () => notebook04.exercise2(nothing)), /read the shared partials 0 times and wrote it 0 times, want one write of partials\[1\] and no read: store the sum/);
   });
   test("exercise 3: publishing values before the count that includes them, judged over every schedule", async () => {
     // The explorer runs every schedule (one per class of equivalent ones) of the answer against
@@ -334,7 +544,9 @@ describe("notebook 05", () => {
     assert.match(await verdict("✗", 1, () => notebook05.exercise1(noSemaphore)), /[4-6] workers scanned at once, but there are only 3/);
   });
 
-  test("exercise 2: locks taken in one order", async () => {
+  type Ring = (times: number, fromId: number, toId: number, locks: mp.Lock[], accounts: mp.SharedValue<"i">[], start: mp.Barrier) => void;
+
+  test("exercise 2: locks taken in one order, judged over every schedule with one preemption", async () => {
     function ordered(times: number, fromId: number, toId: number, locks: mp.Lock[], accounts: mp.SharedValue<"i">[], start: mp.Barrier) {
       const [low, high] = fromId < toId ? [fromId, toId] : [toId, fromId];
       start.wait();
@@ -345,19 +557,68 @@ describe("notebook 05", () => {
         }));
       }
     }
-    await verdict("✓", 2, () => notebook05.exercise2(ordered));
-    // The "from" lock first, and a barrier after it: every worker holds one lock, the ring closes.
-    function ring(_times: number, fromId: number, toId: number, locks: mp.Lock[], _accounts: mp.SharedValue<"i">[], start: mp.Barrier) {
-      locks[fromId].acquire();
+    assert.match(await verdict("✓", 2, () => notebook05.exercise2(ordered)),
+      /no deadlock and no lost update in every schedule with at most 1 preemption \(\d+ schedules\) of one move each around the ring; then 120 transfers in real workers: A 90, B 120, C 90/);
+    // Right, written differently: the larger number first (any fixed order will do), with acquire/release.
+    const largerFirst: Ring = (times, fromId, toId, locks, accounts, start) => {
+      const first = locks[Math.max(fromId, toId)];
+      const second = locks[Math.min(fromId, toId)];
       start.wait();
-      locks[toId].acquire();
-    }
-    assert.match(await verdict("✗", 2, () => notebook05.exercise2(ring)), /not finished after 10 s .*deadlock in a ring/);
-    function nothing() {}
-    assert.match(await verdict("✗", 2, () => notebook05.exercise2(nothing)), /ended at A 100, B 100, C 100, want A 90, B 120, C 90 .*did every transfer happen/);
+      for (let i = 0; i < times; i++) {
+        first.acquire();
+        second.acquire();
+        accounts[toId].value += 1;
+        accounts[fromId].value -= 1;
+        second.release();
+        first.release();
+      }
+    };
+    await verdict("✓", 2, () => notebook05.exercise2(largerFirst));
   });
 
-  test("exercise 3: a latch on the notebook's thread", async () => {
+  test("exercise 2: plausible wrong answers all get ✗, with the schedule that breaks them", async () => {
+    const ringDeadlock = /^✗ exercise 2: one move each around the ring, in the schedule [ABC]+: a deadlock in the ring \(every live thread is blocked: .*\)\. Take the lock of the smaller account number first/;
+    // The naive order of 5.7: the lock of the account paid from first. No barrier is needed
+    // between the two acquires: the explorer finds the schedule where all three hold their first.
+    const fromFirst: Ring = (times, fromId, toId, locks, accounts, start) => {
+      start.wait();
+      for (let i = 0; i < times; i++) {
+        mp.withLock(locks[fromId], () => mp.withLock(locks[toId], () => {
+          accounts[fromId].value = accounts[fromId].value - 1;
+          accounts[toId].value = accounts[toId].value + 1;
+        }));
+      }
+    };
+    assert.match(await verdict("✗", 2, () => notebook05.exercise2(fromFirst)), ringDeadlock);
+    // The other naive order: the lock of the account paid to first. A ring too.
+    const toFirst: Ring = (times, fromId, toId, locks, accounts, start) => {
+      start.wait();
+      for (let i = 0; i < times; i++) {
+        mp.withLock(locks[toId], () => mp.withLock(locks[fromId], () => {
+          accounts[fromId].value -= 1;
+          accounts[toId].value += 1;
+        }));
+      }
+    };
+    assert.match(await verdict("✗", 2, () => notebook05.exercise2(toFirst)), ringDeadlock);
+    // One lock only, the "from" account's: no deadlock, but the "to" account's update races.
+    const fromLockOnly: Ring = (times, fromId, toId, locks, accounts, start) => {
+      start.wait();
+      for (let i = 0; i < times; i++) {
+        mp.withLock(locks[fromId], () => {
+          accounts[fromId].value = accounts[fromId].value - 1;
+          accounts[toId].value = accounts[toId].value + 1;
+        });
+      }
+    };
+    assert.match(await verdict("✗", 2, () => notebook05.exercise2(fromLockOnly)),
+      /^✗ exercise 2: one move each around the ring, in the schedule [ABC]+: the accounts ended at A \d+, B \d+, C \d+, want 100 each: an update was lost/);
+    // Does nothing.
+    function nothing() {}
+    assert.match(await verdict("✗", 2, () => notebook05.exercise2(nothing)), /the accounts ended at A 100, B 100, C 100, want A 90, B 120, C 90 .*did every transfer happen/);
+  });
+
+  test("exercise 3: a latch on the notebook's thread must sleep in the condition's wait", async () => {
     await verdict("✓", 3, () => notebook05.exercise3(async (latch, count, n) => {
       await latch.acquireAsync();
       try {
@@ -366,8 +627,41 @@ describe("notebook 05", () => {
         latch.release();
       }
     }));
+    // Right, written differently: its own loop around waitAsync; waitAsync with a timeout.
+    await verdict("✓", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      await latch.acquireAsync();
+      while (count[0] < n) await latch.waitAsync();
+      latch.release();
+    }));
+    await verdict("✓", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      await latch.acquireAsync();
+      try {
+        while (count[0] !== n) await latch.waitAsync({ timeout: 0.05 });
+      } finally {
+        latch.release();
+      }
+    }));
+    // Wrong: polling, fast or slow, with or without the lock; returning at once; the blocking
+    // methods; the lock kept.
+    const polling = /^✗ exercise 3: with 3 of 4 checked in and nothing changing for 3 s, your function never slept in the condition's wait: it keeps looking at count\[0\] \(polling\)/;
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (_latch, count, n) => {
+      while (count[0] < n) await mp.sleepAsync(0.001);
+    })), polling);
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      for (;;) {
+        await latch.acquireAsync();
+        const done = count[0] >= n;
+        latch.release();
+        if (done) return;
+        await mp.sleepAsync(0.5);
+      }
+    })), polling);
     assert.match(await verdict("✗", 3, () => notebook05.exercise3(async () => {})), /returned when only [0-3] of 4 had checked in/);
     assert.match(await verdict("✗", 3, () => notebook05.exercise3((latch) => void latch.acquire())), /threw BlockingCallError/);
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      await latch.acquireAsync();
+      await latch.waitForAsync(() => count[0] === n);
+    })), /returned with the condition's lock still held/);
   });
   test("exercise 4: a bounded buffer's producer from semaphores, judged over every schedule with at most 2 preemptions", async () => {
     // The explorer runs the answer against the check's consumer in every schedule with at most 2

@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import { Barrier } from "../barrier";
-import { explore } from "../explore";
+import { explore, replay } from "../explore";
 import { Process } from "../process";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
+import { asThread, refusal } from "./explored";
 import { fail, listed, pass, sameList, sourceOf } from "./verdict";
 import { runTogether } from "./together";
 import { runWorkers, trouble } from "./workers";
@@ -44,14 +45,52 @@ export async function exercise1(increment: (counter: Int32Array, n: number) => v
 }
 
 /**
+ * Runs `sumOfSquares` for one worker's part of a few numbers under the explorer, where every access
+ * to the shared arrays is a step of the trace, and says how often it read and wrote `partials`:
+ * once written and never read is the exercise; a write on every iteration is what it warns against.
+ */
+async function sharedSteps(sumOfSquares: unknown): Promise<{ reads: number; writes: number; cells: string[] } | string> {
+  const values = SharedArrayOf("i", [1, 2, 3, 4, 5, 6, 7, 8]);
+  const partials = SharedArrayOf("d", 2);
+  let run;
+  try {
+    run = await replay({ threads: [asThread(sumOfSquares, "args[0], 4, 8, args[1], 1")], args: [values, partials], names: ["values", "partials"] }, "");
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (run.failure !== null) return `sumOfSquares(values, 4, 8, partials, 1) on the numbers 1 … 8: ${run.failure.message}`;
+  const onPartials = run.trace.filter((s) => s.cell.startsWith("partials"));
+  return {
+    reads: onPartials.filter((s) => s.op === "read").length,
+    writes: onPartials.filter((s) => s.op === "write").length,
+    cells: [...new Set(onPartials.map((s) => s.cell))],
+  };
+}
+
+/**
  * Exercise 2: `sumOfSquares(values, from, to, partials, id)` adds up the squares of
- * `values[from]` … `values[to - 1]` in a local variable and stores the result in `partials[id]`.
- * The check gives 4 workers a quarter each of the numbers 1 … 200,000 and wants the exact sum.
+ * `values[from]` … `values[to - 1]` in a local variable and stores the result in `partials[id]`,
+ * once. The check first runs it for one part of the numbers 1 … 8 under the explorer, which sees
+ * every access to the shared arrays, and wants exactly one access to `partials`: the write of
+ * `partials[id]` (adding into `partials[id]` on every iteration gets a ✗ every run, whatever the
+ * sum). Then it gives 4 real workers a quarter each of the numbers 1 … 200,000 and wants the exact sum.
  *
  * @example `await check.exercise2(sumOfSquares);`
  */
 export async function exercise2(sumOfSquares: (values: Int32Array, from: number, to: number, partials: Float64Array, id: number) => void): Promise<void> {
   if (typeof sumOfSquares !== "function") return fail(2, `pass your function itself, such as check.exercise2(sumOfSquares), not ${typeof sumOfSquares}.`);
+  const refused = refusal(sumOfSquares);
+  if (refused !== null) return fail(2, `the library refused it: ${refused}`);
+  const steps = await sharedSteps(sumOfSquares);
+  if (typeof steps === "string") return fail(2, steps);
+  if (steps.writes !== 1 || steps.reads !== 0 || steps.cells.join() !== "partials[1]") {
+    const did = `for values[4] … values[7] (id 1), your function read the shared partials ${steps.reads} time${steps.reads === 1 ? "" : "s"} ` +
+      `and wrote it ${steps.writes} time${steps.writes === 1 ? "" : "s"}${steps.cells.length === 0 ? "" : ` (${steps.cells.join(", ")})`}, want one write of partials[1] and no read`;
+    const hint = steps.writes > 1 || steps.reads > 0
+      ? ": every access to shared memory is a trip other workers' cores may have to wait for. Sum in a local variable (let sum = 0), then store it in partials[id] once, after the loop."
+      : ": store the sum in partials[id], once, after the loop.";
+    return fail(2, did + hint);
+  }
   const n = 200_000;
   const workers = 4;
   const values = new Int32Array(new SharedArrayBuffer(4 * n)).map((_, i) => i + 1);
@@ -71,7 +110,8 @@ export async function exercise2(sumOfSquares: (values: Int32Array, from: number,
     return fail(2, `the partial sums add up to ${got}, want ${want}; worker${bad.length === 1 ? "" : "s"} ${bad.map((b) => b.id).join(", ")} stored a wrong sum. ` +
       "Sum values[i] * values[i] for from <= i < to in a local variable, then store it in partials[id] once.");
   }
-  pass(2, `the 4 partial sums add up to ${got}, the sum of the squares of 1 … ${n}, and no worker waited for another while summing.`);
+  pass(2, `one write to the shared partials and no read, and the 4 partial sums add up to ${got}, the sum of the squares of 1 … ${n}: ` +
+    "no worker touched shared memory while summing.");
 }
 
 /** The values exercise 3 publishes, in order. */

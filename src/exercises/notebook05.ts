@@ -6,11 +6,14 @@
  */
 import { Barrier } from "../barrier";
 import { Condition } from "../condition";
-import { Lock } from "../lock";
+import { Lock, RLock } from "../lock";
+import { Event } from "../event";
 import { Process } from "../process";
 import { explore } from "../explore";
 import { BoundedSemaphore, Semaphore } from "../semaphore";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
+import { sleepAsync } from "../sleep";
+import { asThread, everySchedule, refusal, showSchedule } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
@@ -50,13 +53,46 @@ const RING = [
 /**
  * Exercise 2: `ringTransfer(times, fromId, toId, locks, accounts, start)` waits at `start`, then
  * moves 1 from `accounts[fromId]` to `accounts[toId]`, `times` times, holding both accounts'
- * locks. The check runs A-to-B 50 times, B-to-C 30 times and C-to-A 40 times, from 100 each, and
+ * locks. The check first runs the ring (A to B, B to C, C to A, one move each) under the explorer,
+ * every schedule with at most one preemption: a deadlock in the ring, or a lost update, needs no
+ * more, so a ring that can deadlock gets its ✗ every run, with the schedule that shows it. Then it
+ * runs A-to-B 50 times, B-to-C 30 times and C-to-A 40 times in real workers, from 100 each, and
  * wants them done within 10 s with A 90, B 120, C 90.
  *
  * @example `await check.exercise2(ringTransfer);`
  */
 export async function exercise2(ringTransfer: RingTransfer): Promise<void> {
   if (typeof ringTransfer !== "function") return fail(2, `pass your function itself, such as check.exercise2(ringTransfer), not ${typeof ringTransfer}.`);
+  const refused = refusal(ringTransfer);
+  if (refused !== null) return fail(2, `the library refused it: ${refused}`);
+  let balances = [100, 100, 100];
+  let problem: string | null = null;
+  let judged;
+  try {
+    judged = await everySchedule({
+      threads: RING.map(({ from, to }) => asThread(ringTransfer, `1, ${from}, ${to}, args[0], args[1], args[2]`)),
+      args: [[new Lock(), new Lock(), new Lock()], [Value("i", 100), Value("i", 100), Value("i", 100)], new Barrier(3)],
+      names: ["locks", "accounts", "start"],
+      preemptions: 1,
+      check: (final) => {
+        balances = (final.args[1] as SharedValue<"i">[]).map((a) => a.value);
+        const t = final.threads.find((x) => x.outcome !== "returned");
+        problem = t === undefined ? null : `thread ${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}: ${t.error.message}` : ""}`;
+        return problem === null && balances.every((b) => b === 100);
+      },
+    });
+  } catch (error) {
+    return fail(2, (error as Error).message);
+  }
+  const { failure, covered } = judged;
+  if (failure !== null) {
+    const what = failure.kind === "deadlock"
+      ? `a deadlock in the ring (${failure.message}). Take the lock of the smaller account number first, whichever way the money goes`
+      : failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
+      : problem ?? `the accounts ended at A ${balances[0]}, B ${balances[1]}, C ${balances[2]}, want 100 each: an update was lost. Change both accounts while both locks are held`;
+    fail(2, `one move each around the ring, in the schedule ${failure.schedule}: ${what}.`);
+    return showSchedule(failure, "A moves from A to B, B from B to C, C from C to A");
+  }
   const locks = [new Lock(), new Lock(), new Lock()];
   const accounts = [Value("i", 100), Value("i", 100), Value("i", 100)];
   const start = new Barrier(3);
@@ -72,60 +108,96 @@ export async function exercise2(ringTransfer: RingTransfer): Promise<void> {
     want[from] -= times;
     want[to] += times;
   }
-  const balances = accounts.map((a) => a.value);
+  balances = accounts.map((a) => a.value);
   if (balances.some((b, i) => b !== want[i])) {
     return fail(2, `the accounts ended at A ${balances[0]}, B ${balances[1]}, C ${balances[2]}, want A ${want[0]}, B ${want[1]}, C ${want[2]} ` +
       "(50 A-to-B, 30 B-to-C, 40 C-to-A): did every transfer happen, with both accounts changed while both locks were held?");
   }
-  pass(2, `120 transfers around the ring, no deadlock; A ${balances[0]}, B ${balances[1]}, C ${balances[2]}.`);
+  pass(2, `no deadlock and no lost update in ${covered} of one move each around the ring; ` +
+    `then 120 transfers in real workers: A ${balances[0]}, B ${balances[1]}, C ${balances[2]}.`);
 }
 
-/** A guest: waits a little, then adds one to the count under the condition's lock and notifies. */
-function checkIn(latch: Condition, count: Int32Array, delay: number): void {
-  mp.sleep(delay);
+/** A guest: waits for its go, then adds one to the count under the condition's lock and notifies. */
+function checkIn(latch: Condition, count: Int32Array, go: Event): void {
+  go.wait();
   mp.withLock(latch, () => {
     count[0]++;
     latch.notifyAll();
   });
 }
-declare const mp: { sleep(seconds: number): void; withLock<T>(lock: Condition, fn: () => T): T };
+declare const mp: { withLock<T>(lock: Condition, fn: () => T): T };
+
+/** How long the learner's function may take to settle into its wait, and to return at the end. */
+const SETTLE_SECONDS = 3;
 
 /**
  * Exercise 3: `waitForCheckIns(latch, count, n)` runs on the notebook's thread and must return
- * once `count[0]` has reached `n`, waiting on the `Condition` without blocking the kernel. The
- * check starts 4 workers that check in over about 0.2 s.
+ * once `count[0]` has reached `n`, waiting on the `Condition` (`waitAsync`, or `waitForAsync`,
+ * which calls it) without blocking the kernel. The check starts 4 guest workers and lets three
+ * check in; then, with nothing changing, the function must be found asleep in the condition's
+ * `waitAsync` (a function that polls, `while (count[0] < n) await mp.sleepAsync(...)`, never is,
+ * so it gets a ✗ every run, however fast it polls); then the fourth checks in and notifies, and
+ * the function must return, with the lock released.
  *
  * @example `await check.exercise3(waitForCheckIns);`
  */
 export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32Array, n: number) => Promise<void> | void): Promise<void> {
   if (typeof waitForCheckIns !== "function") return fail(3, "pass your function itself, such as check.exercise3(waitForCheckIns).");
-  const latch = new Condition();
+  const lock = new RLock();
+  const latch = new Condition(lock);
   const count = new Int32Array(new SharedArrayBuffer(4));
-  const guests = [0.05, 0.1, 0.15, 0.2].map((delay) => new Process({ target: checkIn, args: [latch, count, delay] }));
+  const gos = [0, 1, 2, 3].map(() => new Event());
+  const guests = gos.map((go) => new Process({ target: checkIn, args: [latch, count, go] }));
   for (const g of guests) g.start();
+  // Watch the function's waits on the condition: waitForAsync waits through waitAsync too.
+  let waiting = 0;
+  const waitAsync = latch.waitAsync.bind(latch);
+  latch.waitAsync = async (options) => {
+    waiting++;
+    try {
+      return await waitAsync(options);
+    } finally {
+      waiting--;
+    }
+  };
   let error: Error | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), 5000)));
-  let seen = -1;
-  try {
-    const returned = await Promise.race([Promise.resolve(waitForCheckIns(latch, count, 4)), late]);
-    seen = returned === "late" ? -1 : count[0];
-  } catch (e) {
-    error = e as Error;
-  } finally {
-    clearTimeout(timer);
-  }
-  const free = await latch.acquireAsync({ timeout: 1 });
-  if (free) latch.release();
+  let returned = false;
+  const running = (async () => waitForCheckIns(latch, count, 4))().then(
+    () => void (returned = true),
+    (e: unknown) => void (error = e instanceof Error ? e : new Error(String(e))),
+  );
+  const until = async (done: () => boolean, seconds: number): Promise<boolean> => {
+    for (const end = Date.now() + seconds * 1000; !done(); await sleepAsync(0.005)) if (Date.now() > end) return false;
+    return true;
+  };
+  let verdict: string | null = null;
+  for (const go of gos.slice(0, 3)) go.set();
+  await until(() => count[0] === 3, 10);
+  const slept = await until(() => waiting > 0 || returned || error !== null, SETTLE_SECONDS);
+  const early = returned ? count[0] : -1;
+  gos[3].set();
+  await until(() => returned || error !== null, SETTLE_SECONDS);
+  const done = returned;
   for (const g of guests) await g.join({ timeout: 5 }).catch(() => g.terminate());
-  if (error !== null) {
-    const hint = error.name === "BlockingCallError" ? " On the kernel's thread, use the ...Async methods: await latch.acquireAsync(), await latch.waitForAsync(...)." : "";
-    return fail(3, `your function threw ${error.name}: ${error.message.split(". ")[0]}.${hint}`);
+  // Only this thread can hold it now (an RLock: acquiring it here again would succeed).
+  const free = !lock.locked();
+  void running;
+  const thrown = error as Error | null;
+  if (thrown !== null) {
+    const hint = thrown.name === "BlockingCallError" ? " On the kernel's thread, use the ...Async methods: await latch.acquireAsync(), await latch.waitForAsync(...)." : "";
+    verdict = `your function threw ${thrown.name}: ${thrown.message.split(". ")[0]}.${hint}`;
+  } else if (early !== -1) {
+    verdict = `your function returned when only ${early} of 4 had checked in: wait with await latch.waitForAsync(() => count[0] === n), under the lock.`;
+  } else if (!slept) {
+    verdict = `with 3 of 4 checked in and nothing changing for ${SETTLE_SECONDS} s, your function never slept in the condition's wait: ` +
+      "it keeps looking at count[0] (polling). Wait on the Condition instead: await latch.waitForAsync(() => count[0] === n), and let notifyAll() wake you.";
+  } else if (!done) {
+    verdict = `your function had not returned ${SETTLE_SECONDS} s after the last check-in and its notifyAll(): does it wait for count[0] === n?`;
+  } else if (!free) {
+    verdict = "your function returned with the condition's lock still held: release it (in a finally).";
   }
-  if (seen === -1) return fail(3, "your function had not returned after 5 s: does it wait for count[0] === n, and does it await?");
-  if (seen < 4) return fail(3, `your function returned when only ${seen} of 4 had checked in: wait with await latch.waitForAsync(() => count[0] === n), under the lock.`);
-  if (!free) return fail(3, "your function returned with the condition's lock still held: release it (in a finally).");
-  pass(3, "your function woke up once all 4 workers had checked in, and the kernel was never blocked.");
+  if (verdict !== null) return fail(3, verdict);
+  pass(3, "your function slept in the condition's wait until the last check-in woke it, and the kernel was never blocked.");
 }
 
 /** The consumer of exercise 4, a thread of the explorer: takes three items, in order. */
