@@ -4,14 +4,13 @@
  *
  * @packageDocumentation
  */
-import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { host } from "./host";
 import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
+import { useProcessNamesTable } from "./process-names";
 import { giveTargetGlobals } from "./target-globals";
 import { decode } from "./rebuild";
-import { useProcessNamesTable } from "./process-names";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
@@ -27,8 +26,7 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
   // The frames below target are this file's and Node's: they say nothing about the learner's code.
   const lines = error.stack?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`).split("\n");
   const below = lines?.findIndex((line) => OWN_FRAME.test(line)) ?? -1;
-  // Frames inside the library (a check of an argument to mp.sleep, say) are its workings, not the learner's code.
-  const stack = (below < 0 ? lines : lines?.slice(0, below))?.filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR))).join("\n");
+  const stack = (below < 0 ? lines : lines?.slice(0, below))?.join("\n");
   return { name: error.name, message, stack };
 }
 
@@ -37,9 +35,6 @@ function explain(error: unknown): { name: string; message: string; stack?: strin
  * `--enable-source-maps`), as `worker-main.ts`.
  */
 const OWN_FRAME = /[\\/]worker-main\.[jt]s:\d+/;
-
-/** This library's folder, as stack frames spell it. */
-const LIBRARY_DIR = join(__dirname, "/");
 
 async function main(start: WorkerStart): Promise<void> {
   useProcessNamesTable(start.names);
