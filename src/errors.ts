@@ -37,6 +37,14 @@ export class MpError extends Error {
 /** This library's folder (`dist/`, or `src/` under ts-node), as stack frames spell it. */
 const LIBRARY_DIR = `${__dirname}${__dirname.includes("\\") ? "\\" : "/"}`;
 
+/** `stack` less its frames inside this library (any thread's: workers run the same files). */
+function withoutLibraryFrames(stack: string): string {
+  return stack
+    .split("\n")
+    .filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR)))
+    .join("\n");
+}
+
 /**
  * @internal Keeps the library's own workings out of an error's `stack`, so that a learner sees the message
  * and then their own code: the frames inside this library are dropped (the learner's call is the
@@ -48,10 +56,7 @@ const LIBRARY_DIR = `${__dirname}${__dirname.includes("\\") ? "\\" : "/"}`;
  * @returns the same error.
  */
 export function showLearnerFrames<E extends Error>(error: E): E {
-  let stack = (error.stack ?? "")
-    .split("\n")
-    .filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR)))
-    .join("\n");
+  let stack = withoutLibraryFrames(error.stack ?? "");
   Object.defineProperty(error, "stack", {
     configurable: true,
     enumerable: false,
@@ -88,8 +93,9 @@ export class ProcessError extends MpError {
     this.processName = processName;
     this.exitCode = exitCode;
     this.remoteName = remote.name;
-    // The worker's stack is the useful one: it points into the learner's target.
-    if (remote.stack) this.stack = `ProcessError: ${processName} failed: ${remote.stack}`;
+    // The worker's stack is the useful one: it points into the learner's target. Frames inside the
+    // library (a check of an argument to mp.sleep, say) are its workings, not the learner's code.
+    if (remote.stack) this.stack = `ProcessError: ${processName} failed: ${withoutLibraryFrames(remote.stack)}`;
   }
 }
 

@@ -122,11 +122,11 @@ export class Process<A extends unknown[] = unknown[]> {
     }
     this.worker = worker;
     this.threadId = worker.threadId;
-    recordProcessName(worker.threadId, this.name);
     track(this);
     // Print through whatever process.stdout is when the output arrives: the kernel swaps it per cell.
     worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
     worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+    recordProcessName(worker.threadId, this.name);
     worker.on("message", (report: WorkerReport) => {
       if (report.kind === "error") this.failure = new ProcessError(this.name, report, 1);
       else this.returned = true;

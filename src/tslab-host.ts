@@ -45,7 +45,7 @@ function onInterrupt(): void {
   const n = names.length;
   if (n > 0) {
     process.stderr.write(
-      `Interrupted: ending ${n} running process${n === 1 ? "" : "es"} (${names.join(", ")}); a lock ${n === 1 ? "it" : "one of them"} held is marked abandoned.\n` +
+      `Interrupted: ending ${n} running process${n === 1 ? "" : "es"} (${names.join(", ")}); any lock ${n === 1 ? "it" : "they"} held is marked abandoned.\n` +
         `What this cell declared (its const, let and function names) is gone: run the cells that declare them again.\n`,
     );
   }

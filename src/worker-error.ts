@@ -5,11 +5,7 @@
  *
  * @packageDocumentation
  */
-import { join } from "node:path";
 import { host } from "./host";
-
-/** This library's folder, as stack frames spell it. */
-const LIBRARY_DIR = join(__dirname, "/");
 
 /** An error as it travels from a worker to its parent. */
 export interface RemoteError {
@@ -37,7 +33,6 @@ export function explainError(error: unknown, role: string, ownFrame: RegExp): Re
   }
   const lines = error.stack?.replace(`${error.name}: ${error.message}`, `${error.name}: ${message}`).split("\n");
   const below = lines?.findIndex((line) => ownFrame.test(line)) ?? -1;
-  // Frames inside the library (a check of an argument to mp.sleep, say) are its workings, not the learner's code.
-  const stack = (below < 0 ? lines : lines?.slice(0, below))?.filter((line) => !(/^\s+at /.test(line) && line.includes(LIBRARY_DIR))).join("\n");
+  const stack = (below < 0 ? lines : lines?.slice(0, below))?.join("\n");
   return { name: error.name, message, stack };
 }

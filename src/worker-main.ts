@@ -7,10 +7,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { WorkerReport, WorkerStart } from "./protocol";
 import { functionFromSource } from "./source-function";
+import { useProcessNamesTable } from "./process-names";
 import { giveTargetGlobals } from "./target-globals";
 import { decode } from "./rebuild";
 import { explainError } from "./worker-error";
-import { useProcessNamesTable } from "./process-names";
 
 function report(message: WorkerReport): void {
   parentPort?.postMessage(message);
