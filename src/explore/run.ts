@@ -37,7 +37,9 @@
  * `while (condition) {}` and of the library's spin (its count of looks decides only when it sleeps,
  * and a sleep on a value that has changed returns at once). A loop that counts more than
  * {@link SPIN_OUT} unchanged reads before giving up (a delay loop) would be judged stuck: the
- * explorer is not meant for such code.
+ * explorer is not meant for such code. (And (1) needs the first round taken step by step: the
+ * spin begins at the second re-read, so it is, unless the thread re-read the loop's cells twice
+ * just before entering it — then that round may be partly inside the spin-out.)
  *
  * @packageDocumentation
  */
