@@ -177,7 +177,7 @@ test("Math.random() and the clocks are the same on every run; other nondetermini
   };
   await assert.rejects(
     mp.explore(scenario),
-    fails(Error, 'thread A did something different when schedule "A" was run again (nondeterminism), at step 1', "this time A did write v.value 0→2", "the last time A did write v.value 0→1"),
+    fails(Error, 'thread A did something different when schedule "A" was run again (nondeterminism), at step 1', "this time A did write v.value 0→2, then A was about to write v.value", "the last time A did write v.value 0→1"),
   );
   assert.equal(v.value, 0, "the memory is restored afterwards");
 });

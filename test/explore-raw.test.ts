@@ -33,6 +33,10 @@ test("element reads and writes of a raw Int32Array are steps: a lost update is f
   assert.equal(replayed.failure?.kind, "check");
   assert.match(replayed.state, /Int32Array\(2\) \[ 1, 7 \]/);
   assert.deepEqual([...counter], [0, 7], "the memory is restored afterwards");
+  // A thread that returns its view returns a copy of the elements as they were at its end.
+  const returned = await mp.replay({ threads: [(c: Int32Array) => { c[0] = 5; return c; }], args: [counter] }, "");
+  assert.deepEqual(returned.threads[0].value, new Int32Array([5, 7]));
+  assert.equal(returned.trace.length, 1, "copying what it returned is no step");
 });
 
 test("Atomics on a raw Int32Array are steps: Atomics.add loses nothing, Atomics.load + store does", async () => {

@@ -99,6 +99,15 @@ export class RawMemory {
     return value;
   }
 
+  /**
+   * What a thread returned, made fit to copy: a view becomes a copy of its elements as they are at
+   * the thread's end (no step: nobody else runs until the thread has reported its end).
+   */
+  returned(value: unknown): unknown {
+    const target = typeof value === "object" && value !== null ? this.targets.get(value) : undefined;
+    return target === undefined ? value : target.slice();
+  }
+
   /** The scheduled view of `array`, or `array` itself if it is not over the scenario's memory. */
   private viewOf(array: AnyTypedArray): AnyTypedArray {
     if (!(array.buffer instanceof SharedArrayBuffer) || !this.ids.has(array.buffer)) return array;

@@ -37,7 +37,9 @@
  * `while (condition) {}` and of the library's spin (its count of looks decides only when it sleeps,
  * and a sleep on a value that has changed returns at once). A loop that counts more than
  * {@link SPIN_OUT} unchanged reads before giving up (a delay loop) would be judged stuck: the
- * explorer is not meant for such code.
+ * explorer is not meant for such code. (And (1) needs the first round taken step by step: the
+ * spin begins at the second re-read, so it is, unless the thread re-read the loop's cells twice
+ * just before entering it — then that round may be partly inside the spin-out.)
  *
  * @packageDocumentation
  */
@@ -109,6 +111,17 @@ interface Request {
   readonly key: number;
 }
 
+/** What one choice did, to compare with the same choice of the next run: its trace lines, and what its thread (all, at the start) asked next. */
+interface Done {
+  readonly choice: string;
+  /** All of it as text, to compare. */
+  readonly sig: string;
+  /** Its lines of the trace. */
+  readonly from: number;
+  readonly to: number;
+  readonly asks: ReadonlyArray<{ readonly slot: number; readonly request: Request | null }>;
+}
+
 interface Sleep {
   readonly key: number;
   readonly since: number;
@@ -171,9 +184,11 @@ export class ScheduleRun {
   private ending: { died: boolean; keys: number[] } | null = null;
   /** The trace of this run so far. */
   trace: TraceStep[] = [];
-  /** What each choice of the last run did, in words (see {@link compare}), and what each of this run's did. */
-  private before: Array<{ choice: string; did: string }> = [];
-  private now: Array<{ choice: string; did: string }> = [];
+  /** What each choice of the last run did (see {@link compare}), and what each of this run's did. */
+  private before: Done[] = [];
+  private now: Done[] = [];
+  /** The last run's trace. */
+  private lastTrace: TraceStep[] = [];
   /** Whether this run's choices are still those of the last run (a prefix it replays). */
   private replaying = true;
 
@@ -195,6 +210,7 @@ export class ScheduleRun {
     restore(this.buffers, this.start);
     this.workers.threadIds.forEach((_, slot) => (this.floats[slotBase(slot) / 2 + CLOCK] = 0));
     this.versions.clear();
+    this.lastTrace = this.trace;
     this.trace = [];
     this.steps = 0;
     this.made = 0;
@@ -220,22 +236,32 @@ export class ScheduleRun {
    * @throws Error saying at which step of which schedule which thread diverged, and how.
    */
   private compare(choice: string, slot: number | null, from: number): void {
-    const lines = this.trace.slice(from).map((s) => `${s.thread} did ${s.op} ${s.cell}${s.before === undefined ? "" : ` ${s.before}→${s.after}`}${s.note ? ` (${s.note})` : ""}`);
     const threads = slot === null ? this.threads.map((_, i) => i) : [slot];
-    const did = [...lines, ...threads.map((i) => this.describe(i))].join(", then ");
+    const asks = threads.map((i) => ({ slot: i, request: this.threads[i].ended ? null : this.threads[i].request }));
+    let sig = "";
+    for (let k = from; k < this.trace.length; k++) {
+      const s = this.trace[k];
+      sig += `${s.thread}${s.op}${s.cell}${s.before}${s.after}${s.note};`;
+    }
+    for (const { request: r } of asks) sig += r === null ? "end;" : `${r.op},${r.key},${r.a1},${r.a2};`;
     const step = this.now.length;
-    this.now.push({ choice, did });
+    this.now.push({ choice, sig, from, to: this.trace.length, asks });
     const then = this.before[step];
     if (!this.replaying || then === undefined) return;
     if (then.choice !== choice) {
       this.replaying = false;
       return;
     }
-    if (then.did === did) return;
+    if (then.sig === sig) return;
+    const did = (trace: readonly TraceStep[], e: Done): string =>
+      [
+        ...trace.slice(e.from, e.to).map((s) => `${s.thread} did ${s.op} ${s.cell}${s.before === undefined ? "" : ` ${s.before}→${s.after}`}${s.note ? ` (${s.note})` : ""}`),
+        ...e.asks.map(({ slot, request: r }) => (r === null ? `${letter(slot)} ended` : `${letter(slot)} was about to ${OP_NAMES[r.op]} ${this.cellOf(r)}`)),
+      ].join(", then ");
     const schedule = this.now.map((c) => c.choice).join("");
     throw new Error(
       `explore(): ${slot === null ? "a thread" : `thread ${letter(slot)}`} did something different when schedule "${schedule}" was run again (nondeterminism), ` +
-        `${step === 0 ? "before the first step" : `at step ${step}`}: this time ${did}; the last time ${then.did}. ` +
+        `${step === 0 ? "before the first step" : `at step ${step}`}: this time ${did(this.trace, this.now[step])}; the last time ${did(this.lastTrace, then)}. ` +
         `A thread must do the same for the same schedule, or the counts of schedules mean nothing: its choices may depend ` +
         `only on what it reads from shared memory (Math.random() and the clocks are made repeatable under the explorer; ` +
         `files, process.hrtime() and other outside input are not).`,

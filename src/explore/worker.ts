@@ -59,7 +59,7 @@ async function main(start: ExploreWorkerStart): Promise<void> {
     try {
       const args = raw.withViews(decode(start.args)) as unknown[];
       const value = await target(...args);
-      report = { run, value: copyable(value) };
+      report = { run, value: copyable(raw.returned(value)) };
       outcome = scheduled.killed() ? Outcome.KILLED : Outcome.RETURNED;
     } catch (error) {
       const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
