@@ -67,13 +67,15 @@ test("the bank with a Lock, 2 x 1: the same final states as every interleaving",
 });
 
 test("a Lock whose holder may be killed anywhere: the same outcomes as every interleaving", async () => {
-  const user = (lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => (v.value = v.value + 1));
-  await compare("Lock, 2 threads, A killed anywhere", {
-    threads: [user, user],
+  const { reduced } = await compare("Lock, 2 threads, A killed anywhere", {
+    threads: [(lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => (v.value = 1)), (lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => v.value)],
     args: [new mp.Lock(), mp.Value("i", 0, { lock: false })] as [mp.Lock, mp.Value],
     names: ["lock", "v"],
     kill: "A",
+    state: (final) => `${String(final.args[0]).replace(/thread \d+/, "thread N")}; ${final.threads.map((t) => `${t.thread} ${t.outcome} ${t.value ?? t.error?.name ?? ""}`).join(", ")}`,
   });
+  assert.ok(reduced.schedules < (reduced.naiveSchedules ?? 0));
+  assert.ok(reduced.finalStates.some((s) => /abandoned.*B threw LockOwnerDiedError/.test(s.state)), "A died holding the lock in some schedule");
 });
 
 test("an Event with a timed waiter, and a Semaphore: the same final states as every interleaving", async () => {
