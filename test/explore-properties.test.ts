@@ -5,8 +5,8 @@
  * What this covers: without a lock, every interleaving of the 8 steps (no reduction, no bound:
  * exhaustive); the test's own enumeration says, for each merge of the two threads' steps, the
  * final balance and whether an update was lost (a thread wrote after another thread's write that
- * it had not read), and the explorer's counts must match it exactly. With a Lock, every class of
- * equivalent schedules within the bound printed: no update is lost. Linearizability of a counter
+ * it had not read), and the explorer's counts must match it exactly. With a Lock, every
+ * interleaving with at most 2 preemptions: no update is lost. Linearizability of a counter
  * (locked: passes; unlocked: fails exactly where the test's own count says), and FIFO entry for a
  * ticket lock (every class of schedules) against a plain Lock (which lets a later arrival in first).
  */
