@@ -4,6 +4,9 @@
  * must reach the same final states and find the same kinds of failure, in fewer schedules, and
  * the number of interleavings it says its classes stand for must be the naive search's count.
  *
+ * The count is a strong check: each class run adds the number of interleavings it stands for, so
+ * a class missed would make the sum too small and a class run twice too large.
+ *
  * What this covers: every schedule of each scenario, twice (once per search). The racy bank's 70
  * comes from the test's own count (the places of A's 4 steps among 8); the others from the naive
  * search itself. The Condition is left out: each notify() scans 64 waiter slots, and even its
