@@ -3,13 +3,14 @@
  * explorer's scheduler, one shared-memory step at a time, with waits that sleep until a notify or
  * until the schedule lets their timeout fire.
  *
- * Which schedules: `reduce` everywhere (one schedule per class of schedules that differ only in
- * the order of steps on different cells, or of two reads). Exhaustive unless a test says
- * otherwise; the others are bounded to 1 or 2 preemptions per schedule (CHESS: most bugs need at
- * most 2), each saying which in its name: three threads on one semaphore or condition (their loads
- * and compare-exchanges of the same cells conflict, and the classes number in the tens of
- * thousands), the Condition's single waiter (each notify() scans 64 waiter slots: some 12 700
- * classes, 3 minutes here) and a barrier's second round.
+ * Which schedules: `reduce` (source-DPOR: one schedule per class of schedules that differ only in
+ * the order of independent steps, and every class) where exhaustive. The others are bounded to 1
+ * or 2 preemptions per schedule (CHESS: most bugs need at most 2), each saying which in its name:
+ * three threads on one semaphore (every interleaving within the bound, without `reduce`: some
+ * 1 700), the Condition (each notify() scans 64 waiter slots: some 12 700 classes unbounded, and
+ * some 2 200 interleavings within 2 preemptions, too many for the suite) and a barrier's second
+ * round. Those two keep `reduce` under the bound, which do not combine soundly: their results say
+ * they are not even every class within the bound (see src/explore/search.ts).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -29,7 +30,6 @@ for (const Kind of [mp.Semaphore, mp.BoundedSemaphore]) {
       threads: [holder(0), holder(1), holder(2)],
       args: [sem, inside] as [mp.Semaphore, mp.Array],
       names: ["sem", "inside"],
-      reduce: true,
       preemptions: 2,
       invariant: ([, inside]) => inside.toArray().reduce((a, b) => a + b, 0) <= 2,
       check: ({ args: [sem, inside] }) => sem.getValue() === 2 && inside.toArray().every((v) => v === 0),

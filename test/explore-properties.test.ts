@@ -5,8 +5,10 @@
  * What this covers: without a lock, every interleaving of the 8 steps (no reduction, no bound:
  * exhaustive); the test's own enumeration says, for each merge of the two threads' steps, the
  * final balance and whether an update was lost (a thread wrote after another thread's write that
- * it had not read), and the explorer's counts must match it exactly. With a Lock, every class of
- * equivalent schedules within the bound printed: no update is lost.
+ * it had not read), and the explorer's counts must match it exactly. With a Lock, every
+ * interleaving with at most 2 preemptions: no update is lost. Linearizability of a counter
+ * (locked: passes; unlocked: fails exactly where the test's own count says), and FIFO entry for a
+ * ticket lock (every class of schedules) against a plain Lock (which lets a later arrival in first).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -237,4 +239,47 @@ test("linearization() on histories written by hand: real-time order matters", ()
   assert.equal(mp.linearizable(source("AABB", [1], [0]), counter, { marks: "m.value" }), false);
   assert.equal(mp.linearizable(source("AABB", [0], [1]), counter, { marks: "m.value" }), true);
   assert.throws(() => mp.linearizable(source("AAB", [0], [1]), counter, { marks: "m.value" }), /thread B wrote m\.value 1 times/);
+});
+
+test("fifo: a ticket lock lets threads in in the order they took tickets; a plain Lock does not", async () => {
+  // Ticket lock: take a ticket (under a Lock, so taking one is atomic), spin until it is served,
+  // mark the entry, serve the next ticket. Arrival: the write of next.value; entry: of entered.value.
+  const ticketed = (next: mp.Value, serving: mp.Value, entered: mp.Value, lock: mp.Lock, who: number) => {
+    const mine = mp.withLock(lock, () => {
+      const t = next.value;
+      next.value = t + 1;
+      return t;
+    });
+    while (serving.value !== mine);
+    entered.value = who;
+    serving.value = mine + 1;
+  };
+  // Arrive (a plain write), then a plain Lock around the entry: the lock may go to the later arrival.
+  const unordered = (next: mp.Value, _serving: mp.Value, entered: mp.Value, lock: mp.Lock, who: number) => {
+    next.value = who;
+    mp.withLock(lock, () => (entered.value = who));
+  };
+  for (const [name, body, fifoAlways] of [["ticket lock", ticketed, true], ["plain Lock", unordered, false]] as const) {
+    const result = printed(`${name}, 2 threads, fifo`, await mp.explore({
+      threads: [
+        (next: mp.Value, serving: mp.Value, entered: mp.Value, lock: mp.Lock, body: string) => new Function(`return ${body}`)()(next, serving, entered, lock, 1),
+        (next: mp.Value, serving: mp.Value, entered: mp.Value, lock: mp.Lock, body: string) => new Function(`return ${body}`)()(next, serving, entered, lock, 2),
+      ],
+      args: [mp.Value("i", 0, { lock: false }), mp.Value("i", 0, { lock: false }), mp.Value("i", 0, { lock: false }), new mp.Lock(), body.toString()] as [
+        mp.Value,
+        mp.Value,
+        mp.Value,
+        mp.Lock,
+        string,
+      ],
+      names: ["next", "serving", "entered", "lock", "body"],
+      reduce: true,
+      check: (final) => mp.fifo(final, { arrive: "next.value", enter: "entered.value" }),
+      state: (final) => `arrived ${mp.entryOrder(final, "next.value")}, entered ${mp.entryOrder(final, "entered.value")}`,
+    }));
+    assert.equal(result.exhaustive, true);
+    assert.ok(result.finalStates.some((s) => s.state === "arrived BA, entered BA"), "either thread may arrive first");
+    if (fifoAlways) noFailure(result);
+    else assert.ok(result.finalStates.some((s) => s.state === "arrived AB, entered BA"), `a plain Lock lets the later arrival in first in some schedule:\n${result}`);
+  }
 });

@@ -4,6 +4,9 @@
  * must reach the same final states and find the same kinds of failure, in fewer schedules, and
  * the number of interleavings it says its classes stand for must be the naive search's count.
  *
+ * The count is a strong check: each class run adds the number of interleavings it stands for, so
+ * a class missed would make the sum too small and a class run twice too large.
+ *
  * What this covers: every schedule of each scenario, twice (once per search). The racy bank's 70
  * comes from the test's own count (the places of A's 4 steps among 8); the others from the naive
  * search itself. The Condition is left out: each notify() scans 64 waiter slots, and even its
@@ -67,13 +70,15 @@ test("the bank with a Lock, 2 x 1: the same final states as every interleaving",
 });
 
 test("a Lock whose holder may be killed anywhere: the same outcomes as every interleaving", async () => {
-  const user = (lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => (v.value = v.value + 1));
-  await compare("Lock, 2 threads, A killed anywhere", {
-    threads: [user, user],
+  const { reduced } = await compare("Lock, 2 threads, A killed anywhere", {
+    threads: [(lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => (v.value = 1)), (lock: mp.Lock, v: mp.Value) => mp.withLock(lock, () => v.value)],
     args: [new mp.Lock(), mp.Value("i", 0, { lock: false })] as [mp.Lock, mp.Value],
     names: ["lock", "v"],
     kill: "A",
+    state: (final) => `${String(final.args[0]).replace(/thread \d+/, "thread N")}; ${final.threads.map((t) => `${t.thread} ${t.outcome} ${t.value ?? t.error?.name ?? ""}`).join(", ")}`,
   });
+  assert.ok(reduced.schedules < (reduced.naiveSchedules ?? 0));
+  assert.ok(reduced.finalStates.some((s) => /abandoned.*B threw LockOwnerDiedError/.test(s.state)), "A died holding the lock in some schedule");
 });
 
 test("an Event with a timed waiter, and a Semaphore: the same final states as every interleaving", async () => {

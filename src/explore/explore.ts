@@ -72,7 +72,11 @@ export interface Scenario<A extends unknown[] = unknown[]> {
    * (`Value('i', 200)`) and the threads that did not return.
    */
   readonly state?: (final: FinalState<A>) => unknown;
-  /** Search option: at most this many preemptions per schedule (default: no bound). */
+  /**
+   * Search option: at most this many preemptions per schedule (default: no bound). Without
+   * `reduce`, every interleaving within the bound runs; with it, the result says when the bound cut
+   * anything off, as the two do not combine soundly (see search.ts).
+   */
   readonly preemptions?: number;
   /** Search option: stop after this many schedules (default 100 000). */
   readonly maxSchedules?: number;
