@@ -169,13 +169,18 @@ export abstract class Channel extends SharedPrimitive {
     }
   }
 
+  /** Whether its ends can be closed (a pipe's): a queue's cannot, and skips looking. */
+  protected hasEnds(): boolean {
+    return false;
+  }
+
   /** Called with the lock held as an item goes in (a JoinableQueue counts it). */
   protected onPut(): void {}
 
   /** With the lock held: puts the item if there is room. */
   protected putLocked(item: Uint8Array): PutResult {
     const cells = this.cells;
-    if ((atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return "broken";
+    if (this.hasEnds() && (atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return "broken";
     const maxsize = this.cells[MAXSIZE];
     const items = atomics.load(cells, ITEMS);
     const used = atomics.load(cells, USED);
@@ -204,7 +209,7 @@ export abstract class Channel extends SharedPrimitive {
   protected getLocked(): GetResult {
     const cells = this.cells;
     const items = atomics.load(cells, ITEMS);
-    if (items === 0) return (atomics.load(cells, CLOSED) & WRITER_CLOSED) !== 0 ? "eof" : "empty";
+    if (items === 0) return this.hasEnds() && (atomics.load(cells, CLOSED) & WRITER_CLOSED) !== 0 ? "eof" : "empty";
     const head = atomics.load(cells, HEAD);
     const { item, size } = readRecord(this.ring, head);
     this.took(head, size, items);
@@ -239,7 +244,8 @@ export abstract class Channel extends SharedPrimitive {
   /**
    * With the lock held: releases it, sleeps while `cells[seq]` is still `seen` (at most `ms`), and
    * takes it back. `seen` was read before the look that found nothing, so any put, get or close
-   * since then makes the sleep end at once.
+   * since then makes the sleep end at once (a close takes no lock, so reading `seen` after the
+   * look could miss one).
    */
   private sleepLocked(seq: number, seen: number, sleepers: number, ms: number): void {
     const cells = this.cells;
@@ -279,17 +285,13 @@ export abstract class Channel extends SharedPrimitive {
     const deadline = atomics.now() + ms;
     if (!this.enter()) return "full";
     try {
-      let result = this.putLocked(item);
-      while (result === "full" && wait) {
-        const left = remaining(deadline);
-        if (left === 0) break;
+      for (;;) {
         const seen = atomics.load(this.cells, GET_SEQ);
-        result = this.putLocked(item);
-        if (result !== "full") break;
+        const result = this.putLocked(item);
+        const left = result === "full" && wait ? remaining(deadline) : 0;
+        if (left === 0) return result;
         this.sleepLocked(GET_SEQ, seen, PUT_SLEEPERS, left);
-        result = this.putLocked(item);
       }
-      return result;
     } finally {
       this.lock.release();
     }
@@ -301,17 +303,13 @@ export abstract class Channel extends SharedPrimitive {
     const deadline = atomics.now() + ms;
     await this.lock.acquireAsync();
     try {
-      let result = this.putLocked(item);
-      while (result === "full") {
-        const left = remaining(deadline);
-        if (left === 0) break;
+      for (;;) {
         const seen = atomics.load(this.cells, GET_SEQ);
-        result = this.putLocked(item);
-        if (result !== "full") break;
+        const result = this.putLocked(item);
+        const left = result === "full" ? remaining(deadline) : 0;
+        if (left === 0) return result;
         await this.sleepLockedAsync(GET_SEQ, seen, PUT_SLEEPERS, left);
-        result = this.putLocked(item);
       }
-      return result;
     } finally {
       this.lock.release();
     }
@@ -328,17 +326,13 @@ export abstract class Channel extends SharedPrimitive {
     const deadline = atomics.now() + ms;
     if (!this.enter()) return "empty";
     try {
-      let result = this.getLocked();
-      while (result === "empty" && wait) {
-        const left = remaining(deadline);
-        if (left === 0) break;
+      for (;;) {
         const seen = atomics.load(this.cells, PUT_SEQ);
-        result = this.getLocked();
-        if (result !== "empty") break;
+        const result = this.getLocked();
+        const left = result === "empty" && wait ? remaining(deadline) : 0;
+        if (left === 0) return result;
         this.sleepLocked(PUT_SEQ, seen, GET_SLEEPERS, left);
-        result = this.getLocked();
       }
-      return result;
     } finally {
       this.lock.release();
     }
@@ -349,17 +343,13 @@ export abstract class Channel extends SharedPrimitive {
     const deadline = atomics.now() + ms;
     await this.lock.acquireAsync();
     try {
-      let result = this.getLocked();
-      while (result === "empty") {
-        const left = remaining(deadline);
-        if (left === 0) break;
+      for (;;) {
         const seen = atomics.load(this.cells, PUT_SEQ);
-        result = this.getLocked();
-        if (result !== "empty") break;
+        const result = this.getLocked();
+        const left = result === "empty" ? remaining(deadline) : 0;
+        if (left === 0) return result;
         await this.sleepLockedAsync(PUT_SEQ, seen, GET_SLEEPERS, left);
-        result = this.getLocked();
       }
-      return result;
     } finally {
       this.lock.release();
     }

@@ -29,6 +29,11 @@ export class PipeChannel extends Channel {
     return KIND;
   }
 
+  /** A pipe's ends can be closed. */
+  protected override hasEnds(): true {
+    return true;
+  }
+
   /** A put wakes every sleeper: a poller may sleep beside the receiver, and must not take its wake-up. */
   protected override getterWakeUps(): undefined {
     return undefined;

@@ -89,7 +89,7 @@ export class Queue extends Channel {
   /** Throws if this thread closed its handle. */
   protected checkOpen(call: string): void {
     if (this.closedHere) {
-      throw new ClosedError(`${this.kind}.${call}: this ${this.kind} was closed in this thread with close() (as in Python, a closed queue cannot be used here any more).`);
+      throw new ClosedError(`${this.kind}.${call}: this ${this.kind} is closed: close() was called on it in this thread (as in Python, it cannot be used here any more; other threads' handles still work).`);
     }
   }
 
@@ -136,7 +136,7 @@ export class Queue extends Channel {
   async putAsync(item: unknown, options?: AsyncQueueOptions): Promise<void> {
     const { ms } = blockOptions(options, `${this.kind}.putAsync()`);
     this.checkOpen("putAsync()");
-    const bytes = itemBytes(item, `${this.kind}.putAsync()`);
+    const bytes = itemBytes(item, `${this.kind}.putAsync()`, true);
     this.putOutcome(await this.sendAsync(bytes, ms, `${this.kind}.putAsync()`), "putAsync()");
   }
 

@@ -46,7 +46,7 @@ export class SimpleQueue extends Channel {
   }
 
   private checkOpen(call: string): void {
-    if (this.closedHere) throw new ClosedError(`SimpleQueue.${call}: this SimpleQueue was closed in this thread with close().`);
+    if (this.closedHere) throw new ClosedError(`SimpleQueue.${call}: this SimpleQueue is closed: close() was called on it in this thread.`);
   }
 
   private item(result: GetResult): unknown {
@@ -68,7 +68,7 @@ export class SimpleQueue extends Channel {
   /** Like {@link SimpleQueue.put}, without blocking the thread. */
   async putAsync(item: unknown): Promise<void> {
     this.checkOpen("putAsync()");
-    await this.sendAsync(itemBytes(item, "SimpleQueue.putAsync()"), Infinity, "SimpleQueue.putAsync()");
+    await this.sendAsync(itemBytes(item, "SimpleQueue.putAsync()", true), Infinity, "SimpleQueue.putAsync()");
   }
 
   /**

@@ -1,0 +1,242 @@
+/**
+ * mp.Queue and mp.JoinableQueue, model-checked: producers and consumers in real workers under the
+ * explorer's scheduler, one shared-memory step at a time (every cell of the queue and of its lock
+ * goes through src/atomics.ts; the ring's bytes are copied while holding the lock). Each test says
+ * what it checks: no item lost or duplicated, the order of each producer kept, no lost wake-up and
+ * no deadlock (a schedule where every live thread sleeps fails as a deadlock), a timed get or put
+ * that gives up loses nothing, `join()` returns only once every item is done.
+ *
+ * Which schedules: `reduce` (one schedule per class of schedules that differ only in the order of
+ * commuting steps), bounded in preemptions (CHESS: most concurrency bugs need at most 2), the bound
+ * in each test's name. Exhaustive is out of reach for a few seconds: a put or get is some 12
+ * steps on the queue's and its lock's cells, so two threads of two operations each already have
+ * thousands of classes (1328 within 3 preemptions, 203 within 2); three threads are bounded to 1.
+ * Only the timed get of one item is small enough to explore exhaustively (1989 classes).
+ *
+ * The two broken copies under test/mutants/ (a put that wakes nobody; a byte count updated outside
+ * the lock) are caught in the first test's scenario (Queue(1), A puts 1 and 2, B gets twice),
+ * within its bound of 2 preemptions, where the real Queue passes.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as mp from "../dist";
+import { compiledMutant, noFailure, printed } from "./helpers/explore";
+
+/** Whether the queue's own books are at rest: no item, no byte in use, nobody marked asleep (white-box: src/queue/channel.ts's cells). */
+function atRest(q: mp.Queue): boolean {
+  const cells = new Int32Array(q.buffer, 0, 10);
+  return cells[0] === 0 && cells[4] === 0 && cells[5] === 0 && cells[6] === 0;
+}
+
+test("1 producer → 1 consumer, maxsize 1, two items: in order, none lost, no deadlock (at most 2 preemptions)", async () => {
+  const q = new mp.Queue(1, { bytes: 64 });
+  const result = printed("Queue(1): A puts 1, 2; B gets twice", await mp.explore({
+    threads: [
+      (q: mp.Queue) => {
+        q.put(1);
+        q.put(2);
+      },
+      (q: mp.Queue) => [q.get(), q.get()],
+    ],
+    args: [q] as [mp.Queue],
+    names: ["q"],
+    reduce: true,
+    preemptions: 2,
+    check: ({ args: [q], threads: [, consumer] }) => JSON.stringify(consumer.value) === "[1,2]" && atRest(q),
+  }));
+  noFailure(result);
+  assert.ok(result.schedules > 100, "a put meets a full queue and a get an empty one in many ways");
+});
+
+test("2 producers → 1 consumer, maxsize 1: every item once, each producer's in order (at most 1 preemption)", async () => {
+  const q = new mp.Queue(1, { bytes: 64 });
+  const result = printed("Queue(1): A puts a1, a2; B puts b1; C gets three", await mp.explore({
+    threads: [
+      (q: mp.Queue) => {
+        q.put("a1");
+        q.put("a2");
+      },
+      (q: mp.Queue) => q.put("b1"),
+      (q: mp.Queue) => [q.get(), q.get(), q.get()],
+    ],
+    args: [q] as [mp.Queue],
+    names: ["q"],
+    reduce: true,
+    preemptions: 1,
+    check: ({ args: [q], threads: [, , consumer] }) => {
+      const got = consumer.value as string[];
+      return [...got].sort().join() === "a1,a2,b1" && got.indexOf("a1") < got.indexOf("a2") && atRest(q);
+    },
+    state: ({ threads: [, , consumer] }) => (consumer.value as string[]).join(" "),
+  }));
+  noFailure(result);
+  // Every order that keeps a1 before a2 happens in some schedule.
+  assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["a1 a2 b1", "a1 b1 a2", "b1 a1 a2"]);
+});
+
+test("1 producer → 2 consumers, maxsize 1: both get an item, no lost wake-up (at most 1 preemption)", async () => {
+  const q = new mp.Queue(1, { bytes: 64 });
+  const result = printed("Queue(1): A puts 1, 2; B and C get one each", await mp.explore({
+    threads: [
+      (q: mp.Queue) => {
+        q.put(1);
+        q.put(2);
+      },
+      (q: mp.Queue) => q.get(),
+      (q: mp.Queue) => q.get(),
+    ],
+    args: [q] as [mp.Queue],
+    names: ["q"],
+    reduce: true,
+    preemptions: 1,
+    check: ({ args: [q], threads: [, b, c] }) => [b.value, c.value].sort().join() === "1,2" && atRest(q),
+  }));
+  noFailure(result);
+});
+
+test("a timed get: it returns the item or gives up with Empty, and then the item is still there (exhaustive)", async () => {
+  const q = new mp.Queue(1, { bytes: 64 });
+  const result = printed("Queue(1): A puts 1; B gets with a timeout", await mp.explore({
+    threads: [
+      (q: mp.Queue) => q.put(1),
+      (q: mp.Queue) => {
+        try {
+          return q.get({ timeout: 1 });
+        } catch (error) {
+          return (error as Error).name;
+        }
+      },
+    ],
+    args: [q] as [mp.Queue],
+    names: ["q"],
+    reduce: true,
+    check: ({ args: [q], threads: [, b] }) => (b.value === 1 ? q.qsize() === 0 : b.value === "Empty" && q.qsize() === 1),
+    state: ({ threads: [, b] }) => `get returned ${b.value}`,
+  }));
+  noFailure(result);
+  assert.equal(result.exhaustive, true);
+  assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["get returned 1", "get returned Empty"]);
+});
+
+test("a full queue and a timed put: it puts or gives up with Full, nothing lost (at most 2 preemptions)", async () => {
+  const q = new mp.Queue(1, { bytes: 64 });
+  q.putNowait("first"); // the scenario starts full: every run starts from this memory
+  const result = printed("Queue(1) full: A puts with a timeout; B gets twice, the second with a timeout", await mp.explore({
+    threads: [
+      (q: mp.Queue) => {
+        try {
+          q.put("second", { timeout: 1 });
+          return "put";
+        } catch (error) {
+          return (error as Error).name;
+        }
+      },
+      (q: mp.Queue) => {
+        const first = q.get();
+        try {
+          return [first, q.get({ timeout: 1 })];
+        } catch (error) {
+          return [first, (error as Error).name];
+        }
+      },
+    ],
+    args: [q] as [mp.Queue],
+    names: ["q"],
+    reduce: true,
+    preemptions: 2,
+    check: ({ args: [q], threads: [a, b] }) => {
+      const [first, second] = b.value as string[];
+      if (first !== "first") return false;
+      if (a.value === "Full") return second === "Empty" && q.qsize() === 0;
+      // Put: B got it, or gave up and it is still there.
+      return a.value === "put" && (second === "second" ? q.qsize() === 0 : second === "Empty" && q.qsize() === 1);
+    },
+    state: ({ threads: [a, b] }) => `put: ${a.value}; get: ${(b.value as string[]).join(", ")}`,
+  }));
+  noFailure(result);
+  assert.deepEqual(result.finalStates.map((s) => s.state).sort(), [
+    "put: Full; get: first, Empty",
+    "put: put; get: first, Empty",
+    "put: put; get: first, second",
+  ]);
+});
+
+test("JoinableQueue.join returns exactly when every item is done (at most 2 preemptions)", async () => {
+  const q = new mp.JoinableQueue(1, { bytes: 64 });
+  const done = mp.Array("i", 2, { lock: false });
+  const result = printed("JoinableQueue(1): A puts 0, 1 and joins; B gets, marks done, taskDone, twice", await mp.explore({
+    threads: [
+      (q: mp.JoinableQueue, done: mp.Array) => {
+        q.put(0);
+        q.put(1);
+        q.join();
+        return done.toArray();
+      },
+      (q: mp.JoinableQueue, done: mp.Array) => {
+        for (let i = 0; i < 2; i++) {
+          done[q.get() as number] = 1;
+          q.taskDone();
+        }
+      },
+    ],
+    args: [q, done] as [mp.JoinableQueue, mp.Array],
+    names: ["q", "done"],
+    reduce: true,
+    preemptions: 2,
+    check: ({ args: [q], threads: [a] }) => JSON.stringify(a.value) === "[1,1]" && q.unfinished() === 0,
+  }));
+  noFailure(result);
+});
+
+/** Runs a scenario expected to fail with `kind`, prints the failure and checks it replays. */
+async function caught<A extends unknown[]>(title: string, scenario: mp.Scenario<A>, kind: mp.Failure["kind"]): Promise<void> {
+  const result = printed(title, await mp.explore({ ...scenario, stopAtFirstFailure: true }));
+  const failure = result.failure;
+  assert.ok(failure !== null, `the explorer missed the bug:\n${result}`);
+  console.log(`  found (${failure.kind}): ${failure.message}\n  schedule: ${failure.schedule}`);
+  assert.equal(failure.kind, kind, String(result));
+  assert.equal((await mp.replay(scenario, failure.schedule)).failure?.kind, kind);
+}
+
+test("mutant: a put that wakes nobody leaves a sleeping consumer asleep for good (caught as a deadlock, at most 2 preemptions)", async () => {
+  const path = compiledMutant("queue-without-notify");
+  await caught("QueueWithoutNotify(1): A puts 1, 2; B gets twice", {
+    threads: [
+      (path: string, q: mp.Queue) => {
+        const broken = require(path).QueueWithoutNotify.fromBuffer(q.buffer, q.lock);
+        broken.put(1);
+        broken.put(2);
+      },
+      (path: string, q: mp.Queue) => {
+        const broken = require(path).QueueWithoutNotify.fromBuffer(q.buffer, q.lock);
+        return [broken.get(), broken.get()];
+      },
+    ],
+    args: [path, new mp.Queue(1, { bytes: 64 })] as [string, mp.Queue],
+    names: ["path", "q"],
+    reduce: true,
+    preemptions: 2,
+  }, "deadlock");
+});
+
+test("mutant: a byte count updated outside the lock loses a put's update (caught by the check, at most 2 preemptions)", async () => {
+  const path = compiledMutant("queue-racy-count");
+  await caught("QueueRacyCount(1): A puts 1, 2; B gets twice", {
+    threads: [
+      (path: string, q: mp.Queue) => {
+        const broken = require(path).QueueRacyCount.fromBuffer(q.buffer, q.lock);
+        broken.put(1);
+        broken.put(2);
+      },
+      (path: string, q: mp.Queue) => {
+        const broken = require(path).QueueRacyCount.fromBuffer(q.buffer, q.lock);
+        return [broken.get(), broken.get()];
+      },
+    ],
+    args: [path, new mp.Queue(1, { bytes: 64 })] as [string, mp.Queue],
+    names: ["path", "q"],
+    reduce: true,
+    preemptions: 2,
+    check: ({ args: [, q], threads: [, consumer] }) => JSON.stringify(consumer.value) === "[1,2]" && atRest(q),
+  }, "check");
+});

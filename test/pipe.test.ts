@@ -1,0 +1,137 @@
+/**
+ * mp.Pipe and its Connections: the behaviours CPython's own tests check (Lib/test/
+ * _test_multiprocessing.py, class `_TestConnection`; each test names the one it comes from),
+ * across real workers, plus this library's refusals.
+ *
+ * What these runs cover: each result holds whatever order the OS ran the threads in (values are
+ * compared, not timed against each other); a run tries only the interleavings that happened.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as mp from "../dist";
+import { fails, finish } from "./helpers/util";
+
+/** CPython's `_echo`: sends back everything received until `null`, then closes its end. */
+function echo(conn: mp.Connection): void {
+  for (let msg = conn.recv(); msg !== null; msg = conn.recv()) conn.send(msg);
+  conn.close();
+}
+
+test("send/recv across a worker, poll with and without a timeout, then EOFError once the other end closed (_TestConnection.test_connection)", async () => {
+  const [conn, childConn] = mp.Pipe();
+  const p = new mp.Process({ target: echo, args: [childConn] });
+  p.start();
+  const seq = [1, 2.25, null, "text", [1, 2], { a: new Map([[1, "x"]]) }, "X".repeat(100_000)];
+  for (const msg of seq.filter((m) => m !== null)) {
+    conn.send(msg);
+    assert.deepEqual(await conn.recvAsync(), msg);
+  }
+  assert.equal(conn.poll(), false, "nothing to receive");
+  let began = performance.now();
+  assert.equal(await conn.pollAsync(0.1), false);
+  assert.ok(performance.now() - began >= 95, "pollAsync(0.1) waited its timeout");
+  conn.send("ping");
+  began = performance.now();
+  assert.equal(await conn.pollAsync(5), true, "the echo arrives");
+  assert.ok(performance.now() - began < 5000);
+  assert.equal(await conn.recvAsync(), "ping");
+  conn.send(null); // tell the child to quit: it closes its end
+  await finish(p);
+  assert.equal(conn.readable, true);
+  assert.equal(conn.writable, true);
+  assert.equal(conn.poll(), true, "poll says true at the end, as recv will not wait");
+  await assert.rejects(conn.recvAsync(), fails(mp.EOFError, "closed", "nothing more will come"));
+  assert.throws(() => conn.send(1), fails(mp.BrokenPipeError, "other end"));
+});
+
+test("what was sent before the other end closed is still received, then EOFError (_TestConnection.test_connection)", async () => {
+  const [reader, writer] = mp.Pipe(false);
+  const p = new mp.Process({
+    target: (writer: mp.Connection) => {
+      for (let i = 0; i < 100; i++) writer.send(i);
+      writer.close();
+    },
+    args: [writer],
+  });
+  p.start();
+  const got: unknown[] = [];
+  for (;;) {
+    try {
+      got.push(await reader.recvAsync());
+    } catch (error) {
+      if (error instanceof mp.EOFError) break;
+      throw error;
+    }
+  }
+  await finish(p);
+  assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
+});
+
+test("a worker's recv and poll(timeout) block, and wake for a send (_TestConnection.test_connection, the child's side)", async () => {
+  const [conn, childConn] = mp.Pipe();
+  const waited = mp.Array("d", 2, { lock: false });
+  const p = new mp.Process({
+    target: (conn: mp.Connection, waited: mp.Array) => {
+      let began = performance.now();
+      if (conn.poll(0.1)) throw new Error("poll(0.1) found something");
+      waited[0] = performance.now() - began;
+      began = performance.now();
+      const msg = conn.recv();
+      waited[1] = performance.now() - began;
+      conn.send(`got ${msg}`);
+      if (conn.poll(null) !== true) throw new Error("poll(null) returned without anything");
+      conn.recv();
+    },
+    args: [childConn, waited],
+  });
+  p.start();
+  await mp.sleepAsync(0.3);
+  conn.send("late");
+  assert.equal(await conn.recvAsync(), "got late");
+  conn.close(); // the child's poll(null) wakes for the end, and its recv raises EOFError
+  await assert.rejects(finish(p), fails(mp.ProcessError, "EOFError"));
+  assert.ok(waited[0] >= 95, `poll(0.1) waited ${waited[0]} ms`);
+  assert.ok(waited[1] >= 50, `recv waited ${waited[1]} ms for the send`);
+});
+
+test("Pipe(false): the first end only receives, the second only sends; the wrong way is refused (_TestConnection.test_duplex_false)", async () => {
+  const [reader, writer] = mp.Pipe(false);
+  assert.equal(writer.send(1), undefined);
+  assert.equal(await reader.recvAsync(), 1);
+  assert.equal(reader.readable, true);
+  assert.equal(reader.writable, false);
+  assert.equal(writer.readable, false);
+  assert.equal(writer.writable, true);
+  assert.throws(() => reader.send(2), fails(mp.WrongEndError, "only receives"));
+  assert.throws(() => writer.recv(), fails(mp.WrongEndError, "only sends"));
+  assert.throws(() => writer.poll(), mp.WrongEndError);
+  await assert.rejects(writer.recvAsync(), mp.WrongEndError);
+});
+
+test("a closed end refuses everything (Python: OSError \"handle is closed\"), closing twice is allowed, and the other end sees EOF and a broken pipe", async () => {
+  const [a, b] = mp.Pipe();
+  a.close();
+  a.close();
+  assert.equal(a.closed, true);
+  assert.throws(() => a.send(1), fails(mp.ClosedError, "closed"));
+  assert.throws(() => a.recv(), mp.ClosedError);
+  assert.throws(() => a.poll(), mp.ClosedError);
+  assert.throws(() => b.send(1), mp.BrokenPipeError);
+  await assert.rejects(b.recvAsync(), mp.EOFError);
+  assert.equal(String(b), "<Connection(send, recv)>");
+});
+
+test("refusals: an item that cannot be copied, one bigger than the ring, a blocking recv on the main thread, a bad duplex", () => {
+  const [a, b] = mp.Pipe(true, { bytes: 64 });
+  assert.throws(() => a.send(() => 1), fails(TypeError, "cannot be copied"));
+  assert.throws(() => a.send("x".repeat(100)), fails(RangeError, "64 bytes", "Pipe(true, { bytes:"));
+  a.send("fits");
+  assert.equal(b.poll(), true);
+  assert.throws(() => b.recv(), fails(mp.BlockingCallError, "Connection.recv()", "recvAsync"));
+  assert.throws(() => b.poll(1), fails(mp.BlockingCallError, "pollAsync"));
+  // The main thread's send does not wait: a full ring is refused, pointing at sendAsync.
+  assert.throws(() => {
+    for (let i = 0; i < 100; i++) a.send(i);
+  }, fails(mp.BlockingCallError, "sendAsync"));
+  assert.throws(() => mp.Pipe("yes" as never), fails(TypeError, "duplex"));
+});

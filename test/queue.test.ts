@@ -1,0 +1,254 @@
+/**
+ * mp.Queue, mp.SimpleQueue and mp.JoinableQueue: the behaviours CPython's own tests check
+ * (Lib/test/_test_multiprocessing.py, classes `_TestQueue` and `TestSimpleQueue`; each test names
+ * the one it comes from), across real workers, plus this library's refusals.
+ *
+ * What these runs cover: each test's results hold whatever the order the OS ran the threads in
+ * (the items are counted and compared, never timed against each other), but a run tries only the
+ * interleavings that happened. Every interleaving of small producer/consumer cases is explored in
+ * test/explore-queue.test.ts.
+ */
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as mp from "../dist";
+import { fails, finish, run } from "./helpers/util";
+
+/** Puts `items` from a worker, one blocking put each. */
+function producer(q: mp.Queue, items: unknown[]): void {
+  for (const item of items) q.put(item);
+}
+
+test("put with block/timeout fills the queue to maxsize, then Full; a worker gets them all in order (_TestQueue.test_put)", async () => {
+  const q = new mp.Queue(6);
+  q.putNowait(1);
+  q.put(2, { block: false });
+  await q.putAsync(3);
+  await q.putAsync(4, { timeout: 1 });
+  q.put(5, { block: false, timeout: 5 }); // Python ignores the timeout when not blocking
+  q.putNowait(6);
+  assert.equal(q.qsize(), 6);
+  assert.equal(q.empty(), false);
+  assert.equal(q.full(), true);
+  assert.throws(() => q.putNowait(7), fails(mp.Full, "full", "Nothing was put"));
+  assert.throws(() => q.put(7, { block: false }), mp.Full);
+  const began = performance.now();
+  await assert.rejects(q.putAsync(7, { timeout: 0.1 }), mp.Full);
+  assert.ok(performance.now() - began >= 95, "a timed put waits its timeout before Full");
+  assert.ok(mp.Full.prototype instanceof mp.MpError && new mp.Full("x").name === "Full");
+  const got = mp.Array("i", 6, { lock: false });
+  await run((q: mp.Queue, got: mp.Array) => {
+    for (let i = 0; i < 6; i++) got[i] = q.get() as number;
+  }, [q, got]);
+  assert.deepEqual(got.toArray(), [1, 2, 3, 4, 5, 6]);
+  assert.equal(q.empty(), true);
+  assert.equal(q.full(), false);
+});
+
+test("get with block/timeout takes what a worker put, then Empty; a timed get waits its timeout (_TestQueue.test_get, test_timeout)", async () => {
+  const q = new mp.Queue();
+  await run(producer, [q, [1, 2, 3, 4]]);
+  assert.equal(await q.getAsync(), 1);
+  assert.equal(await q.getAsync({ timeout: 1 }), 2);
+  assert.equal(q.get({ block: false }), 3);
+  assert.equal(q.getNowait(), 4);
+  assert.equal(q.empty(), true);
+  assert.throws(() => q.getNowait(), fails(mp.Empty, "empty", "Nothing was taken"));
+  assert.throws(() => q.get({ block: false }), mp.Empty);
+  const began = performance.now();
+  await assert.rejects(q.getAsync({ timeout: 0.2 }), mp.Empty);
+  assert.ok(performance.now() - began >= 195, "getAsync waited its timeout");
+  // The same in a worker, blocking: Empty after about the timeout.
+  const waited = mp.Value("d", 0, { lock: false });
+  await run((q: mp.Queue, waited: mp.Value) => {
+    const began = performance.now();
+    try {
+      q.get({ timeout: 0.2 });
+    } catch (error) {
+      if (!(error instanceof mp.Empty)) throw error;
+      waited.value = performance.now() - began;
+    }
+  }, [q, waited]);
+  assert.ok(waited.value >= 195, `the worker's get gave up after ${waited.value} ms`);
+});
+
+test("items put in a worker arrive in order, and any structured-cloneable value travels as a copy (_TestQueue.test_fork)", async () => {
+  const q = new mp.Queue();
+  const values = [0, -1.5, "text", null, true, [1, [2]], { a: { b: "c" } }, new Map([["k", 1]]), new Set([1]), new Date(0), new Uint8Array([1, 2]), 10n, "x".repeat(1000)];
+  await run(producer, [q, values]);
+  const got: unknown[] = [];
+  while (!q.empty()) got.push(await q.getAsync());
+  assert.deepEqual(got, values);
+});
+
+test("every item arrives as structured clone would copy it: fast-encoded values and v8.serialize's alike", async () => {
+  const shared = { s: 1 };
+  const cyclic: { self?: unknown; n: number } = { n: 1 };
+  cyclic.self = cyclic;
+  class Point {
+    constructor(readonly x: number, readonly y: number) {}
+  }
+  const values: unknown[] = [
+    -0, NaN, Infinity, -1.5e300, 2 ** 31, -(2 ** 31), 0x7fffffff, "", "é", "naïve ☃ 😀", "é".repeat(500), "x".repeat(70),
+    [1, [2, [3, []]]], new Array(2).fill(1, 1), { a: undefined, "b c": null, 3: "three" }, Object.assign(Object.create(null), { k: 1 }),
+    [shared, shared], cyclic, new Point(1, 2), { when: new Date(5), tags: new Set(["a"]) }, [1n, new Float64Array([0.5])],
+  ];
+  const q = new mp.Queue();
+  for (const v of values) q.putNowait(v);
+  for (const v of values) {
+    const got = q.getNowait();
+    assert.deepStrictEqual(got, structuredClone(v), `item ${values.indexOf(v)} arrives as structuredClone copies it`);
+  }
+  // Identity within an item is kept, as structured clone keeps it.
+  q.putNowait([shared, shared]);
+  const [a, b] = q.getNowait() as object[];
+  assert.equal(a, b);
+  q.putNowait(cyclic);
+  const c = q.getNowait() as { self: unknown };
+  assert.equal(c.self, c);
+});
+
+test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {
+  const q = new mp.Queue();
+  q.putNowait(1);
+  assert.equal(q.qsize(), 1);
+  q.putNowait(5);
+  assert.equal(q.qsize(), 2);
+  q.getNowait();
+  assert.equal(q.qsize(), 1);
+  q.getNowait();
+  assert.equal(q.qsize(), 0);
+});
+
+test("many producers and consumers in workers: every item arrives once, each producer's in order (_TestQueue.test_fork, scaled up)", async () => {
+  const q = new mp.Queue(3, { bytes: 256 });
+  const producers = [0, 1, 2].map((p) => new mp.Process({ target: producer, args: [q, Array.from({ length: 200 }, (_, i) => ({ p, i }))] }));
+  const seen = mp.Array("i", 3 * 200, { lock: false });
+  const order = mp.Array("i", 3, { lock: false }); // a consumer's check that each producer's items come in order
+  const consumer = (q: mp.Queue, seen: mp.Array, order: mp.Array) => {
+    const last = [-1, -1, -1];
+    for (;;) {
+      const item = q.get() as { p: number; i: number } | null;
+      if (item === null) return;
+      seen[item.p * 200 + item.i] += 1;
+      if (item.i <= last[item.p]) order[item.p] = 1;
+      last[item.p] = item.i;
+    }
+  };
+  const consumers = [0, 1].map(() => new mp.Process({ target: consumer, args: [q, seen, order] }));
+  for (const p of [...producers, ...consumers]) p.start();
+  for (const p of producers) await finish(p, 30);
+  await q.putAsync(null);
+  await q.putAsync(null);
+  for (const p of consumers) await finish(p, 30);
+  assert.deepEqual(seen.toArray(), new Array(600).fill(1), "every item got exactly once");
+  assert.deepEqual(order.toArray(), [0, 0, 0], "no consumer saw a producer's items out of order");
+  assert.equal(q.qsize(), 0);
+});
+
+test("an item that cannot be copied is refused with a clear error, and the queue works on (_TestQueue.test_queue_feeder_donot_stop_onexc)", async () => {
+  const q = new mp.Queue(0, { bytes: 64 });
+  assert.throws(() => q.putNowait({ f: () => 1 }), fails(TypeError, "cannot be copied", "structured clone", "Nothing was sent"));
+  assert.throws(() => q.putNowait(new mp.Lock()), fails(TypeError, "args"));
+  assert.throws(() => q.putNowait("x".repeat(100)), fails(RangeError, "106 bytes", "64 bytes", "{ bytes: "));
+  assert.equal(q.qsize(), 0);
+  q.putNowait(true);
+  assert.equal(await q.getAsync({ timeout: 1 }), true);
+});
+
+test("a closed queue refuses put and get (_TestQueue.test_closed_queue_put_get_exceptions); other threads' handles work on", async () => {
+  for (const q of [new mp.Queue(), new mp.JoinableQueue()]) {
+    q.putNowait("before");
+    q.close();
+    assert.equal(q.closed, true);
+    assert.throws(() => q.putNowait("foo"), fails(mp.ClosedError, "is closed", "close()"));
+    assert.throws(() => q.getNowait(), fails(mp.ClosedError, "closed"));
+    await assert.rejects(q.getAsync(), mp.ClosedError);
+    // Python's close() is for this process's handle: a worker still gets what was put.
+    const got = mp.Value("i", 0, { lock: false });
+    await run((q: mp.Queue, got: mp.Value) => {
+      got.value = q.get() === "before" ? 1 : -1;
+    }, [q, got]);
+    assert.equal(got.value, 1);
+  }
+});
+
+test("JoinableQueue: join returns once every item is done; too many taskDone is an error (_TestQueue.test_task_done)", async () => {
+  const q = new mp.JoinableQueue();
+  const done = mp.Array("i", 10, { lock: false });
+  const worker = (q: mp.JoinableQueue, done: mp.Array) => {
+    for (;;) {
+      const item = q.get() as number | null;
+      if (item === null) {
+        q.taskDone();
+        return;
+      }
+      mp.sleep(0.005);
+      done[item] = 1;
+      q.taskDone();
+    }
+  };
+  const workers = [0, 1, 2, 3].map(() => new mp.Process({ target: worker, args: [q, done] }));
+  for (const w of workers) w.start();
+  for (let i = 0; i < 10; i++) await q.putAsync(i);
+  await q.joinAsync();
+  // join() returned: every item was marked done before its taskDone().
+  assert.deepEqual(done.toArray(), new Array(10).fill(1));
+  assert.equal(q.unfinished(), 0);
+  for (let i = 0; i < 4; i++) await q.putAsync(null);
+  for (const w of workers) await finish(w);
+  await q.joinAsync();
+  assert.throws(() => q.taskDone(), fails(mp.ReleaseError, "more times than items were put"));
+  // A worker's blocking join() too.
+  q.putNowait(1);
+  const joined = new mp.Process({ target: (q: mp.JoinableQueue) => q.join(), args: [q] });
+  joined.start();
+  await mp.sleepAsync(0.05);
+  assert.equal(joined.isAlive(), true, "join() waits while an item is not done");
+  q.getNowait();
+  q.taskDone();
+  await finish(joined);
+});
+
+test("SimpleQueue: empty before and after a worker puts; get, close (TestSimpleQueue.test_empty, test_close)", async () => {
+  const q = new mp.SimpleQueue();
+  assert.equal(q.empty(), true);
+  await run((q: mp.SimpleQueue) => {
+    q.put(1);
+    q.put("two");
+  }, [q]);
+  assert.equal(q.empty(), false);
+  assert.equal(await q.getAsync(), 1);
+  assert.equal(await q.getAsync(), "two");
+  assert.equal(q.empty(), true);
+  const echoed = new mp.SimpleQueue();
+  const p = new mp.Process({ target: (q: mp.SimpleQueue, back: mp.SimpleQueue) => back.put(q.get()), args: [q, echoed] });
+  p.start();
+  await q.putAsync({ n: 3 });
+  assert.deepEqual(await echoed.getAsync(), { n: 3 });
+  await finish(p);
+  q.close();
+  q.close();
+  assert.throws(() => q.get(), mp.ClosedError);
+});
+
+test("the main thread may not wait: put/get that would block are refused with the Async twin named", () => {
+  const q = new mp.Queue(1);
+  assert.throws(() => q.put(1), fails(mp.BlockingCallError, "Queue.put()", "putAsync"));
+  assert.throws(() => q.get(), fails(mp.BlockingCallError, "Queue.get()", "getAsync"));
+  assert.throws(() => q.get({ timeout: 1 }), mp.BlockingCallError);
+  assert.throws(() => new mp.SimpleQueue().get(), fails(mp.BlockingCallError, "getAsync"));
+  assert.throws(() => new mp.JoinableQueue().join(), fails(mp.BlockingCallError, "joinAsync"));
+});
+
+test("bad arguments are refused with what was wrong", () => {
+  assert.throws(() => new mp.Queue(1.5), fails(TypeError, "maxsize", "whole number"));
+  assert.throws(() => new mp.Queue(0, { bytes: 4 }), fails(RangeError, "bytes"));
+  assert.throws(() => new mp.Queue(0, "big" as never), fails(TypeError, "options"));
+  const q = new mp.Queue();
+  assert.throws(() => q.put(1, { block: "no" } as never), fails(TypeError, "block"));
+  assert.throws(() => q.get({ timeout: -1 }), fails(RangeError, "timeout"));
+  assert.throws(() => mp.Queue.fromBuffer(new mp.Lock().buffer, new mp.Lock()), fails(TypeError, "Queue.fromBuffer()"));
+  assert.throws(() => mp.Queue.fromBuffer(new mp.SimpleQueue().buffer, new mp.Lock()), fails(TypeError, "another kind"));
+  assert.equal(String(new mp.Queue(2)), "<Queue(maxsize=2, items=0)>");
+  assert.equal(new mp.Queue(-3).maxsize, 0, "maxsize ≤ 0 means no limit, as in Python");
+});
