@@ -1,7 +1,7 @@
 /**
  * The Pool rows of `npm run bench` (issue 21): `mp.Pool.map` of a CPU-bound function on 1 and 2
  * workers, the cost of one empty task, and Python's `multiprocessing.Pool` on the same work
- * (`bench/python_pool.py`), side by side in one run. `npm run bench -- --pool` runs only these.
+ * (`bench/python_pool.py`), side by side in one run. `npm run bench -- --only pool` runs only these.
  *
  * - primes: `map(countPrimes, [N, N, …])`, each item counting the primes below N by trial
  *   division. The pool is started, and each worker has run one task, before the clock starts; the
@@ -116,7 +116,7 @@ export async function poolBench(reps: number): Promise<PoolBench> {
   const python2 = results.ratioTarget("", primes("python-pool-primes", 1), primes("python-pool-primes", 2), 0, false);
   const lines = [
     "",
-    `(f) Pool.map of countPrimes(${N}) per item (${ITEMS} items; Python ${PYTHON_ITEMS}): ms per item, median (min–max of ${reps})`,
+    `(g) Pool.map of countPrimes(${N}) per item (${ITEMS} items; Python ${PYTHON_ITEMS}): ms per item, median (min–max of ${reps})`,
     line("", "1 worker", "2 workers", "speed-up"),
     line("mp.Pool.map", results.cell("pool-primes", 1, msPerItem, " ms"), results.cell("pool-primes", 2, msPerItem, " ms"), speedup(targets[0])),
     line(`Python multiprocessing.Pool.map${python === null ? "" : ` (${python})`}`, results.cell("python-pool-primes", 1, msPerItem, " ms"), results.cell("python-pool-primes", 2, msPerItem, " ms"), speedup(python2)),

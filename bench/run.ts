@@ -16,6 +16,7 @@ import { atomicAdd, conditionPingPong, handmade, library, SIDE_BY_SIDE, waitNoti
 import { counter, summarize, timeParked, type Body, type Counted } from "./harness";
 import { exploreSpeed } from "./explore";
 import { watchCost } from "./watch";
+import { measurePythonQueue, measureQueueRows, queueTable, queueTargets } from "./queue";
 import { MutexProcess, Skipped } from "./mutex";
 import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targetLine, timeTarget, type NotebookTime, type Per, type Target } from "./report";
 
@@ -67,6 +68,20 @@ interface Series {
 }
 
 const results = new Results();
+
+/**
+ * `--only queue` (or `--only=queue`): run only the queue rows (f), their Python runs and their
+ * targets, and write bench/results/<date>-queue.json; `--only pool`: only the Pool rows (g)
+ * (bench/pool.ts), which write bench/results/<date>-pool.json. `null` without the flag: every row.
+ */
+function onlyRows(): "queue" | "pool" | null {
+  const args = process.argv.slice(2);
+  const at = args.findIndex((a) => a === "--only" || a.startsWith("--only="));
+  if (at < 0) return null;
+  const value = args[at].startsWith("--only=") ? args[at].slice("--only=".length) : args[at + 1];
+  if (value !== "queue" && value !== "pool") throw new Error(`--only takes "queue" or "pool" (the rows that can run alone), not ${JSON.stringify(value)}`);
+  return value;
+}
 
 function parkedSeries<S extends Counted>(
   id: string,
@@ -270,6 +285,8 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
     }
   }
 
+  out.push(...queueTable(results));
+
   out.push("", "Targets: ratio of the medians (lowest–highest ratio within one repetition)");
   for (const t of targets) out.push(targetLine(t));
 
@@ -286,13 +303,56 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
   return out;
 }
 
+/** One Python run of the queue rows, unless Python already failed to run: its version, or null. */
+function queuePython(results: Results): string | null {
+  if (results.skipped.has("python-small")) return null;
+  try {
+    return measurePythonQueue(results);
+  } catch (error) {
+    for (const id of ["python-small", "python-1kB"]) results.skipped.set(id, (error as Error).message);
+    return null;
+  }
+}
+
+/** `npm run bench -- --only queue`: the queue rows alone, their targets, and their raw figures. */
+async function queueOnly(): Promise<void> {
+  const began = new Date();
+  const loadBefore = loadavg();
+  console.log(`bench --only queue: ${REPS} interleaved repetitions on ${CORES} cores, load average ${loadBefore.map((x) => x.toFixed(2)).join(" ")}`);
+  let python: string | null = null;
+  for (let rep = 0; rep < REPS; rep++) {
+    await measureQueueRows(results);
+    python = queuePython(results) ?? python;
+    console.log(`  repetition ${rep + 1}/${REPS} done`);
+  }
+  const targets = queueTargets(results);
+  const out = [...queueTable(results), "", "Targets: ratio of the medians (lowest–highest ratio within one repetition)", ...targets.map(targetLine)];
+  const loadAfter = loadavg();
+  out.push("", `load average before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(out.join("\n"));
+  const date = began.toISOString().slice(0, 10);
+  const file = join(__dirname, "results", `${date}-queue.json`);
+  mkdirSync(join(__dirname, "results"), { recursive: true });
+  const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  const measurements = [...results.samples.entries()].map(([k, s]) => ({ row: k.split("/")[0], workers: Number(k.split("/")[1]), ...s }));
+  const raw = { date, startedAt: began.toISOString(), commit, node: process.version, python, cpus: cpus().length, availableParallelism: CORES, cpuModel: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadAfter, measurements, skipped: Object.fromEntries(results.skipped), targets, table: out.join("\n") };
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+  console.log(`raw figures: ${file}`);
+  const failures = results.failures();
+  if (failures.length > 0) {
+    console.error(`${failures.length} measurement(s) failed: ${failures.join("; ")}`);
+    process.exitCode = 1;
+  }
+}
+
 async function main(): Promise<void> {
-  // The Pool rows (bench/pool.ts, issue 21): first, or alone with `npm run bench -- --pool`;
+  if (onlyRows() === "queue") return queueOnly();
+  // The Pool rows (bench/pool.ts, issue 21): first, or alone with `npm run bench -- --only pool`;
   // `--no-pool` leaves them out. They print their own section and write bench/results/<date>-pool.json.
   if (!process.argv.includes("--no-pool")) {
     const { runPoolRows } = await import("./pool");
     await runPoolRows(REPS);
-    if (process.argv.includes("--pool")) return;
+    if (onlyRows() === "pool") return;
   }
   const began = new Date();
   const loadBefore = loadavg();
@@ -310,6 +370,8 @@ async function main(): Promise<void> {
         for (const id of ["python", "python-pair"]) results.skipped.set(id, (error as Error).message);
       }
     }
+    await measureQueueRows(results);
+    queuePython(results);
     for (let i = 0; i < STARTS; i++) {
       await measure("process", 1, 1, processStartJoin);
       await measure("worker", 1, 1, bareWorkerStartJoin);
@@ -344,6 +406,7 @@ async function main(): Promise<void> {
     }),
     timeTarget("slowest notebook < 30 s", totals.length > 0 ? Math.max(...totals) : null, 30),
     timeTarget("all notebooks < 2 min", totals.length > 0 ? totals.reduce((a, b) => a + b, 0) : null, 120),
+    ...queueTargets(results),
   ];
   const wallSeconds = (Date.now() - began.getTime()) / 1000;
   const out = table(notebooks, targets);

@@ -14,6 +14,9 @@ export interface BlockOptions {
   readonly timeout?: number | null;
 }
 
+/** What no options mean: wait as long as it takes. */
+const WAIT_FOREVER = Object.freeze({ block: true, ms: Infinity });
+
 /**
  * Reads `{ block, timeout }`.
  *
@@ -22,6 +25,7 @@ export interface BlockOptions {
  * @throws TypeError or RangeError for options that are not an object, a non-boolean `block`, or a bad timeout.
  */
 export function blockOptions(options: unknown, where: string): { block: boolean; ms: number } {
+  if (options === undefined) return WAIT_FOREVER;
   const { block = true, timeout } = optionsObject(options, where) as { block?: unknown; timeout?: unknown };
   if (typeof block !== "boolean") throw new TypeError(`${where}: block must be true or false, not ${describe(block)}.`);
   const ms = timeoutMs(timeout, where);

@@ -1,24 +1,39 @@
 /**
- * How an item becomes bytes for the ring and back: V8's own serializer (`v8.serialize`), the
- * structured clone that `postMessage` uses, so any value a worker could be sent travels, and
- * anything else (a function, a symbol, a `SharedArrayBuffer`, a shared object such as a `Lock`)
- * is refused before anything is written.
+ * How an item becomes bytes for the ring and back. Most items (numbers, strings, arrays and plain
+ * objects of them) take the fast encoding of fast-codec.ts; any other value takes V8's own
+ * serializer (`v8.serialize`, the structured clone `postMessage` uses), so every value a worker
+ * could be sent travels, and anything else (a function, a symbol, a `SharedArrayBuffer`, a shared
+ * object such as a `Lock`) is refused before anything is written. The first byte says which.
  *
  * @packageDocumentation
  */
 import { deserialize, serialize } from "node:v8";
 import { describe } from "../errors";
+import { decodeFast, encodeFast } from "./fast-codec";
+
+/** The first byte of an item in the fast encoding. */
+const FAST = 1;
+/** The first byte of an item `v8.serialize` wrote. */
+const V8 = 2;
 
 /**
  * The item as bytes.
  *
  * @param item - what was put.
  * @param where - the call, for the message.
+ * @param keep - whether the bytes must outlive the next call (across an `await`): a copy. Else
+ *   they may be a view of a scratch buffer that the next call reuses.
  * @throws TypeError if the item cannot be cloned (the queue is left as it was).
  */
-export function itemBytes(item: unknown, where: string): Uint8Array {
+export function itemBytes(item: unknown, where: string, keep = false): Uint8Array {
+  const fast = encodeFast(item, 1);
+  if (fast !== null) {
+    fast[0] = FAST;
+    return keep ? fast.slice() : fast;
+  }
+  let cloned: Uint8Array;
   try {
-    return serialize(item);
+    cloned = serialize(item);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new TypeError(
@@ -28,9 +43,13 @@ export function itemBytes(item: unknown, where: string): Uint8Array {
       { cause: error },
     );
   }
+  const out = new Uint8Array(cloned.length + 1);
+  out[0] = V8;
+  out.set(cloned, 1);
+  return out;
 }
 
 /** The item the bytes of {@link itemBytes} were made from (a copy). */
 export function itemFrom(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
+  return bytes[0] === FAST ? decodeFast(bytes, 1) : deserialize(bytes.subarray(1));
 }

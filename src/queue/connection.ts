@@ -94,7 +94,7 @@ export class Connection implements Shareable {
   /** Like {@link Connection.send}, without blocking the thread. */
   async sendAsync(value: unknown): Promise<void> {
     const channel = this.check("sendAsync()", "send");
-    this.sent(await channel.putAsync(itemBytes(value, "Connection.sendAsync()"), "Connection.sendAsync()"), "sendAsync()");
+    this.sent(await channel.putAsync(itemBytes(value, "Connection.sendAsync()", true), "Connection.sendAsync()"), "sendAsync()");
   }
 
   /**

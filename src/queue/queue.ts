@@ -136,7 +136,7 @@ export class Queue extends Channel {
   async putAsync(item: unknown, options?: AsyncQueueOptions): Promise<void> {
     const { ms } = blockOptions(options, `${this.kind}.putAsync()`);
     this.checkOpen("putAsync()");
-    const bytes = itemBytes(item, `${this.kind}.putAsync()`);
+    const bytes = itemBytes(item, `${this.kind}.putAsync()`, true);
     this.putOutcome(await this.sendAsync(bytes, ms, `${this.kind}.putAsync()`), "putAsync()");
   }
 

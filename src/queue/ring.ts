@@ -33,14 +33,17 @@ function copyOut(ring: Uint8Array, at: number, length: number): Uint8Array {
  */
 export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): number {
   const n = item.length;
-  copyIn(ring, at, Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24));
-  copyIn(ring, (at + HEADER_BYTES) % ring.length, item);
+  const size = ring.length;
+  for (let i = 0; i < HEADER_BYTES; i++) ring[(at + i) % size] = (n >>> (8 * i)) & 0xff;
+  copyIn(ring, (at + HEADER_BYTES) % size, item);
   return HEADER_BYTES + n;
 }
 
 /** Reads the record at `at`: its item's bytes (a copy), and how many bytes the record took. */
 export function readRecord(ring: Uint8Array, at: number): { item: Uint8Array; size: number } {
-  const h = copyOut(ring, at, HEADER_BYTES);
-  const n = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-  return { item: copyOut(ring, (at + HEADER_BYTES) % ring.length, n), size: HEADER_BYTES + n };
+  const size = ring.length;
+  let n = 0;
+  for (let i = HEADER_BYTES - 1; i >= 0; i--) n = (n << 8) | ring[(at + i) % size];
+  n >>>= 0;
+  return { item: copyOut(ring, (at + HEADER_BYTES) % size, n), size: HEADER_BYTES + n };
 }

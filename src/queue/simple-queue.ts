@@ -68,7 +68,7 @@ export class SimpleQueue extends Channel {
   /** Like {@link SimpleQueue.put}, without blocking the thread. */
   async putAsync(item: unknown): Promise<void> {
     this.checkOpen("putAsync()");
-    await this.sendAsync(itemBytes(item, "SimpleQueue.putAsync()"), Infinity, "SimpleQueue.putAsync()");
+    await this.sendAsync(itemBytes(item, "SimpleQueue.putAsync()", true), Infinity, "SimpleQueue.putAsync()");
   }
 
   /**

@@ -130,3 +130,53 @@ def test_interrupt_ends_workers_and_marks_their_lock_abandoned(session):
     live, exit_code, outcome = stream_text(s.nb.cells[4]).split()
     assert (live, exit_code) == ("0", "-15"), "the interrupted cell's worker is still running"
     assert outcome == "LockOwnerDiedError", f"acquiring the dead worker's lock gave {outcome!r}"
+
+
+POOL_WARM = """\
+{
+  const warm = new mp.Pool(2);
+  console.log(await warm.map((x: number) => x * 2, [1, 2, 3]));
+  await warm.terminate();
+}
+"""
+
+# Declared in its own cell, as HOLDER is.
+POOL = """\
+const spinningPool = new mp.Pool(2);
+"""
+
+POOL_HANG = """\
+await spinningPool.map((n: number) => { for (;;) {} }, [1, 2]);
+"""
+
+POOL_AFTER = """\
+console.log(String(spinningPool), spinningPool.pids.length);
+"""
+
+
+@pytest.fixture()
+def pool_session():
+    cells = [new_code_cell(SETUP), new_code_cell(POOL_WARM), new_code_cell(POOL), new_code_cell(POOL_HANG), new_code_cell(POOL_AFTER)]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "tslab", "display_name": "TypeScript", "language": "typescript"}
+    s = Session(nb, cwd=NOTEBOOK_DIR, name="reliability-pool")
+    with s.client.setup_kernel():
+        s.run_cell(0)
+        yield s, int(stream_text(nb.cells[0]).strip())
+
+
+def test_interrupt_ends_a_pools_workers(pool_session):
+    s, pid = pool_session
+    s.run_cell(1)  # loads what a pool needs, and ends its workers: count from here
+    baseline = settle(pid, 0, seconds=1.0)
+    s.run_cell(2)
+    timer = threading.Timer(1.5, os.kill, (pid, signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(NotebookRunError, match="Interrupted"):
+        s.run_cell(3)  # two workers spinning forever in a map
+    assert time.monotonic() - started < 10, "the interrupt did not end the cell"
+    time.sleep(0.5)  # tslab refuses requests for 200 ms after a failed cell
+    assert settle(pid, baseline) <= baseline, f"kernel still has {threads(pid)} threads, {baseline} before the pool"
+    s.run_cell(4)
+    assert stream_text(s.nb.cells[4]).split() == ["<Pool", "name='Pool-2'", "state=TERMINATE", "pool_size=2>", "0"]

@@ -1,0 +1,85 @@
+"""Python's multiprocessing.Queue under the same protocol as the queue rows of the bench (bench/queue.ts).
+
+P producer and P consumer processes (fork) share one Queue; each parks on an Event after
+signalling a Semaphore; all are released together, and the time runs from the release to the last
+consumer's last item (each notes time.perf_counter(), the same monotonic clock in every process).
+Each producer puts N items, each consumer gets N and adds up the items' ids (small objects: a
+dict {"id": i, "x": 1.5, "tag": "item"}) or the strings' lengths (a str of 1024 characters); the
+sum must be exact.
+
+Prints one JSON object: {"python": version, "runs": [{"item", "pairs", "n", "seconds"}]}.
+Usage: python3 bench/python_queue.py N_SMALL N_1KB PAIRS,...
+"""
+import json
+import multiprocessing
+import sys
+import time
+
+ctx = multiprocessing.get_context("fork")
+TEXT = "x" * 1024
+
+
+def producer(q, item, n, ready, go):
+    ready.release()
+    go.wait()
+    if item == "small":
+        for i in range(n):
+            q.put({"id": i, "x": 1.5, "tag": "item"})
+    else:
+        for _ in range(n):
+            q.put(TEXT)
+
+
+def consumer(q, item, n, ready, go, ends, sums, index):
+    ready.release()
+    go.wait()
+    total = 0
+    if item == "small":
+        for _ in range(n):
+            total += q.get()["id"]
+    else:
+        for _ in range(n):
+            total += len(q.get())
+    sums[index] = total
+    ends[index] = time.perf_counter()
+
+
+def timed(item, pairs, n):
+    """Seconds from the release to the last consumer's finish; raises unless the sum is exact."""
+    q = ctx.Queue()
+    ready, go = ctx.Semaphore(0), ctx.Event()
+    ends, sums = ctx.Array("d", pairs, lock=False), ctx.Array("d", pairs, lock=False)
+    processes = [ctx.Process(target=producer, args=(q, item, n, ready, go)) for _ in range(pairs)]
+    processes += [ctx.Process(target=consumer, args=(q, item, n, ready, go, ends, sums, i)) for i in range(pairs)]
+    for p in processes:
+        p.start()
+    for _ in processes:
+        ready.acquire()
+    start = time.perf_counter()
+    go.set()
+    for p in processes:
+        p.join()
+    failed = [p.exitcode for p in processes if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{item} {pairs}->{pairs}: processes exited with {failed}")
+    expected = pairs * (n * (n - 1) // 2 if item == "small" else n * 1024)
+    if sum(sums) != expected:
+        raise RuntimeError(f"{item} {pairs}->{pairs}: the consumers received {sum(sums)}, expected exactly {expected}")
+    return max(ends) - start
+
+
+def main(argv):
+    if len(argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    counts = {"small": int(argv[0]), "1kB": int(argv[1])}
+    runs = []
+    for item, n in counts.items():
+        for pairs in (int(p) for p in argv[2].split(",")):
+            runs.append({"item": item, "pairs": pairs, "n": n, "seconds": timed(item, pairs, n)})
+    print(json.dumps({"python": sys.version.split()[0], "runs": runs}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
