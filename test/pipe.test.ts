@@ -4,12 +4,20 @@
  * across real workers, plus this library's refusals.
  *
  * What these runs cover: each result holds whatever order the OS ran the threads in (values are
- * compared, not timed against each other); a run tries only the interleavings that happened.
+ * compared; where one thread must act after another, an Event orders them, never a sleep alone);
+ * a run tries only the interleavings that happened. Every wait on the main thread has a timeout,
+ * so a broken pipe fails a test instead of hanging it.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
 import { fails, finish } from "./helpers/util";
+
+/** Receives on the main thread, failing (not hanging) if nothing comes within `seconds`. */
+async function received(conn: mp.Connection, seconds = 30): Promise<unknown> {
+  assert.equal(await conn.pollAsync(seconds), true, `nothing to receive within ${seconds} s`);
+  return conn.recvAsync();
+}
 
 /** CPython's `_echo`: sends back everything received until `null`, then closes its end. */
 function echo(conn: mp.Connection): void {
@@ -24,7 +32,7 @@ test("send/recv across a worker, poll with and without a timeout, then EOFError 
   const seq = [1, 2.25, null, "text", [1, 2], { a: new Map([[1, "x"]]) }, "X".repeat(100_000)];
   for (const msg of seq.filter((m) => m !== null)) {
     conn.send(msg);
-    assert.deepEqual(await conn.recvAsync(), msg);
+    assert.deepEqual(await received(conn), msg);
   }
   assert.equal(conn.poll(), false, "nothing to receive");
   let began = performance.now();
@@ -34,7 +42,7 @@ test("send/recv across a worker, poll with and without a timeout, then EOFError 
   began = performance.now();
   assert.equal(await conn.pollAsync(5), true, "the echo arrives");
   assert.ok(performance.now() - began < 5000);
-  assert.equal(await conn.recvAsync(), "ping");
+  assert.equal(await received(conn), "ping");
   conn.send(null); // tell the child to quit: it closes its end
   await finish(p);
   assert.equal(conn.readable, true);
@@ -57,7 +65,7 @@ test("what was sent before the other end closed is still received, then EOFError
   const got: unknown[] = [];
   for (;;) {
     try {
-      got.push(await reader.recvAsync());
+      got.push(await received(reader));
     } catch (error) {
       if (error instanceof mp.EOFError) break;
       throw error;
@@ -70,28 +78,31 @@ test("what was sent before the other end closed is still received, then EOFError
 test("a worker's recv and poll(timeout) block, and wake for a send (_TestConnection.test_connection, the child's side)", async () => {
   const [conn, childConn] = mp.Pipe();
   const waited = mp.Array("d", 2, { lock: false });
+  const polled = new mp.Event();
   const p = new mp.Process({
-    target: (conn: mp.Connection, waited: mp.Array) => {
+    target: (conn: mp.Connection, waited: mp.Array, polled: mp.Event) => {
       let began = performance.now();
       if (conn.poll(0.1)) throw new Error("poll(0.1) found something");
       waited[0] = performance.now() - began;
       began = performance.now();
+      polled.set(); // the main thread sends only after this: recv below waits for it
       const msg = conn.recv();
       waited[1] = performance.now() - began;
       conn.send(`got ${msg}`);
       if (conn.poll(null) !== true) throw new Error("poll(null) returned without anything");
       conn.recv();
     },
-    args: [childConn, waited],
+    args: [childConn, waited, polled],
   });
   p.start();
-  await mp.sleepAsync(0.3);
+  assert.equal(await polled.waitAsync({ timeout: 30 }), true, "the worker's poll(0.1) returned");
+  await mp.sleepAsync(0.1);
   conn.send("late");
-  assert.equal(await conn.recvAsync(), "got late");
+  assert.equal(await received(conn), "got late");
   conn.close(); // the child's poll(null) wakes for the end, and its recv raises EOFError
   await assert.rejects(finish(p), fails(mp.ProcessError, "EOFError"));
   assert.ok(waited[0] >= 95, `poll(0.1) waited ${waited[0]} ms`);
-  assert.ok(waited[1] >= 50, `recv waited ${waited[1]} ms for the send`);
+  assert.ok(waited[1] >= 95, `recv waited ${waited[1]} ms for the send`);
 });
 
 test("Pipe(false): the first end only receives, the second only sends; the wrong way is refused (_TestConnection.test_duplex_false)", async () => {

@@ -5,13 +5,25 @@
  *
  * What these runs cover: each test's results hold whatever the order the OS ran the threads in
  * (the items are counted and compared, never timed against each other), but a run tries only the
- * interleavings that happened. Every interleaving of small producer/consumer cases is explored in
+ * interleavings that happened. Every wait on the main thread ends (a timeout, or a worker joined
+ * with one), so a broken queue fails a test instead of hanging it. Every interleaving of small producer/consumer cases is explored in
  * test/explore-queue.test.ts.
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
 import { fails, finish, run } from "./helpers/util";
+
+/** Awaits `promise`, failing (not hanging) after `seconds`. */
+async function within<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${seconds} s`)), seconds * 1000)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Puts `items` from a worker, one blocking put each. */
 function producer(q: mp.Queue, items: unknown[]): void {
@@ -76,7 +88,7 @@ test("items put in a worker arrive in order, and any structured-cloneable value 
   const values = [0, -1.5, "text", null, true, [1, [2]], { a: { b: "c" } }, new Map([["k", 1]]), new Set([1]), new Date(0), new Uint8Array([1, 2]), 10n, "x".repeat(1000)];
   await run(producer, [q, values]);
   const got: unknown[] = [];
-  while (!q.empty()) got.push(await q.getAsync());
+  while (!q.empty()) got.push(q.getNowait());
   assert.deepEqual(got, values);
 });
 
@@ -88,7 +100,7 @@ test("every item arrives as structured clone would copy it: fast-encoded values 
     constructor(readonly x: number, readonly y: number) {}
   }
   const values: unknown[] = [
-    -0, NaN, Infinity, -1.5e300, 2 ** 31, -(2 ** 31), 0x7fffffff, "", "é", "naïve ☃ 😀", "é".repeat(500), "x".repeat(70),
+    -0, NaN, Infinity, -1.5e300, 2 ** 31, -(2 ** 31), 0x7fffffff, "", "é", "naïve ☃ 😀", "é".repeat(500), "x".repeat(70), "lone \ud800 surrogate", "\udc00".repeat(100),
     [1, [2, [3, []]]], new Array(2).fill(1, 1), { a: undefined, "b c": null, 3: "three" }, Object.assign(Object.create(null), { k: 1 }),
     [shared, shared], cyclic, new Point(1, 2), { when: new Date(5), tags: new Set(["a"]) }, [1n, new Float64Array([0.5])],
   ];
@@ -190,13 +202,13 @@ test("JoinableQueue: join returns once every item is done; too many taskDone is 
   const workers = [0, 1, 2, 3].map(() => new mp.Process({ target: worker, args: [q, done] }));
   for (const w of workers) w.start();
   for (let i = 0; i < 10; i++) await q.putAsync(i);
-  await q.joinAsync();
+  await within(q.joinAsync(), 30, "joinAsync()");
   // join() returned: every item was marked done before its taskDone().
   assert.deepEqual(done.toArray(), new Array(10).fill(1));
   assert.equal(q.unfinished(), 0);
   for (let i = 0; i < 4; i++) await q.putAsync(null);
   for (const w of workers) await finish(w);
-  await q.joinAsync();
+  await within(q.joinAsync(), 1, "joinAsync() with nothing unfinished");
   assert.throws(() => q.taskDone(), fails(mp.ReleaseError, "more times than items were put"));
   // A worker's blocking join() too.
   q.putNowait(1);
@@ -224,8 +236,8 @@ test("SimpleQueue: empty before and after a worker puts; get, close (TestSimpleQ
   const p = new mp.Process({ target: (q: mp.SimpleQueue, back: mp.SimpleQueue) => back.put(q.get()), args: [q, echoed] });
   p.start();
   await q.putAsync({ n: 3 });
+  await finish(p); // the echo is in `echoed` once the worker has ended (a getAsync here could wait for ever)
   assert.deepEqual(await echoed.getAsync(), { n: 3 });
-  await finish(p);
   q.close();
   q.close();
   assert.throws(() => q.get(), mp.ClosedError);

@@ -3,10 +3,11 @@
  * `undefined`, and arrays and plain objects of them — written in plain JavaScript into a scratch
  * buffer. `v8.serialize` (the structured clone of `postMessage`, through Node's JavaScript wrapper)
  * costs some 10 µs for a three-field object on this machine; this costs well under one. It gives
- * the same copy structured clone would (own enumerable string keys in order, `-0`, `NaN`, holes
- * aside); anything else — a Map, a Date, a typed array, a bigint, a class instance, a hole, an
- * object met twice (structured clone keeps the sharing and the cycles) — makes {@link encodeFast}
- * give up, and codec.ts uses `v8.serialize` for that item instead.
+ * the same copy structured clone would (own enumerable string keys in order, `-0`, `NaN`);
+ * anything else — a Map, a Date, a typed array, a bigint, a class instance, a hole, an object met
+ * twice (structured clone keeps the sharing and the cycles), a string with a lone surrogate (UTF-8
+ * cannot hold one) — makes {@link encodeFast} give up, and codec.ts uses `v8.serialize` for that
+ * item instead.
  *
  * @packageDocumentation
  */
@@ -63,6 +64,8 @@ function writeString(s: string): void {
       return;
     }
   }
+  // UTF-8 cannot hold a lone surrogate (structured clone keeps it): such a string takes v8.serialize.
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) throw GIVE_UP;
   const written = bytes.write(s, at + 5, "utf8");
   view.setUint32(at + 1, written, true);
   at += 5 + written;
