@@ -724,6 +724,74 @@ describe("notebook 05", () => {
     }
     assert.match(await verdict("✗", 4, () => notebook05.exercise4(announcesTooEarly)), /the consumer got \[(?!1, 2, 3\])/);
   });
+  test("exercise 5: a bounded buffer's consumer from two conditions, judged over every schedule with at most 1 preemption", async () => {
+    function consume(buf: mp.SharedArray<"i">, lock: mp.Lock, notFull: mp.Condition, notEmpty: mp.Condition) {
+      const got: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        mp.withLock(lock, () => {
+          while (buf[0] === buf[1]) notEmpty.wait();
+          got.push(buf[2 + (buf[1] % 2)]);
+          buf[1] = buf[1] + 1;
+          notFull.notify();
+        });
+      }
+      return got;
+    }
+    await verdict("✓", 5, () => notebook05.exercise5(consume));
+    const withWaitFor = (buf: mp.SharedArray<"i">, lock: mp.Lock, notFull: mp.Condition, notEmpty: mp.Condition) => {
+      const got: number[] = [];
+      while (got.length < 3) {
+        lock.acquire();
+        try {
+          notEmpty.waitFor(() => buf[1] < buf[0]);
+          got.push(buf[2 + (buf[1] % 2)]);
+          buf[1] += 1;
+          notFull.notifyAll();
+        } finally {
+          lock.release();
+        }
+      }
+      return got;
+    };
+    await verdict("✓", 5, () => notebook05.exercise5(withWaitFor));
+    function neverWakesTheProducer(buf: mp.SharedArray<"i">, lock: mp.Lock, _notFull: mp.Condition, notEmpty: mp.Condition) {
+      const got: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        mp.withLock(lock, () => {
+          while (buf[0] === buf[1]) notEmpty.wait();
+          got.push(buf[2 + (buf[1] % 2)]);
+          buf[1] = buf[1] + 1;
+        });
+      }
+      return got;
+    }
+    assert.match(await verdict("✗", 5, () => notebook05.exercise5(neverWakesTheProducer)), /deadlock in the schedule A×\d+ B×\d+.*A sleeps in wait\(\) on notFull/);
+    function waitsOnTheWrongCondition(buf: mp.SharedArray<"i">, lock: mp.Lock, notFull: mp.Condition) {
+      const got: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        mp.withLock(lock, () => {
+          while (buf[0] === buf[1]) notFull.wait();
+          got.push(buf[2 + (buf[1] % 2)]);
+          buf[1] = buf[1] + 1;
+          notFull.notify();
+        });
+      }
+      return got;
+    }
+    assert.match(await verdict("✗", 5, () => notebook05.exercise5(waitsOnTheWrongCondition)), /deadlock in the schedule .*B sleeps in wait\(\) on notFull/);
+    function neverWaits(buf: mp.SharedArray<"i">, lock: mp.Lock, notFull: mp.Condition) {
+      const got: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        mp.withLock(lock, () => {
+          got.push(buf[2 + (buf[1] % 2)]);
+          buf[1] = buf[1] + 1;
+          notFull.notify();
+        });
+      }
+      return got;
+    }
+    assert.match(await verdict("✗", 5, () => notebook05.exercise5(neverWaits)), /your consume returned \[(?!1, 2, 3\])/);
+  });
 });
 
 describe("notebook 06", () => {

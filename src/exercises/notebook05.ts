@@ -200,6 +200,11 @@ export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32
   pass(3, "your function slept in the condition's wait until the last check-in woke it, and the kernel was never blocked.");
 }
 
+/** A schedule in runs of one thread's steps, `A×12 B×3 A×2`: the primitives take many steps each. */
+function inRuns(schedule: string): string {
+  return (schedule.match(/(.)\1*/g) ?? []).map((run) => `${run[0]}×${run.length}`).join(" ");
+}
+
 /** The consumer of exercise 4, a thread of the explorer: takes three items, in order. */
 function takeThree(buf: SharedArray<"i">, lock: Lock, empty: Semaphore, full: Semaphore): number[] {
   const got: number[] = [];
@@ -248,9 +253,62 @@ export async function exercise4(produce: (buf: SharedArray<"i">, lock: Lock, emp
     return pass(4, `in all ${result.schedules} schedules tried (every one with at most 2 preemptions) the consumer got 1, 2, 3, and nobody deadlocked.`);
   }
   if (failure.kind === "deadlock") {
-    return fail(4, `deadlock in the schedule ${failure.schedule} (A your produce, B the consumer): ${failure.message}. ` +
+    return fail(4, `deadlock in the schedule ${inRuns(failure.schedule)} (A your produce, B the consumer): ${failure.message}. ` +
       "Take a free place (empty.acquire()) before the lock, never while holding it, and after putting an item, full.release() so that the consumer may take it.");
   }
-  fail(4, `in the schedule ${failure.schedule} (A your produce, B the consumer) ${failure.state}. ` +
+  fail(4, `in the schedule ${inRuns(failure.schedule)} (A your produce, B the consumer) ${failure.state}. ` +
     "Put 1, 2, 3 in that order: for each, empty.acquire(), then under the lock buf[2 + buf[0] % 2] = item and buf[0] += 1, then full.release().");
+}
+
+/** The producer of exercise 5, a thread of the explorer: puts 1, 2, 3 with two conditions. */
+function putThree(buf: SharedArray<"i">, lock: Lock, notFull: Condition, notEmpty: Condition): void {
+  for (const item of [1, 2, 3]) {
+    lock.acquire();
+    while (buf[0] - buf[1] === 2) notFull.wait();
+    buf[2 + (buf[0] % 2)] = item;
+    buf[0] = buf[0] + 1;
+    notEmpty.notify();
+    lock.release();
+  }
+}
+
+/**
+ * Exercise 5: `consume(buf, lock, notFull, notEmpty)` takes three items from the bounded buffer of
+ * 5.8 (two slots) with two conditions on `lock`, and returns them in a list. The check runs it
+ * against a producer that puts 1, 2, 3 (waiting on `notFull`, notifying `notEmpty`), under the
+ * explorer, over every schedule with at most 1 preemption, and wants `[1, 2, 3]` every time, with
+ * no deadlock.
+ *
+ * @example `await check.exercise5(consume);`
+ */
+export async function exercise5(consume: (buf: SharedArray<"i">, lock: Lock, notFull: Condition, notEmpty: Condition) => number[]): Promise<void> {
+  if (typeof consume !== "function") return fail(5, `pass your function itself, such as check.exercise5(consume), not ${typeof consume}.`);
+  const lock = new Lock();
+  let result;
+  try {
+    result = await explore({
+      threads: [putThree, consume],
+      args: [SharedArrayOf("i", 4, { lock: false }), lock, new Condition(lock), new Condition(lock)] as [SharedArray<"i">, Lock, Condition, Condition],
+      names: ["buf", "lock", "notFull", "notEmpty"],
+      reduce: true,
+      preemptions: 1,
+      stopAtFirstFailure: true,
+      check: ({ threads: [, consumer] }) => consumer.outcome === "returned" && Array.isArray(consumer.value) && sameList(consumer.value, [1, 2, 3]),
+      state: ({ threads: [, consumer] }) => consumer.outcome === "returned"
+        ? `your consume returned ${Array.isArray(consumer.value) ? listed(consumer.value) : String(consumer.value)}`
+        : `your consume ${consumer.outcome}${consumer.error ? ` ${consumer.error.name}: ${consumer.error.message}` : ""}`,
+    });
+  } catch (error) {
+    return fail(5, `the explorer could not run it: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const failure = result.failure;
+  if (failure === null) {
+    return pass(5, `in all ${result.schedules} schedules tried (every one with at most 1 preemption) your consume returned [1, 2, 3], and nobody deadlocked.`);
+  }
+  if (failure.kind === "deadlock") {
+    return fail(5, `deadlock in the schedule ${inRuns(failure.schedule)} (A the producer, B your consume): ${failure.message}. ` +
+      "Wait on notEmpty while the buffer is empty (buf[0] === buf[1]), under the lock, and after taking an item, notFull.notify() so that a producer waiting for room goes on.");
+  }
+  fail(5, `in the schedule ${inRuns(failure.schedule)} (A the producer, B your consume) ${failure.state}. ` +
+    "For each of three items: under the lock, wait on notEmpty while buf[0] === buf[1], take buf[2 + buf[1] % 2], add 1 to buf[1], notFull.notify(); return the three in order.");
 }

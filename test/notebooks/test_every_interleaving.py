@@ -184,3 +184,9 @@ def test_07_treiber_stack_on_real_workers_and_aba_explored(nb07):
     untagged = re.search(r"^untagged: (\d+) classes of schedules \(all of them\), (\d+) broken; [AB]+ ends with stack \[2,3\], A holds \[1\], B holds \[2\]$", explored, re.MULTILINE)
     assert untagged and int(untagged.group(2)) > 0, explored
     assert re.search(r"^tagged  : \d+ classes of schedules \(all of them\), 0 broken$", explored, re.MULTILINE), explored
+
+
+def test_07_aba_timeline_draws_both_threads_and_the_compare_exchange_that_should_have_failed(nb07):
+    words = texts(svg_of(nb07, "lockfree-timeline"))
+    for label in ["A (pops one)", "B (pops two, pushes the first back)", "expects top 1: it is 1 again", "CAS top 1 → 2", "CAS top 3 → 1"]:
+        assert label in words, f"{label!r} missing from the ABA timeline: {words}"
