@@ -374,22 +374,58 @@ describe("notebook 03", () => {
 });
 
 describe("notebook 04", () => {
-  test("exercise 1: an increment built from compareExchange", async () => {
+  test("exercise 1: an increment built from compareExchange, judged over every schedule", async () => {
     function increment(counter: Int32Array, n: number) {
       for (let i = 0; i < n; i++) {
         let seen = Atomics.load(counter, 0);
         for (let found; (found = Atomics.compareExchange(counter, 0, seen, seen + 1)) !== seen; ) seen = found;
       }
     }
-    await verdict("✓", 1, () => notebook04.exercise1(increment));
+    assert.match(await verdict("✓", 1, () => notebook04.exercise1(increment)),
+      /no increment lost and no Atomics.add in every schedule \(\d+ classes of equivalent schedules, one run each\) of two workers doing 2 each; then exact in real workers \(2 workers: 1000000, 4 workers: 1000000\)/);
+    // Right, written differently: a do-while that reads again after every failure.
+    function doWhile(counter: Int32Array, n: number) {
+      for (let done = 0; done < n; done++) {
+        let seen;
+        do seen = Atomics.load(counter, 0);
+        while (Atomics.compareExchange(counter, 0, seen, seen + 1) !== seen);
+      }
+    }
+    await verdict("✓", 1, () => notebook04.exercise1(doWhile));
+    const lost = /^✗ exercise 1: two workers doing 2 increments each, in the schedule [AB]+: .*(erased|The count ended at [0-3], want 4|the count ended at [0-3], want 4)/;
+    // Wrong: the stub (a load, then a store), a plain ++, a compare-exchange whose failure is
+    // ignored, one that retries with the value it read first (never the one it found).
     function loadStore(counter: Int32Array, n: number) {
       for (let i = 0; i < n; i++) Atomics.store(counter, 0, Atomics.load(counter, 0) + 1);
     }
-    assert.match(await verdict("✗", 1, () => notebook04.exercise1(loadStore)), /counted \d+ of 1000000: \d+ updates lost/);
+    assert.match(await verdict("✗", 1, () => notebook04.exercise1(loadStore)), /A wrote counter\[0\] = \d+ at step \d+, computed from the \d+ it read at step \d+: it erased B's write/);
+    function plusPlus(counter: Int32Array, n: number) {
+      for (let i = 0; i < n; i++) counter[0]++;
+    }
+    assert.match(await verdict("✗", 1, () => notebook04.exercise1(plusPlus)), lost);
+    function casOnce(counter: Int32Array, n: number) {
+      for (let i = 0; i < n; i++) {
+        const seen = Atomics.load(counter, 0);
+        Atomics.compareExchange(counter, 0, seen, seen + 1);
+      }
+    }
+    assert.match(await verdict("✗", 1, () => notebook04.exercise1(casOnce)), /the count ended at 3, want 4/);
+    function staleRetry(counter: Int32Array, n: number) {
+      for (let i = 0; i < n; i++) {
+        const seen = Atomics.load(counter, 0);
+        while (Atomics.compareExchange(counter, 0, seen, seen + 1) !== seen) { /* try again */ }
+      }
+    }
+    assert.match(await verdict("✗", 1, () => notebook04.exercise1(staleRetry)), /^✗ exercise 1: two workers doing 2 increments each, in the schedule [AB]+: a (deadlock|livelock): /);
+    // Wrong by the rules: Atomics.add, or its twin Atomics.sub with -1.
     function withAdd(counter: Int32Array, n: number) {
       for (let i = 0; i < n; i++) Atomics.add(counter, 0, 1);
     }
-    assert.match(await verdict("✗", 1, () => notebook04.exercise1(withAdd)), /without Atomics.add/);
+    assert.match(await verdict("✗", 1, () => notebook04.exercise1(withAdd)), /step 1 is Atomics.add: the exercise is to build the add from Atomics.compareExchange, without it/);
+    function withSub(counter: Int32Array, n: number) {
+      for (let i = 0; i < n; i++) Atomics.sub(counter, 0, -1);
+    }
+    assert.match(await verdict("✗", 1, () => notebook04.exercise1(withSub)), /is Atomics.sub: the exercise is to build the add/);
   });
 
   test("exercise 2: partial sums, one write to shared memory each", async () => {
@@ -427,7 +463,7 @@ describe("notebook 04", () => {
       for (let i = from; i <= to; i++) sum += (values[i] ?? 0) * (values[i] ?? 0);
       partials[id] = sum;
     }
-    assert.match(await verdict("✗", 2, () => notebook04.exercise2(offByOne)), /thread A threw RangeError: Array index 8 is out of range/);
+    assert.match(await verdict("✗", 2, () => notebook04.exercise2(offByOne)), /workers 0, 1, 2 stored a wrong sum/);
     function wrongCell(values: Int32Array, from: number, to: number, partials: Float64Array) {
       let sum = 0;
       for (let i = from; i < to; i++) sum += values[i] * values[i];
@@ -523,7 +559,9 @@ describe("notebook 04", () => {
 });
 
 describe("notebook 05", () => {
-  test("exercise 1: at most three scanners", async () => {
+  type Scan = (scanners: mp.BoundedSemaphore, scanning: Int32Array, most: Int32Array) => void;
+
+  test("exercise 1: scanners on a semaphore, judged over every schedule", async () => {
     function scan(scanners: mp.BoundedSemaphore, scanning: Int32Array, most: Int32Array) {
       mp.withLock(scanners, () => {
         const now = Atomics.add(scanning, 0, 1) + 1;
@@ -534,14 +572,87 @@ describe("notebook 05", () => {
         Atomics.sub(scanning, 0, 1);
       });
     }
-    await verdict("✓", 1, () => notebook05.exercise1(scan));
-    function noSemaphore(_scanners: mp.BoundedSemaphore, scanning: Int32Array, most: Int32Array) {
+    assert.match(await verdict("✓", 1, () => notebook05.exercise1(scan)),
+      /never more scanners than places, and most\[0\] right, in every schedule \(\d+ classes .*\) of 2 workers on a BoundedSemaphore\(2\), and in every schedule \(\d+ classes .*\) of 2 workers on a BoundedSemaphore\(1\); then at most [1-3] of 6 real workers/);
+    // Right, written differently: acquire/try/finally, and the maximum kept with a loop that
+    // reads what compareExchange found.
+    const withTry: Scan = (scanners, scanning, most) => {
+      scanners.acquire();
+      try {
+        const now = Atomics.add(scanning, 0, 1) + 1;
+        let seen = Atomics.load(most, 0);
+        while (seen < now) {
+          const found = Atomics.compareExchange(most, 0, seen, now);
+          if (found === seen) break;
+          seen = found;
+        }
+        mp.sleep(0.05);
+        Atomics.sub(scanning, 0, 1);
+      } finally {
+        scanners.release();
+      }
+    };
+    await verdict("✓", 1, () => notebook05.exercise1(withTry));
+  });
+
+  test("exercise 1: plausible wrong answers all get ✗, with the schedule that breaks them", async () => {
+    const overwritten = /^✗ exercise 1: 2 workers on a BoundedSemaphore\(2\), in the schedule [AB]+: 2 workers scanned at once, but most\[0\] ended at 1: a smaller number was written over the larger one/;
+    // The maximum kept with a look and then a write: plain, with Atomics, or no look at all.
+    const racyMax: Scan = (scanners, scanning, most) => {
+      mp.withLock(scanners, () => {
+        const now = Atomics.add(scanning, 0, 1) + 1;
+        if (now > most[0]) most[0] = now;
+        mp.sleep(0.05);
+        Atomics.sub(scanning, 0, 1);
+      });
+    };
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(racyMax)), overwritten);
+    const atomicLookThenWrite: Scan = (scanners, scanning, most) => {
+      mp.withLock(scanners, () => {
+        const now = Atomics.add(scanning, 0, 1) + 1;
+        Atomics.store(most, 0, Math.max(Atomics.load(most, 0), now));
+        Atomics.sub(scanning, 0, 1);
+      });
+    };
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(atomicLookThenWrite)), overwritten);
+    const lastWins: Scan = (scanners, scanning, most) => {
+      mp.withLock(scanners, () => {
+        Atomics.store(most, 0, Atomics.add(scanning, 0, 1) + 1);
+        Atomics.sub(scanning, 0, 1);
+      });
+    };
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(lastWins)), overwritten);
+    // No semaphore; a place never given back; never counted out.
+    const noSemaphore: Scan = (_scanners, scanning, most) => {
       const now = Atomics.add(scanning, 0, 1) + 1;
-      mp.sleep(0.3);   // long enough that all 6 are in at once
-      Atomics.store(most, 0, Math.max(Atomics.load(most, 0), now, Atomics.load(scanning, 0)));
+      for (let seen = Atomics.load(most, 0); now > seen; seen = Atomics.load(most, 0)) {
+        if (Atomics.compareExchange(most, 0, seen, now) === seen) break;
+      }
       Atomics.sub(scanning, 0, 1);
-    }
-    assert.match(await verdict("✗", 1, () => notebook05.exercise1(noSemaphore)), /[4-6] workers scanned at once, but there are only 3/);
+    };
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(noSemaphore)),
+      /^✗ exercise 1: 2 workers on a BoundedSemaphore\(1\), in the schedule [AB]+: 2 workers scanned at once, but there is only 1 scanner: take a place/);
+    const neverReleased: Scan = (scanners, scanning, most) => {
+      scanners.acquire();
+      const now = Atomics.add(scanning, 0, 1) + 1;
+      for (let seen = Atomics.load(most, 0); now > seen; seen = Atomics.load(most, 0)) {
+        if (Atomics.compareExchange(most, 0, seen, now) === seen) break;
+      }
+      Atomics.sub(scanning, 0, 1);
+    };
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(neverReleased)), /the semaphore ended with 0 free places, want 2: release each place taken|a deadlock: /);
+    const neverCountedOut: Scan = (scanners, scanning, most) => {
+      mp.withLock(scanners, () => {
+        const now = Atomics.add(scanning, 0, 1) + 1;
+        for (let seen = Atomics.load(most, 0); now > seen; seen = Atomics.load(most, 0)) {
+          if (Atomics.compareExchange(most, 0, seen, now) === seen) break;
+        }
+      });
+    };
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(neverCountedOut)), /scanning\[0\] ended at 2, want 0: subtract 1 when a scan is done/);
+    // The stub: does nothing.
+    function nothing() {}
+    assert.match(await verdict("✗", 1, () => notebook05.exercise1(nothing)), /scanning\[0\] never went up/);
   });
 
   type Ring = (times: number, fromId: number, toId: number, locks: mp.Lock[], accounts: mp.SharedValue<"i">[], start: mp.Barrier) => void;
@@ -795,27 +906,118 @@ describe("notebook 05", () => {
 });
 
 describe("notebook 06", () => {
-  test("exercise 1: a hand-built lock on the bench", async () => {
-    function ticketLock(cells: Int32Array) {
-      return {
-        acquire() {
-          const mine = Atomics.add(cells, 0, 1);
-          for (let serving; (serving = Atomics.load(cells, 1)) !== mine; ) Atomics.wait(cells, 1, serving);
-        },
-        release() {
-          Atomics.add(cells, 1, 1);
-          Atomics.notify(cells, 1);
-        },
-      };
-    }
-    await verdict("✓", 1, () => notebook06.exercise1(ticketLock));
-    // A lock that lets everybody in. (A load-then-store lock lets two in only when a waiter's
-    // load falls in the nanoseconds between a release and the next acquire: the check catches it
-    // in some runs, not all, so it is no test of the check.)
-    function noLock(_cells: Int32Array) {
-      return { acquire() {}, release() {} };
-    }
-    assert.match(await verdict("✗", 1, () => notebook06.exercise1(noLock)), /increments were lost: two workers were in the critical section at once/);
+  type MakeLock = (cells: Int32Array) => { acquire(): void; release(): void };
+  function ticketLock(cells: Int32Array) {
+    return {
+      acquire() {
+        const mine = Atomics.add(cells, 0, 1);
+        for (let serving; (serving = Atomics.load(cells, 1)) !== mine; ) Atomics.wait(cells, 1, serving);
+      },
+      release() {
+        Atomics.add(cells, 1, 1);
+        Atomics.notify(cells, 1);
+      },
+    };
+  }
+
+  test("exercise 1: a ticket lock, judged over every schedule (FIFO, one inside, nobody left asleep), then on the bench", async () => {
+    assert.match(await verdict("✓", 1, () => notebook06.exercise1(ticketLock)),
+      /one worker inside at a time, first come first served, and nobody left asleep, in every schedule \(\d+ classes .*\) of A taking it twice and B once, and in every schedule with at most 2 preemptions \(\d+ schedules\) of 3 workers taking it once each; then exact on the bench/);
+    // Right, written differently: a compare-exchange loop for the ticket, a while loop to wait.
+    const casTicket: MakeLock = (cells) => ({
+      acquire() {
+        let mine = Atomics.load(cells, 0);
+        for (let found; (found = Atomics.compareExchange(cells, 0, mine, mine + 1)) !== mine; ) mine = found;
+        let serving = Atomics.load(cells, 1);
+        while (serving !== mine) {
+          Atomics.wait(cells, 1, serving);
+          serving = Atomics.load(cells, 1);
+        }
+      },
+      release() {
+        Atomics.store(cells, 1, Atomics.load(cells, 1) + 1);
+        Atomics.notify(cells, 1);
+      },
+    });
+    await verdict("✓", 1, () => notebook06.exercise1(casTicket));
+  });
+
+  test("exercise 1: notebook 6's own locks and broken ticket locks all get ✗, with the schedule", async () => {
+    const notFifo = /^✗ exercise 1: A taking it twice and B once, in the schedule [AB]+: the workers came to the lock in the order ABA but got in in the order AAB: a newcomer got in ahead of a worker that was already waiting/;
+    // Notebook 6's locks, pasted: each keeps workers apart, none is first come, first served.
+    const threeStateLock: MakeLock = (cells) => ({
+      acquire() {
+        let seen = Atomics.compareExchange(cells, 0, 0, 1);
+        if (seen === 0) return;
+        if (seen !== 2) seen = Atomics.exchange(cells, 0, 2);
+        while (seen !== 0) {
+          Atomics.wait(cells, 0, 2);
+          seen = Atomics.exchange(cells, 0, 2);
+        }
+      },
+      release() {
+        if (Atomics.exchange(cells, 0, 0) === 2) Atomics.notify(cells, 0, 1);
+      },
+    });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(threeStateLock)), notFifo);
+    const sleepingLock: MakeLock = (cells) => ({
+      acquire() {
+        while (Atomics.compareExchange(cells, 0, 0, 1) !== 0) Atomics.wait(cells, 0, 1);
+      },
+      release() {
+        Atomics.store(cells, 0, 0);
+        Atomics.notify(cells, 0, 1);
+      },
+    });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(sleepingLock)), notFifo);
+    const spinLock: MakeLock = (cells) => ({
+      acquire() {
+        while (Atomics.compareExchange(cells, 0, 0, 1) !== 0) { /* spin */ }
+      },
+      release() {
+        Atomics.store(cells, 0, 0);
+      },
+    });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(spinLock)), notFifo);
+    // The stub: lets everybody in.
+    const noLock: MakeLock = () => ({ acquire() {}, release() {} });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(noLock)), /two workers were inside at once: [AB] wrote count\[0\] = \d+ at step \d+, computed from the \d+ it read/);
+    // A ticket taken with a load and then a store: two workers can hold the same ticket.
+    const loadStoreTicket: MakeLock = (cells) => ({
+      acquire() {
+        const mine = Atomics.load(cells, 0);
+        Atomics.store(cells, 0, mine + 1);
+        for (let serving; (serving = Atomics.load(cells, 1)) !== mine; ) Atomics.wait(cells, 1, serving);
+      },
+      release() {
+        Atomics.add(cells, 1, 1);
+        Atomics.notify(cells, 1);
+      },
+    });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(loadStoreTicket)), /two workers were inside at once|a deadlock: /);
+    // A release that wakes only one sleeper (it may be the wrong one), and one that wakes nobody.
+    const wakesOne: MakeLock = (cells) => ({
+      acquire() {
+        const mine = Atomics.add(cells, 0, 1);
+        for (let serving; (serving = Atomics.load(cells, 1)) !== mine; ) Atomics.wait(cells, 1, serving);
+      },
+      release() {
+        Atomics.add(cells, 1, 1);
+        Atomics.notify(cells, 1, 1);
+      },
+    });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(wakesOne)),
+      /^✗ exercise 1: 3 workers taking it once each, in the schedule [ABC]+: a deadlock: every live thread is blocked: .*Does release\(\) move cell 1 on and wake every sleeper/);
+    const wakesNobody: MakeLock = (cells) => ({
+      acquire() {
+        const mine = Atomics.add(cells, 0, 1);
+        for (let serving; (serving = Atomics.load(cells, 1)) !== mine; ) Atomics.wait(cells, 1, serving);
+      },
+      release() {
+        Atomics.add(cells, 1, 1);
+      },
+    });
+    assert.match(await verdict("✗", 1, () => notebook06.exercise1(wakesNobody)), /^✗ exercise 1: A taking it twice and B once, in the schedule [AB]+: a deadlock: /);
   });
 });
 

@@ -28,7 +28,11 @@ export function asThread(fn: unknown, call: string): (...args: unknown[]) => unk
 /**
  * A thread whose body, JavaScript over the scenario's arguments `args`, uses the learner's
  * function as `learner`: `"const lock = learner(args[0]); lock.acquire(); ..."`. As in
- * {@link asThread}, `mp.sleep` does nothing.
+ * {@link asThread}, `mp.sleep` does nothing. And `performance.now()` moves on by 10 µs at each
+ * call, from 0 at the start of each run: the explorer's clocks stand still between timeouts (so
+ * that a schedule replays alike), and a busy wait on them, such as notebook 3's slow clerks'
+ * `while (performance.now() < end) {}`, would never end. A thread calls it the same number of
+ * times in every replay of a schedule, so it stays deterministic.
  *
  * @param fn - the learner's function (already accepted by {@link refusal}).
  * @param body - the thread's code.
@@ -41,6 +45,8 @@ export function threadAround(fn: unknown, body: string): (...args: unknown[]) =>
       const quiet = { ...globalThis.mp, sleep() {} };
       globalThis.mp = quiet;
       if (globalThis.exports !== undefined) globalThis.exports.mp = quiet;
+      let ticks = 0;
+      performance.now = () => (ticks += 0.01);
       const learner = (${source});
       ${body}
     }`,

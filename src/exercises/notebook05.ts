@@ -13,32 +13,106 @@ import { explore } from "../explore";
 import { BoundedSemaphore, Semaphore } from "../semaphore";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
 import { sleepAsync } from "../sleep";
+import type { Failure } from "../explore";
 import { asThread, everySchedule, refusal, showSchedule } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
 const SECONDS = 10;
 
+/** A scan scenario under the explorer: who runs, on how many places, within which bound. */
+interface ScanScenario {
+  readonly workers: number;
+  readonly places: number;
+  readonly who: string;
+}
+
+/**
+ * The explored scenarios, every schedule of each: two workers on two places (both scan at once,
+ * so a maximum kept with a look and then a write can lose the larger number); two workers on one
+ * place (the second must wait: it walks in where the semaphore is missing, and waits forever for
+ * a place never given back).
+ */
+const SCANS: readonly ScanScenario[] = [
+  { workers: 2, places: 2, who: "2 workers on a BoundedSemaphore(2)" },
+  { workers: 2, places: 1, who: "2 workers on a BoundedSemaphore(1)" },
+];
+
+type Scan = (scanners: BoundedSemaphore, scanning: Int32Array, most: Int32Array) => void;
+
+/** Explores one scan scenario: what it covered, or what went wrong and in which schedule. */
+async function exploreScans(scan: Scan, { workers, places, who }: ScanScenario): Promise<string | { failure: Failure | null; what: string }> {
+  let what = "";
+  let judged;
+  try {
+    judged = await everySchedule({
+      threads: Array.from({ length: workers }, () => asThread(scan, "args[0], args[1], args[2]")),
+      args: [new BoundedSemaphore(places), new Int32Array(new SharedArrayBuffer(4)), new Int32Array(new SharedArrayBuffer(4))],
+      names: ["scanners", "scanning", "most"],
+      reduce: true,
+      check: (final) => {
+        const [scanners, scanning, most] = final.args as [BoundedSemaphore, Int32Array, Int32Array];
+        // The most scanners at once, from the schedule itself: the largest value scanning[0] held.
+        const peak = Math.max(0, ...final.trace.filter((s) => s.cell === "scanning[0]").map((s) => Number(s.after)));
+        const t = final.threads.find((x) => x.outcome !== "returned");
+        if (t !== undefined) what = `thread ${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}: ${t.error.message.replace(/\.$/, "")}` : ""}.`;
+        else if (peak === 0) what = "scanning[0] never went up: count yourself in with Atomics.add(scanning, 0, 1) while you scan.";
+        else if (peak > places) what = `${peak} workers scanned at once, but there ${places === 1 ? "is only 1 scanner" : `are only ${places} scanners`}: take a place with scanners.acquire() (or mp.withLock(scanners, ...)) first.`;
+        else if (most[0] !== peak) {
+          what = `${peak} workers scanned at once, but most[0] ended at ${most[0]}: a smaller number was written over the larger one. ` +
+            "Keep the maximum with a compareExchange loop: read most[0], and swap in your number only if it is larger and most[0] still holds what you read.";
+        } else if (scanning[0] !== 0) what = `scanning[0] ended at ${scanning[0]}, want 0: subtract 1 when a scan is done.`;
+        else if (scanners.getValue() !== places) what = `the semaphore ended with ${scanners.getValue()} free places, want ${places}: release each place taken.`;
+        else return true;
+        return false;
+      },
+    });
+  } catch (error) {
+    return { failure: null, what: (error as Error).message };
+  }
+  const { failure, covered } = judged;
+  if (failure === null) return `${covered} of ${who}`;
+  if (failure.kind !== "check") what = `a ${failure.kind}: ${failure.message}. Is every place taken given back?`;
+  return { failure, what: `${who}, in the schedule ${failure.schedule}: ${what}` };
+}
+
 /**
  * Exercise 1: `scan(scanners, scanning, most)` holds one of the semaphore's places while it scans
  * for 50 ms, counts itself in `scanning[0]` meanwhile, and raises `most[0]` to the most scanners
- * it saw at once. The check runs 6 workers on a `BoundedSemaphore(3)`.
+ * it saw at once. The check explores two workers on two places and two on one place, every
+ * schedule of each, and wants in each: never more scanners than
+ * places, `most[0]` equal to the most there were at once (a maximum kept with
+ * `if (now > most[0]) most[0] = now` loses the larger number in some schedule: ✗ every run),
+ * `scanning[0]` back at 0 and every place given back. Then it runs 6 real workers on a
+ * `BoundedSemaphore(3)`.
  *
  * @example `await check.exercise1(scan);`
  */
-export async function exercise1(scan: (scanners: BoundedSemaphore, scanning: Int32Array, most: Int32Array) => void): Promise<void> {
+export async function exercise1(scan: Scan): Promise<void> {
   if (typeof scan !== "function") return fail(1, `pass your function itself, such as check.exercise1(scan), not ${typeof scan}.`);
+  const refused = refusal(scan);
+  if (refused !== null) return fail(1, `the library refused it: ${refused}`);
+  const covered: string[] = [];
+  for (const scenario of SCANS) {
+    const found = await exploreScans(scan, scenario);
+    if (typeof found === "string") {
+      covered.push(found);
+      continue;
+    }
+    fail(1, found.what);
+    if (found.failure !== null) showSchedule(found.failure, "A and B are the workers");
+    return;
+  }
   const scanners = new BoundedSemaphore(3);
   const scanning = new Int32Array(new SharedArrayBuffer(4));
   const most = new Int32Array(new SharedArrayBuffer(4));
   const outcome = await runWorkers(Array.from({ length: 6 }, () => ({ target: scan, args: [scanners, scanning, most] })), SECONDS);
   const wrong = trouble(outcome, SECONDS);
-  if (wrong !== null) return fail(1, wrong);
-  if (most[0] === 0) return fail(1, "most[0] is still 0: record the number of scanners at once, Atomics.add(scanning, 0, 1) + 1, and keep the largest in most[0].");
-  if (most[0] > 3) return fail(1, `${most[0]} workers scanned at once, but there are only 3 scanners: take a place with scanners.acquire() (or mp.withLock(scanners, ...)) first.`);
-  if (scanning[0] !== 0) return fail(1, `scanning[0] ended at ${scanning[0]}, want 0: subtract 1 when a scan is done.`);
-  if (scanners.getValue() !== 3) return fail(1, `the semaphore ended with ${scanners.getValue()} free places, want 3: release each place taken.`);
-  pass(1, `at most ${most[0]} of 6 workers scanned at once (the limit is 3), and every place was given back.`);
+  if (wrong !== null) return fail(1, `with 6 real workers: ${wrong}`);
+  if (most[0] < 1 || most[0] > 3) return fail(1, `with 6 real workers on 3 scanners, most[0] ended at ${most[0]}, want 1 to 3.`);
+  if (scanning[0] !== 0 || scanners.getValue() !== 3) return fail(1, `with 6 real workers, scanning[0] ended at ${scanning[0]} and the semaphore with ${scanners.getValue()} free places, want 0 and 3.`);
+  pass(1, `never more scanners than places, and most[0] right, in ${covered.join(", and in ")}; ` +
+    `then at most ${most[0]} of 6 real workers scanned at once (the limit is 3), and every place was given back.`);
 }
 
 type RingTransfer = (times: number, fromId: number, toId: number, locks: Lock[], accounts: SharedValue<"i">[], start: Barrier) => void;

@@ -28,7 +28,7 @@ export function sameList(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean 
   return a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
 }
 
-/** The source text of a learner's function, for the hints that look at what it calls. */
+/** The source text of a learner's function, for a worker that rebuilds it from that text. */
 export function sourceOf(fn: unknown): string {
   return typeof fn === "function" ? Function.prototype.toString.call(fn) : "";
 }
