@@ -102,6 +102,7 @@ export async function everySchedule<A extends unknown[]>(scenario: Scenario<A>):
  * @param threads - who the threads are, such as `"A = deposit, B = withdraw"`.
  */
 export function showSchedule(failure: Failure, threads: string): void {
+  if (failure.trace.length === 0) return;
   console.log(`The schedule that breaks it, ${failure.schedule} (${threads}), step by step:`);
   console.log(formatTrace(failure.trace));
 }
@@ -114,4 +115,9 @@ export function lostInWords(lost: LostUpdate): string {
   const erased = lost.overwritten.map((w) => `${w.thread}'s write of ${String(w.after)} at step ${w.step}`).join(" and ");
   return `${lost.write.thread} wrote ${lost.cell} = ${String(lost.write.after)} at step ${lost.write.step}, ` +
     `computed from the ${String(lost.read.before)} it read at step ${lost.read.step}: it erased ${erased}`;
+}
+
+/** Where a failure happened, for a ✗ line: `"in the schedule ABBA"`, or, where no thread took a step, `"in the one schedule there is (no shared-memory step)"`. */
+export function inSchedule(failure: Failure): string {
+  return failure.schedule === "" ? "in the one schedule there is (no thread took a shared-memory step)" : `in the schedule ${failure.schedule}`;
 }

@@ -13,7 +13,7 @@ import { Lock } from "../lock";
 import { Process } from "../process";
 import { Value, type SharedValue } from "../shared";
 import { sleepAsync } from "../sleep";
-import { asThread, everySchedule, lostInWords, refusal, showSchedule } from "./explored";
+import { asThread, everySchedule, lostInWords, refusal, inSchedule, showSchedule } from "./explored";
 import { fail, pass } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
@@ -97,7 +97,7 @@ export async function exercise1(deposit: Clerk, withdraw: Clerk): Promise<void> 
   if (failure !== null) {
     const what = failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
       : problem ?? `${lostInWords(lost[0])}. The balance ended at ${balance}, want 200`;
-    fail(1, `one round each, in the schedule ${failure.schedule}: ${what}. ` +
+    fail(1, `one round each, ${inSchedule(failure)}: ${what}. ` +
       "Is every read and write of b.value inside mp.withLock(b.getLock(), () => { ... }), in both functions?");
     return showSchedule(failure, "A = deposit, B = withdraw");
   }
@@ -172,7 +172,7 @@ export async function exercise2(transfer: Transfer): Promise<void> {
       ? `at step ${failure.trace.length} the lock was free and account a held ${a}, b ${b}: ${a + b} dollars in all, want 400. Whoever takes the lock then sees money missing (or made up)`
       : failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
       : problem ?? (lost.length > 0 ? `${lostInWords(lost[0])}. a ended at ${a} and b at ${b}` : `a ended at ${a} and b at ${b}, want 200 and 200`);
-    fail(2, `one move each way, in the schedule ${failure.schedule}: ${what}. ` +
+    fail(2, `one move each way, ${inSchedule(failure)}: ${what}. ` +
       "Both accounts must change inside the same acquire ... release (one mp.withLock), with the one lock both workers share.");
     return showSchedule(failure, "A moves from a to b, B from b to a");
   }

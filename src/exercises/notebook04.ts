@@ -8,7 +8,7 @@ import { Barrier } from "../barrier";
 import { explore, lostUpdates, replay } from "../explore";
 import { Process } from "../process";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
-import { asThread, everySchedule, lostInWords, refusal, showSchedule } from "./explored";
+import { asThread, everySchedule, lostInWords, refusal, inSchedule, showSchedule } from "./explored";
 import { fail, listed, pass, sameList, sourceOf } from "./verdict";
 
 import { runTogether } from "./together";
@@ -62,7 +62,7 @@ export async function exercise1(increment: (counter: Int32Array, n: number) => v
   const { failure, covered } = judged;
   if (failure !== null) {
     if (failure.kind !== "check") what = `a ${failure.kind}: ${failure.message}.`;
-    fail(1, `two workers doing ${EXPLORED_INCREMENTS} increments each, in the schedule ${failure.schedule}: ${what} ` +
+    fail(1, `two workers doing ${EXPLORED_INCREMENTS} increments each, ${inSchedule(failure)}: ${what} ` +
       "Loop: read the counter, then compareExchange(counter, 0, seen, seen + 1); it returns what it found, and only if that is seen did your write go in; if not, try again from what it found.");
     return showSchedule(failure, "A and B are the two workers");
   }

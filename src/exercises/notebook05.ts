@@ -14,7 +14,7 @@ import { BoundedSemaphore, Semaphore } from "../semaphore";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
 import { sleepAsync } from "../sleep";
 import type { Failure } from "../explore";
-import { asThread, everySchedule, refusal, showSchedule } from "./explored";
+import { asThread, everySchedule, refusal, inSchedule, showSchedule } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
@@ -73,7 +73,7 @@ async function exploreScans(scan: Scan, { workers, places, who }: ScanScenario):
   const { failure, covered } = judged;
   if (failure === null) return `${covered} of ${who}`;
   if (failure.kind !== "check") what = `a ${failure.kind}: ${failure.message}. Is every place taken given back?`;
-  return { failure, what: `${who}, in the schedule ${failure.schedule}: ${what}` };
+  return { failure, what: `${who}, ${inSchedule(failure)}: ${what}` };
 }
 
 /**
@@ -164,7 +164,7 @@ export async function exercise2(ringTransfer: RingTransfer): Promise<void> {
       ? `a deadlock in the ring (${failure.message}). Take the lock of the smaller account number first, whichever way the money goes`
       : failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
       : problem ?? `the accounts ended at A ${balances[0]}, B ${balances[1]}, C ${balances[2]}, want 100 each: an update was lost. Change both accounts while both locks are held`;
-    fail(2, `one move each around the ring, in the schedule ${failure.schedule}: ${what}.`);
+    fail(2, `one move each around the ring, ${inSchedule(failure)}: ${what}.`);
     return showSchedule(failure, "A moves from A to B, B from B to C, C from C to A");
   }
   const locks = [new Lock(), new Lock(), new Lock()];

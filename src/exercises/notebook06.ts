@@ -8,7 +8,7 @@
  */
 import { lostUpdates, type Failure, type LostUpdate, type TraceStep } from "../explore";
 import { bench, type MakeLock } from "../lessons/lock-bench";
-import { everySchedule, lostInWords, refusal, showSchedule, threadAround } from "./explored";
+import { everySchedule, lostInWords, refusal, inSchedule, showSchedule, threadAround } from "./explored";
 import { fail, pass } from "./verdict";
 
 const SECONDS = 30;
@@ -19,18 +19,23 @@ const HOLD = 20;
 const ENOUGH_OVERLAP = 0.5;
 const ATTEMPTS = 5;
 
+/** Whether a trace step changed its cell (a compare-exchange only if it succeeded). */
+function changed(s: TraceStep): boolean {
+  return s.op === "compareExchange" ? !Object.is(s.before, s.after) : ["add", "sub", "exchange", "store", "write", "and", "or", "xor"].includes(s.op);
+}
+
 /**
  * The order in which the workers came to the lock and the order in which they got in, one letter
- * per acquire. A worker *comes* at its first step on the lock's cells in an acquire (taking a
- * ticket, for a ticket lock): the first such step after it started, or after it marked the end of
- * its last round in `done[i]`. It *gets in* when it writes `count[0]` inside the critical section.
+ * per acquire. A worker *comes* when it takes its ticket: its first change of cell 0 in an acquire
+ * (after it started, or after it marked the end of its last round in `done[i]`). It *gets in* when
+ * it writes `count[0]` inside the critical section.
  */
 export function arrivalsAndEntries(trace: readonly TraceStep[]): { came: string; entered: string } {
   const coming = new Set<string>();
   let came = "";
   let entered = "";
   for (const s of trace) {
-    if (s.cell.startsWith("cells[") && !coming.has(s.thread)) {
+    if (s.cell === "cells[0]" && changed(s) && !coming.has(s.thread)) {
       coming.add(s.thread);
       came += s.thread;
     }
@@ -64,6 +69,7 @@ async function explored(makeLock: MakeLock, rounds: readonly number[], preemptio
   let orders = { came: "", entered: "" };
   let lost: LostUpdate[] = [];
   let problem: string | null = null;
+  let tickets: number[] | null = null;
   let judged;
   try {
     judged = await everySchedule({
@@ -76,9 +82,10 @@ async function explored(makeLock: MakeLock, rounds: readonly number[], preemptio
         problem = t === undefined ? null : `thread ${t.thread} ${t.outcome}${t.error ? ` ${t.error.name}: ${t.error.message.replace(/\.$/, "")}` : ""}`;
         lost = lostUpdates(final, "count[0]");
         orders = arrivalsAndEntries(final.trace);
-        // A lock that takes no step on its cells (it lets everybody in) has no order of coming to judge.
-        const served = orders.came.length !== orders.entered.length || orders.came === orders.entered;
-        return problem === null && lost.length === 0 && served;
+        const cells = final.args[0] as Int32Array;
+        const acquires = rounds.reduce((a, b) => a + b, 0);
+        tickets = cells[0] === acquires && cells[1] === acquires ? null : [cells[0], cells[1], acquires];
+        return problem === null && lost.length === 0 && tickets === null && orders.came === orders.entered;
       },
     });
   } catch (error) {
@@ -90,7 +97,9 @@ async function explored(makeLock: MakeLock, rounds: readonly number[], preemptio
     ? `a ${failure.kind}: ${failure.message}. Does release() move cell 1 on and wake every sleeper (Atomics.notify(cells, 1), all of them: only the one whose ticket is up may go on)?`
     : problem !== null ? `${problem}.`
     : lost.length > 0 ? `two workers were inside at once: ${lostInWords(lost[0])}. Take the ticket in one indivisible step, Atomics.add(cells, 0, 1), and wait until cell 1 shows it.`
-    : `the workers came to the lock in the order ${orders.came} but got in in the order ${orders.entered}: a newcomer got in ahead of a worker that was already waiting. ` +
+    : tickets !== null ? `after ${tickets[2]} acquires and releases, cell 0 holds ${tickets[0]} and cell 1 holds ${tickets[1]}, want ${tickets[2]} and ${tickets[2]}: ` +
+      "in a ticket lock, cell 0 counts the tickets handed out (one per acquire) and cell 1 the tickets served (one per release)."
+    : `the workers took their tickets in the order ${orders.came} but got in in the order ${orders.entered}: a worker got in ahead of one that was already waiting. ` +
       "A ticket lock serves tickets in order: take one with Atomics.add(cells, 0, 1), and wait until cell 1 shows it.";
   return { failure, what };
 }
@@ -102,8 +111,9 @@ async function explored(makeLock: MakeLock, rounds: readonly number[], preemptio
  * B once, every schedule (classes of equivalent schedules: every failure is still found); then
  * three workers once each, every schedule with at most two preemptions. In every schedule, no
  * update of the count may be lost, no worker may wait forever, and the workers must get in in the
- * order they came: a lock that lets a newcomer in ahead of a waiter (notebook 6's `spinLock`,
- * `sleepingLock` or `threeStateLock`) is no ticket lock and gets a ✗ every run, with the schedule. Then the bench runs it in 1, 2 and 4 real workers, 50,000 locked increments
+ * order they took their tickets; at the end cell 0 must have counted every ticket handed out and
+ * cell 1 every ticket served. Notebook 6's `spinLock`, `sleepingLock` or `threeStateLock` keep
+ * workers apart but are no ticket lock, and get a ✗ every run, with the schedule. Then the bench runs it in 1, 2 and 4 real workers, 50,000 locked increments
  * each time, and wants every count exact within 30 s (a run whose workers hardly overlapped is run
  * again, up to 5 times).
  *
@@ -119,7 +129,7 @@ export async function exercise1(makeLock: MakeLock): Promise<void> {
     if (typeof wrong !== "string") {
       const { failure, what } = wrong;
       if (failure === null) return fail(1, what);
-      fail(1, `${who}, in the schedule ${failure.schedule}: ${what}`);
+      fail(1, `${who}, ${inSchedule(failure)}: ${what}`);
       return showSchedule(failure, `${"ABC".slice(0, rounds.length).split("").join(", ")} are the workers; count[0] is written inside the critical section`);
     }
     covered.push(`${wrong} of ${who}`);
