@@ -432,7 +432,7 @@ describe("beyond CPython's tests", () => {
         await assert.rejects(res.get(), fails(mp.PoolStateError, "terminated", "interrupt"));
         await p.join();
       });
-      assert.match(text, new RegExp(`Interrupted: ended 1 running process \\(${p.name}\\)`));
+      assert.match(text, new RegExp(`Interrupted: ending 1 running process \\(${p.name}\\)`));
       assert.deepEqual(p.pids, []);
       await until(() => process.listenerCount("SIGINT") === 1, "the host to stop listening");
     } finally {
