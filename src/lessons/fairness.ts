@@ -9,6 +9,7 @@
  */
 import { Barrier } from "../barrier";
 import { Process } from "../process";
+import { runAllWithin } from "./join-within";
 import type { MakeLock } from "./lock-bench";
 
 /** The buckets of {@link FairnessRun.waits}, by how long one `acquire` waited. */
@@ -109,18 +110,9 @@ export async function fairness(makeLock: MakeLock, workers: number, options: Fai
     target: fairnessWorker,
     args: [makeLock.toString(), ms, hold, lockCells, shared, gate, results, id, SLOTS * id],
   }));
-  for (const p of processes) p.start();
-  const deadline = Date.now() + seconds * 1000;
-  try {
-    for (const p of processes) await p.join({ timeout: Math.max(0.001, (deadline - Date.now()) / 1000) });
-  } catch (error) {
-    await Promise.all(processes.map((p) => p.terminate()));
-    if ((error as Error).name === "TimeoutError") {
-      throw new Error(`${makeLock.name || "the lock"}: ${workers} workers were still taking the lock after ${seconds} s, ` +
-        "so they were terminated: does a waiter ever get the lock?", { cause: error });
-    }
-    throw error;
-  }
+  await runAllWithin(processes, seconds, () =>
+    `${makeLock.name || "the lock"}: ${workers} workers were still taking the lock after ${seconds} s, ` +
+      "so they were terminated: does a waiter ever get the lock?");
   const rows = Array.from({ length: workers }, (_, id) => results.subarray(SLOTS * id, SLOTS * id + SLOTS));
   const acquisitions = rows.reduce((sum, r) => sum + r[0], 0);
   const longestRun = Math.max(...rows.map((r) => r[SLOTS - 1])) / 1000;

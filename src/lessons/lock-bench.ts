@@ -9,6 +9,7 @@
  */
 import { Barrier } from "../barrier";
 import { Process } from "../process";
+import { runAllWithin } from "./join-within";
 
 /** What a hand-built lock counts while it works. */
 export interface LockCounts {
@@ -111,18 +112,9 @@ export async function bench(makeLock: MakeLock, workers: number, options: BenchO
       args: [makeLock.toString(), Math.floor(total / workers), hold, lockCells, counter, gate, results, id],
     }));
   }
-  for (const p of processes) p.start();
-  const deadline = Date.now() + seconds * 1000;
-  try {
-    for (const p of processes) await p.join({ timeout: Math.max(0.001, (deadline - Date.now()) / 1000) });
-  } catch (error) {
-    await Promise.all(processes.map((p) => p.terminate()));
-    if ((error as Error).name === "TimeoutError") {
-      throw new Error(`${makeLock.name || "the lock"}: ${workers} workers had not finished ${total} increments after ${seconds} s, ` +
-        "so they were terminated: does a waiter ever get the lock?", { cause: error });
-    }
-    throw error;
-  }
+  await runAllWithin(processes, seconds, () =>
+    `${makeLock.name || "the lock"}: ${workers} workers had not finished ${total} increments after ${seconds} s, ` +
+      "so they were terminated: does a waiter ever get the lock?");
   const rows = Array.from({ length: workers }, (_, id) => results.subarray(SLOTS * id, SLOTS * id + SLOTS));
   const longest = Math.max(...rows.map(([start, end]) => end - start));
   const together = Math.min(...rows.map(([, end]) => end)) - Math.max(...rows.map(([start]) => start));
