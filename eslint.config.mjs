@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".venv/", "notebooks/", "test/artifacts/"] },
+  { ignores: ["dist/", "node_modules/", ".venv/", "notebooks/", "test/artifacts/", ".devbench/"] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
