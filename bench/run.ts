@@ -69,6 +69,23 @@ interface Series {
 
 const results = new Results();
 
+/** Every sample taken, one entry per row and worker count, for the raw figures. */
+function measurementsOf(): object[] {
+  return [...results.samples.entries()].map(([k, s]) => ({ row: k.split("/")[0], workers: Number(k.split("/")[1]), ...s }));
+}
+
+/** Writes a run's raw figures to `file` (in bench/results/), and fails the run if a measurement failed. */
+function saveResults(file: string, raw: object): void {
+  mkdirSync(join(__dirname, "results"), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+  console.log(`raw figures: ${file}`);
+  const failures = results.failures();
+  if (failures.length > 0) {
+    console.error(`${failures.length} measurement(s) failed: ${failures.join("; ")}`);
+    process.exitCode = 1;
+  }
+}
+
 /**
  * `--only queue` (or `--only=queue`): run only the queue rows (f), their Python runs and their
  * targets, and write bench/results/<date>-queue.json; `--only pool`: only the Pool rows (g)
@@ -332,17 +349,10 @@ async function queueOnly(): Promise<void> {
   console.log(out.join("\n"));
   const date = began.toISOString().slice(0, 10);
   const file = join(__dirname, "results", `${date}-queue.json`);
-  mkdirSync(join(__dirname, "results"), { recursive: true });
   const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
-  const measurements = [...results.samples.entries()].map(([k, s]) => ({ row: k.split("/")[0], workers: Number(k.split("/")[1]), ...s }));
+  const measurements = measurementsOf();
   const raw = { date, startedAt: began.toISOString(), commit, node: process.version, python, cpus: cpus().length, availableParallelism: CORES, cpuModel: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadAfter, measurements, skipped: Object.fromEntries(results.skipped), targets, table: out.join("\n") };
-  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
-  console.log(`raw figures: ${file}`);
-  const failures = results.failures();
-  if (failures.length > 0) {
-    console.error(`${failures.length} measurement(s) failed: ${failures.join("; ")}`);
-    process.exitCode = 1;
-  }
+  saveResults(file, raw);
 }
 
 async function main(): Promise<void> {
@@ -425,7 +435,6 @@ async function main(): Promise<void> {
   const git = (...args: string[]): string => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout.trim();
   const date = began.toISOString().slice(0, 10);
   const file = join(__dirname, "results", `${date}.json`);
-  mkdirSync(join(__dirname, "results"), { recursive: true });
   const raw = {
     date,
     startedAt: began.toISOString(),
@@ -441,7 +450,7 @@ async function main(): Promise<void> {
     loadavgBefore: loadBefore,
     loadavgAfter: loadAfter,
     settings: { REPS, TOTAL, WARMUP, ROUNDS, PYTHON_PAIRS, PYTHON_TOTAL, STARTS, WORKER_COUNTS },
-    measurements: [...results.samples.entries()].map(([k, s]) => ({ row: k.split("/")[0], workers: Number(k.split("/")[1]), ...s })),
+    measurements: measurementsOf(),
     skipped: Object.fromEntries(results.skipped),
     notebooks,
     targets,
@@ -450,13 +459,7 @@ async function main(): Promise<void> {
     watching: watching.map((w) => ({ ...w, line: undefined })),
     table: out.join("\n"),
   };
-  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
-  console.log(`raw figures: ${file}`);
-  const failures = results.failures();
-  if (failures.length > 0) {
-    console.error(`${failures.length} measurement(s) failed: ${failures.join("; ")}`);
-    process.exitCode = 1;
-  }
+  saveResults(file, raw);
 }
 
 void main();
