@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome } from "./schedule-protocol";
@@ -12,8 +13,15 @@ import { startWorker } from "../worker-start";
 
 const EXPLORE_WORKER = join(__dirname, "worker.js");
 
-/** How many times the scheduler looks at a STATUS cell before it awaits `Atomics.waitAsync`. */
-const SPINS = 1000;
+/**
+ * How many times the scheduler looks at a STATUS cell before it awaits `Atomics.waitAsync`: some
+ * 20–40 µs, about what a worker needs to wake from its futex, do one step and ask for the next.
+ * An `Atomics.waitAsync` costs the scheduler a trip through the event loop (~33 µs on 2 cores), so
+ * spinning through a worker's answer made every step 2.5× faster on 2 cores (`exploreSpeed()` in
+ * bench/explore.ts; 1,000 looks caught almost no answer). With one core the worker cannot answer
+ * while the scheduler spins, so there it does not spin.
+ */
+const SPINS = availableParallelism() > 1 ? 20_000 : 0;
 /** How often (ms) a wait for a worker checks that the worker is still alive. */
 const ALIVE_CHECK_MS = 250;
 /** How long (ms) a thread may run between two shared-memory steps before the exploration gives up. */
