@@ -53,7 +53,7 @@ function park() {
 }
 if (d.carrier === "queue") {
   const mp = require(d.dist);
-  const q = mp.Queue.fromBuffer(d.buffer, mp.Lock.fromBuffer(d.lock));
+  const q = mp.Queue.fromBuffer(d.buffer, mp.Lock.fromBuffer(d.readLock), mp.Lock.fromBuffer(d.writeLock));
   park();
   if (d.producer) {
     for (let i = 0; i < d.n; i++) q.put(make(i));
@@ -103,7 +103,7 @@ export async function timeQueueRun(carrier: Carrier, item: ItemKind, pairs: numb
       const channel = carrier === "post" ? new MessageChannel() : null;
       for (const producer of [true, false]) {
         const port = channel === null ? undefined : producer ? channel.port1 : channel.port2;
-        const data = { gate, sums, index: i, carrier, item, n, producer, dist: join(__dirname, "..", "dist"), buffer: q.buffer, lock: q.lock.buffer, port };
+        const data = { gate, sums, index: i, carrier, item, n, producer, dist: join(__dirname, "..", "dist"), buffer: q.buffer, readLock: q.readLock.buffer, writeLock: q.writeLock.buffer, port };
         const w = new Worker(WORKER, { eval: true, execArgv: [], workerData: data, transferList: port === undefined ? [] : [port as unknown as TransferListItem] });
         w.on("error", (error) => (failure ??= error));
         workers.push(w);

@@ -31,10 +31,10 @@ const REBUILD: { readonly [K in Descriptor["$shared"]]: (descriptor: DescriptorO
   Barrier: (d): Barrier => rebuildBarrier(d),
   Value: (d, part) => rebuildValue(d, part(d.lock) as Lock | null),
   Array: (d, part) => rebuildArray(d, part(d.lock) as Lock | null),
-  Queue: (d, part) => Queue.fromBuffer(d.buffer, part(d.lock) as Lock),
-  SimpleQueue: (d, part) => SimpleQueue.fromBuffer(d.buffer, part(d.lock) as Lock),
-  JoinableQueue: (d, part) => JoinableQueue.fromBuffer(d.buffer, part(d.lock) as Lock),
-  Channel: (d, part) => PipeChannel.fromBuffer(d.buffer, part(d.lock) as Lock),
+  Queue: (d, part) => Queue.fromBuffer(d.buffer, part(d.readLock) as Lock, part(d.writeLock) as Lock),
+  SimpleQueue: (d, part) => SimpleQueue.fromBuffer(d.buffer, part(d.readLock) as Lock, part(d.writeLock) as Lock),
+  JoinableQueue: (d, part) => JoinableQueue.fromBuffer(d.buffer, part(d.readLock) as Lock, part(d.writeLock) as Lock),
+  Channel: (d, part) => PipeChannel.fromBuffer(d.buffer, part(d.readLock) as Lock, part(d.writeLock) as Lock),
   Connection: (d, part) => new Connection(part(d.incoming) as PipeChannel | null, part(d.outgoing) as PipeChannel | null),
 };
 

@@ -62,14 +62,16 @@ export interface NumbersDescriptor<K extends "Value" | "Array"> {
 /** The kinds of queue, and one direction of a pipe (`"Channel"`). */
 export type QueueKind = "Queue" | "SimpleQueue" | "JoinableQueue" | "Channel";
 
-/** A queue (or one direction of a pipe) on its way: its memory (cells and ring) and its lock. */
+/** A queue (or one direction of a pipe) on its way: its memory (cells and ring) and its two locks. */
 export interface QueueDescriptor {
   /** Which kind to rebuild. */
   readonly $shared: QueueKind;
   /** The queue's memory: its cells, then the ring of items. */
   readonly buffer: SharedArrayBuffer;
-  /** Its lock. */
-  readonly lock: Descriptor;
+  /** The lock its gets hold. */
+  readonly readLock: Descriptor;
+  /** The lock its puts hold. */
+  readonly writeLock: Descriptor;
 }
 
 /** One end of a pipe on its way: the channels it receives from and sends into. */

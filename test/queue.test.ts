@@ -103,13 +103,20 @@ test("every item arrives as structured clone would copy it: fast-encoded values 
     -0, NaN, Infinity, -1.5e300, 2 ** 31, -(2 ** 31), 0x7fffffff, "", "é", "naïve ☃ 😀", "é".repeat(500), "x".repeat(70), "lone \ud800 surrogate", "\udc00".repeat(100),
     [1, [2, [3, []]]], new Array(2).fill(1, 1), { a: undefined, "b c": null, 3: "three" }, Object.assign(Object.create(null), { k: 1 }),
     [shared, shared], cyclic, new Point(1, 2), { when: new Date(5), tags: new Set(["a"]) }, [1n, new Float64Array([0.5])],
+    // An own "__proto__" key stays an own key; non-ASCII keys; ASCII strings either side of the short-string cache's limit (24).
+    JSON.parse('{"__proto__": {"x": 1}, "a": 2}'), { é: 1, "😀": [2] }, "y".repeat(24), "y".repeat(25),
+    // More objects than the short list of objects met (16): the set takes over, and still finds one met twice.
+    Array.from({ length: 20 }, (_, i) => ({ i })), [...Array.from({ length: 20 }, (_, i) => ({ i })), shared, shared],
   ];
   const q = new mp.Queue();
   for (const v of values) q.putNowait(v);
-  for (const v of values) {
-    const got = q.getNowait();
-    assert.deepStrictEqual(got, structuredClone(v), `item ${values.indexOf(v)} arrives as structuredClone copies it`);
-  }
+  const received = values.map(() => q.getNowait());
+  // Compared once all were taken: an item's bytes are read into memory the next get reuses, and nothing received may point into it.
+  values.forEach((v, i) => assert.deepStrictEqual(received[i], structuredClone(v), `item ${i} arrives as structuredClone copies it`));
+  // Thousands of distinct short keys and values: the cache of short strings never gives one for another.
+  const many = Array.from({ length: 3000 }, (_, i) => ({ [`k${i}`]: `v${i % 997}`, [`K${i * 7}`]: i }));
+  for (const v of many) q.putNowait(v);
+  for (const v of many) assert.deepStrictEqual(q.getNowait(), v);
   // Identity within an item is kept, as structured clone keeps it.
   q.putNowait([shared, shared]);
   const [a, b] = q.getNowait() as object[];
@@ -259,8 +266,11 @@ test("bad arguments are refused with what was wrong", () => {
   const q = new mp.Queue();
   assert.throws(() => q.put(1, { block: "no" } as never), fails(TypeError, "block"));
   assert.throws(() => q.get({ timeout: -1 }), fails(RangeError, "timeout"));
-  assert.throws(() => mp.Queue.fromBuffer(new mp.Lock().buffer, new mp.Lock()), fails(TypeError, "Queue.fromBuffer()"));
-  assert.throws(() => mp.Queue.fromBuffer(new mp.SimpleQueue().buffer, new mp.Lock()), fails(TypeError, "another kind"));
+  assert.throws(() => mp.Queue.fromBuffer(new mp.Lock().buffer, new mp.Lock(), new mp.Lock()), fails(TypeError, "Queue.fromBuffer()"));
+  assert.throws(() => mp.Queue.fromBuffer(new mp.SimpleQueue().buffer, new mp.Lock(), new mp.Lock()), fails(TypeError, "another kind"));
+  // The two locks: both, and locks (a JavaScript caller can leave one out).
+  assert.throws(() => mp.Queue.fromBuffer(q.buffer, q.readLock, undefined as never), fails(TypeError, "two locks", "q.readLock, q.writeLock"));
+  assert.equal(mp.Queue.fromBuffer(q.buffer, q.readLock, q.writeLock).qsize(), 0);
   assert.equal(String(new mp.Queue(2)), "<Queue(maxsize=2, items=0)>");
   assert.equal(new mp.Queue(-3).maxsize, 0, "maxsize ≤ 0 means no limit, as in Python");
 });

@@ -49,7 +49,10 @@ export function itemBytes(item: unknown, where: string, keep = false): Uint8Arra
   return out;
 }
 
-/** The item the bytes of {@link itemBytes} were made from (a copy). */
+/**
+ * The item the bytes of {@link itemBytes} were made from (a copy): the bytes may be reused once it
+ * returns. (`v8.deserialize` may give typed arrays that are views of its input, so it gets a copy.)
+ */
 export function itemFrom(bytes: Uint8Array): unknown {
-  return bytes[0] === FAST ? decodeFast(bytes, 1) : deserialize(bytes.subarray(1));
+  return bytes[0] === FAST ? decodeFast(bytes, 1) : deserialize(bytes.slice(1));
 }

@@ -9,6 +9,13 @@
  * cannot hold one) — makes {@link encodeFast} give up, and codec.ts uses `v8.serialize` for that
  * item instead.
  *
+ * What makes it fast (each measured on `{ id, x: 1.5, tag: "item" }` and a 1 kB string, 2 cores):
+ * nothing is allocated per value but the decoded value itself; the objects met so far are a short
+ * list, not a `Set`, until there are many; an ASCII string is tagged so, and decoded by Node's
+ * latin-1 copy instead of its UTF-8 decoder; and short ASCII strings (keys, mostly) are decoded
+ * from a small cache of the strings last made from the same bytes, so that a key is not built
+ * character by character and looked up in V8's string table again for every item.
+ *
  * @packageDocumentation
  */
 
@@ -18,18 +25,29 @@ const FALSE = 2;
 const TRUE = 3;
 const INT32 = 4;
 const FLOAT64 = 5;
+/** A string as UTF-8, with at least one character outside ASCII. */
 const STRING = 6;
 const ARRAY = 7;
 const OBJECT = 8;
+/** A string of ASCII characters only: one byte each. */
+const ASCII = 9;
 
 /** Deeper than this, give up (structured clone copes; it is rare). */
 const MAX_DEPTH = 64;
 
 let bytes = Buffer.allocUnsafe(4096);
+/** The same memory as a plain `Uint8Array`, whose `subarray` costs less than a Buffer's. */
+let plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 let view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 let at = 0;
-/** The objects met in the item being encoded: one met twice gives up. */
-const met = new Set<object>();
+
+/** The objects met in the item being encoded, while few: one met twice gives up. */
+const metList: object[] = [];
+let metCount = 0;
+/** How many objects the list holds before they move to {@link metSet}. */
+const MET_LIST_MOST = 16;
+/** The objects met, once there are many. */
+const metSet = new Set<object>();
 
 /** Eight bytes seen as a float64, to write and read one without a DataView (and in one byte order). */
 const eight = new Uint8Array(8);
@@ -41,32 +59,60 @@ const GIVE_UP = Symbol("give up");
 function room(n: number): void {
   if (at + n <= bytes.length) return;
   const bigger = Buffer.allocUnsafe(Math.max(bytes.length * 2, at + n));
-  bigger.set(bytes.subarray(0, at));
+  bigger.set(plain.subarray(0, at));
   bytes = bigger;
+  plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Notes that `value` was met; false if it was met before in this item. */
+function meet(value: object): boolean {
+  if (metCount < MET_LIST_MOST) {
+    for (let i = 0; i < metCount; i++) if (metList[i] === value) return false;
+    metList[metCount++] = value;
+    if (metCount === MET_LIST_MOST) for (const o of metList) metSet.add(o);
+    return true;
+  }
+  if (metSet.has(value)) return false;
+  metSet.add(value);
+  metCount++;
+  return true;
+}
+
+/** Forgets the objects met (and lets them be collected). */
+function forgetMet(): void {
+  metList.fill(undefined as unknown as object, 0, Math.min(metCount, MET_LIST_MOST));
+  if (metCount >= MET_LIST_MOST) metSet.clear();
+  metCount = 0;
 }
 
 /** Writes a string: short ASCII ones byte by byte (a call into Node costs more than the copy), the rest with `Buffer.write`. */
 function writeString(s: string): void {
   const n = s.length;
   room(5 + n * 3);
-  bytes[at] = STRING;
   if (n <= 64) {
     let i = 0;
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) break;
-      bytes[at + 5 + i] = c;
+      plain[at + 5 + i] = c;
     }
     if (i === n) {
+      plain[at] = ASCII;
       view.setUint32(at + 1, n, true);
       at += 5 + n;
       return;
     }
   }
-  // UTF-8 cannot hold a lone surrogate (structured clone keeps it): such a string takes v8.serialize.
-  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) throw GIVE_UP;
   const written = bytes.write(s, at + 5, "utf8");
+  if (written === n) {
+    // One byte per character: every one was ASCII (so no lone surrogate either).
+    plain[at] = ASCII;
+  } else {
+    // UTF-8 cannot hold a lone surrogate (structured clone keeps it): such a string takes v8.serialize.
+    if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) throw GIVE_UP;
+    plain[at] = STRING;
+  }
   view.setUint32(at + 1, written, true);
   at += 5 + written;
 }
@@ -76,13 +122,13 @@ function write(value: unknown, depth: number): void {
     case "number":
       room(9);
       if ((value | 0) === value && !Object.is(value, -0)) {
-        bytes[at] = INT32;
+        plain[at] = INT32;
         view.setInt32(at + 1, value, true);
         at += 5;
       } else {
-        bytes[at] = FLOAT64;
+        plain[at] = FLOAT64;
         float[0] = value;
-        bytes.set(eight, at + 1);
+        for (let i = 0; i < 8; i++) plain[at + 1 + i] = eight[i];
         at += 9;
       }
       return;
@@ -91,23 +137,22 @@ function write(value: unknown, depth: number): void {
       return;
     case "boolean":
       room(1);
-      bytes[at++] = value ? TRUE : FALSE;
+      plain[at++] = value ? TRUE : FALSE;
       return;
     case "undefined":
       room(1);
-      bytes[at++] = UNDEFINED;
+      plain[at++] = UNDEFINED;
       return;
     case "object":
       if (value === null) {
         room(1);
-        bytes[at++] = NULL;
+        plain[at++] = NULL;
         return;
       }
-      if (depth >= MAX_DEPTH || met.has(value)) throw GIVE_UP;
-      met.add(value);
+      if (depth >= MAX_DEPTH || !meet(value)) throw GIVE_UP;
       if (Array.isArray(value)) {
         room(5);
-        bytes[at] = ARRAY;
+        plain[at] = ARRAY;
         view.setUint32(at + 1, value.length, true);
         at += 5;
         for (let i = 0; i < value.length; i++) {
@@ -121,7 +166,7 @@ function write(value: unknown, depth: number): void {
         if (proto !== Object.prototype && proto !== null) throw GIVE_UP;
         const keys = Object.keys(value);
         room(5);
-        bytes[at] = OBJECT;
+        plain[at] = OBJECT;
         view.setUint32(at + 1, keys.length, true);
         at += 5;
         for (const key of keys) {
@@ -144,21 +189,25 @@ function write(value: unknown, depth: number): void {
  */
 export function encodeFast(item: unknown, prefix: number): Uint8Array | null {
   at = prefix;
-  met.clear();
   try {
     write(item, 0);
   } catch (error) {
     if (error === GIVE_UP) return null;
     throw error;
   } finally {
-    met.clear();
+    if (metCount > 0) forgetMet();
   }
-  return bytes.subarray(0, at);
+  return plain.subarray(0, at);
 }
 
-/** The input being decoded (as a Buffer, for its native UTF-8 decoding), and where in it. */
-let input = Buffer.alloc(0);
+/** The input being decoded, and where in it. */
+let input = new Uint8Array(0);
 let pos = 0;
+
+/** ASCII strings up to this many bytes go through {@link shortStrings}. */
+const SHORT = 24;
+/** The strings last decoded from short ASCII bytes, by a hash of the bytes (a slot per hash; a new string takes the slot). */
+const shortStrings: Array<string | undefined> = new Array<string | undefined>(1024).fill(undefined);
 
 function readUint32(): number {
   const n = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16) | (input[pos + 3] << 24)) >>> 0;
@@ -166,20 +215,29 @@ function readUint32(): number {
   return n;
 }
 
-function readString(): string {
+/** A short ASCII string from `input[start, end)`: the cached one if it has the same characters. */
+function shortAscii(start: number, end: number): string {
+  let hash = end - start;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + input[i]) | 0;
+  const slot = (hash ^ (hash >>> 10)) & 1023;
+  const cached = shortStrings[slot];
+  if (cached !== undefined && cached.length === end - start) {
+    let same = true;
+    for (let i = 0; i < cached.length && same; i++) same = cached.charCodeAt(i) === input[start + i];
+    if (same) return cached;
+  }
+  const made = Buffer.prototype.latin1Slice.call(input, start, end) as string;
+  shortStrings[slot] = made;
+  return made;
+}
+
+/** Reads a string whose tag (`ASCII` or `STRING`) was just read. */
+function readString(tag: number): string {
   const n = readUint32();
   const start = pos;
   pos += n;
-  if (n <= 64) {
-    let s = "";
-    for (let i = start; i < pos; i++) {
-      const c = input[i];
-      if (c >= 0x80) return input.toString("utf8", start, pos);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return input.toString("utf8", start, pos);
+  if (tag === STRING) return Buffer.prototype.utf8Slice.call(input, start, pos) as string;
+  return n <= SHORT ? shortAscii(start, pos) : (Buffer.prototype.latin1Slice.call(input, start, pos) as string);
 }
 
 function read(): unknown {
@@ -200,7 +258,8 @@ function read(): unknown {
       pos += 8;
       return float[0];
     case STRING:
-      return readString();
+    case ASCII:
+      return readString(tag);
     case ARRAY: {
       const n = readUint32();
       const out = new Array<unknown>(n);
@@ -211,9 +270,10 @@ function read(): unknown {
       const n = readUint32();
       const out: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
-        pos++; // the key's STRING tag
-        const key = readString();
-        out[key] = read();
+        const key = readString(input[pos++]);
+        // An own "__proto__" (structured clone keeps one) must not set the prototype.
+        if (key === "__proto__") Object.defineProperty(out, key, { value: read(), enumerable: true, writable: true, configurable: true });
+        else out[key] = read();
       }
       return out;
     }
@@ -224,7 +284,7 @@ function read(): unknown {
 
 /** Reads a value {@link encodeFast} wrote, from `offset` of `bytes`. */
 export function decodeFast(bytes: Uint8Array, offset: number): unknown {
-  input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  input = bytes;
   pos = offset;
   return read();
 }

@@ -32,7 +32,7 @@ export class JoinableQueue extends Queue {
     return "JoinableQueue";
   }
 
-  /** Counts the item going in (the lock is held). */
+  /** Counts the item going in (the write lock is held; getters cannot see it yet). */
   protected override onPut(): void {
     atomics.add(this.cells, UNFINISHED, 1);
   }

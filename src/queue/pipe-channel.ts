@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { Lock } from "../lock";
-import { Channel, cellsOfChannel, freshCells, READER_CLOSED, WRITER_CLOSED, type GetResult, type PutResult, type RingOptions } from "./channel";
+import type { Lock } from "../lock";
+import { Channel, cellsOfChannel, freshCells, freshLocks, isChannelLocks, rebuiltLocks, READER_CLOSED, type ChannelLocks, WRITER_CLOSED, type GetResult, type PutResult, type RingOptions } from "./channel";
 import type { QueueKind } from "../transfer";
 
 const KIND = "Channel";
@@ -15,14 +15,15 @@ export class PipeChannel extends Channel {
   /** Makes a fresh channel (`options.bytes`: its ring). */
   constructor(options?: RingOptions);
   /** Rebuilds one over existing memory; use `fromBuffer`. */
-  constructor(lock: Lock, cells: Int32Array);
-  constructor(first?: RingOptions | Lock, cells?: Int32Array) {
-    super(...(first instanceof Lock && cells instanceof Int32Array ? [first, cells] as const : [new Lock(), freshCells(KIND, 0, first as RingOptions | undefined, "Pipe()")] as const));
+  constructor(locks: ChannelLocks, cells: Int32Array);
+  constructor(first?: RingOptions | ChannelLocks, cells?: Int32Array) {
+    super(...(isChannelLocks(first) && cells instanceof Int32Array ? [first, cells] as const : [freshLocks(), freshCells(KIND, 0, first as RingOptions | undefined, "Pipe()")] as const));
   }
 
-  /** Rebuilds one over memory another made, with its lock. */
-  static fromBuffer(buffer: SharedArrayBuffer, lock: Lock): PipeChannel {
-    return new PipeChannel(lock, cellsOfChannel(buffer, KIND));
+  /** Rebuilds one over memory another made, with its two locks. */
+  static fromBuffer(buffer: SharedArrayBuffer, readLock: Lock, writeLock: Lock): PipeChannel {
+    const cells = cellsOfChannel(buffer, KIND);
+    return new PipeChannel(rebuiltLocks(readLock, writeLock, KIND), cells);
   }
 
   protected get kind(): QueueKind {

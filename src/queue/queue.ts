@@ -6,11 +6,11 @@
  * @packageDocumentation
  */
 import { checkCount } from "../options";
-import { Lock } from "../lock";
 import { blockOptions, type BlockOptions } from "./block-options";
-import { Channel, cellsOfChannel, freshCells, type GetResult, type PutResult, type RingOptions } from "./channel";
+import { Channel, cellsOfChannel, freshCells, freshLocks, isChannelLocks, rebuiltLocks, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
 import { itemBytes, itemFrom } from "./codec";
 import { ClosedError, Empty, Full } from "./errors";
+import type { Lock } from "../lock";
 import type { QueueKind } from "../transfer";
 
 /** The kind a queue class makes (its `kind` getter, read off its prototype). */
@@ -59,27 +59,30 @@ export class Queue extends Channel {
    */
   constructor(maxsize?: number, options?: RingOptions);
   /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
-  constructor(lock: Lock, cells: Int32Array);
-  constructor(first: number | Lock = 0, second?: RingOptions | Int32Array) {
+  constructor(locks: ChannelLocks, cells: Int32Array);
+  constructor(first: number | ChannelLocks = 0, second?: RingOptions | Int32Array) {
     super(...Queue.parts(new.target, first, second));
   }
 
-  /** The lock and cells of a new queue of the class `made`, or of one being rebuilt. */
-  private static parts(made: unknown, first: unknown, second: unknown): [Lock, Int32Array] {
-    if (first instanceof Lock && second instanceof Int32Array) return [first, second];
+  /** The locks and cells of a new queue of the class `made`, or of one being rebuilt. */
+  private static parts(made: unknown, first: unknown, second: unknown): [ChannelLocks, Int32Array] {
+    if (isChannelLocks(first) && second instanceof Int32Array) return [first, second];
     const kind = kindOf(made);
     const size = checkCount(first, `${kind}(): maxsize`, -0x7fffffff);
-    return [new Lock(), freshCells(kind, Math.max(0, size), second as RingOptions | undefined, `${kind}()`)];
+    return [freshLocks(), freshCells(kind, Math.max(0, size), second as RingOptions | undefined, `${kind}()`)];
   }
 
   /**
-   * Rebuilds a queue over memory that another one made (its `.buffer`), with its lock (its
-   * `.lock`, rebuilt in this thread). Queues passed in a process's `args` are rebuilt for you.
+   * Rebuilds a queue over memory that another one made (its `.buffer`), with its two locks (its
+   * `.readLock` and `.writeLock`, rebuilt in this thread). Queues passed in a process's `args` are
+   * rebuilt for you.
    *
-   * @throws TypeError if `buffer` is not a queue's memory.
+   * @throws TypeError if `buffer` is not a queue's memory, or the locks are not locks.
    */
-  static fromBuffer<Q extends Queue>(this: new (lock: Lock, cells: Int32Array) => Q, buffer: SharedArrayBuffer, lock: Lock): Q {
-    return new this(lock, cellsOfChannel(buffer, kindOf(this)));
+  static fromBuffer<Q extends Queue>(this: new (locks: ChannelLocks, cells: Int32Array) => Q, buffer: SharedArrayBuffer, readLock: Lock, writeLock: Lock): Q {
+    const kind = kindOf(this);
+    const cells = cellsOfChannel(buffer, kind);
+    return new this(rebuiltLocks(readLock, writeLock, kind), cells);
   }
 
   protected get kind(): QueueKind {

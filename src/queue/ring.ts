@@ -16,13 +16,25 @@ function copyIn(ring: Uint8Array, at: number, bytes: Uint8Array): void {
   if (first < bytes.length) ring.set(bytes.subarray(first), 0);
 }
 
-/** Copies `length` bytes out of the ring from `at`, wrapping round its end. */
-function copyOut(ring: Uint8Array, at: number, length: number): Uint8Array {
+/**
+ * This thread's scratch for items read out of a ring, reused by every read that need not keep its
+ * bytes (a module is loaded once per thread): no allocation per item. Bigger than 64 bytes, so V8
+ * keeps its memory off its heap, and no `.buffer` has to be made for it later.
+ */
+let scratch = new Uint8Array(4096);
+
+/** Copies `length` bytes out of the ring from `at`, wrapping round its end: into a fresh array if `keep`, else into the scratch. */
+function copyOut(ring: Uint8Array, at: number, length: number, keep: boolean): Uint8Array {
+  let out: Uint8Array;
+  if (keep) {
+    out = new Uint8Array(length);
+  } else {
+    if (scratch.length < length) scratch = new Uint8Array(2 ** Math.ceil(Math.log2(length)));
+    out = scratch.subarray(0, length);
+  }
   const first = Math.min(length, ring.length - at);
-  if (first === length) return ring.slice(at, at + length);
-  const out = new Uint8Array(length);
-  out.set(ring.subarray(at, ring.length), 0);
-  out.set(ring.subarray(0, length - first), first);
+  out.set(first === length ? ring.subarray(at, at + length) : ring.subarray(at, ring.length), 0);
+  if (first < length) out.set(ring.subarray(0, length - first), first);
   return out;
 }
 
@@ -39,11 +51,16 @@ export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): num
   return HEADER_BYTES + n;
 }
 
-/** Reads the record at `at`: its item's bytes (a copy), and how many bytes the record took. */
-export function readRecord(ring: Uint8Array, at: number): { item: Uint8Array; size: number } {
+/**
+ * Reads the record at `at`: its item's bytes (a copy), and how many bytes the record took.
+ *
+ * @param keep - whether the copy must outlive the next read in this thread (across an `await`):
+ *   else it is a view of this thread's scratch, good until the next read.
+ */
+export function readRecord(ring: Uint8Array, at: number, keep: boolean): { item: Uint8Array; size: number } {
   const size = ring.length;
   let n = 0;
   for (let i = HEADER_BYTES - 1; i >= 0; i--) n = (n << 8) | ring[(at + i) % size];
   n >>>= 0;
-  return { item: copyOut(ring, (at + HEADER_BYTES) % size, n), size: HEADER_BYTES + n };
+  return { item: copyOut(ring, (at + HEADER_BYTES) % size, n, keep), size: HEADER_BYTES + n };
 }

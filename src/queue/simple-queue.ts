@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { Lock } from "../lock";
-import { Channel, cellsOfChannel, freshCells, type GetResult, type RingOptions } from "./channel";
+import type { Lock } from "../lock";
+import { Channel, cellsOfChannel, freshCells, freshLocks, isChannelLocks, rebuiltLocks, type ChannelLocks, type GetResult, type RingOptions } from "./channel";
 import { itemBytes, itemFrom } from "./codec";
 import { ClosedError } from "./errors";
 import type { QueueKind } from "../transfer";
@@ -27,18 +27,20 @@ export class SimpleQueue extends Channel {
    */
   constructor(options?: RingOptions);
   /** @internal Rebuilds one over existing memory; use `fromBuffer`. */
-  constructor(lock: Lock, cells: Int32Array);
-  constructor(first?: RingOptions | Lock, cells?: Int32Array) {
-    super(...(first instanceof Lock && cells instanceof Int32Array ? [first, cells] as const : [new Lock(), freshCells(KIND, 0, first as RingOptions | undefined, `${KIND}()`)] as const));
+  constructor(locks: ChannelLocks, cells: Int32Array);
+  constructor(first?: RingOptions | ChannelLocks, cells?: Int32Array) {
+    super(...(isChannelLocks(first) && cells instanceof Int32Array ? [first, cells] as const : [freshLocks(), freshCells(KIND, 0, first as RingOptions | undefined, `${KIND}()`)] as const));
   }
 
   /**
-   * Rebuilds one over memory another made (its `.buffer`), with its lock (its `.lock`).
+   * Rebuilds one over memory another made (its `.buffer`), with its two locks (its `.readLock` and
+   * `.writeLock`, rebuilt in this thread).
    *
-   * @throws TypeError if `buffer` is not a SimpleQueue's memory.
+   * @throws TypeError if `buffer` is not a SimpleQueue's memory, or the locks are not locks.
    */
-  static fromBuffer(buffer: SharedArrayBuffer, lock: Lock): SimpleQueue {
-    return new SimpleQueue(lock, cellsOfChannel(buffer, KIND));
+  static fromBuffer(buffer: SharedArrayBuffer, readLock: Lock, writeLock: Lock): SimpleQueue {
+    const cells = cellsOfChannel(buffer, KIND);
+    return new SimpleQueue(rebuiltLocks(readLock, writeLock, KIND), cells);
   }
 
   protected get kind(): QueueKind {

@@ -5,7 +5,7 @@
  */
 import { Queue } from "../../dist/queue/queue";
 
-/** The broken queue, over the memory of a real `mp.Queue` (`fromBuffer(q.buffer, q.lock)`). */
+/** The broken queue, over the memory of a real `mp.Queue` (`fromBuffer(q.buffer, q.readLock, q.writeLock)`). */
 export class QueueWithoutNotify extends Queue {
   /** The bug: a put wakes nobody. */
   protected override wakeGetter(): void {}
