@@ -48,7 +48,8 @@ import { HEADER_BYTES, readRecord, writeRecord } from "./ring";
 // The cells, in four cache lines of 64 bytes (16 cells each), so that a producer and a consumer on
 // two cores do not pull each other's cells back and forth with every item: the two counts both
 // change; the tail and `PUT_SEQ` only puts change; the head and `GET_SEQ` only gets; the rest is
-// read far more often than written. (One line for all of them cost some 20 % in items/s, 1 → 1.)
+// read far more often than written. (On 2 cores the difference from one line for all was within
+// the noise, 717 against 725 k small items/s 1 → 1; it is the usual layout, and costs 200 bytes.)
 
 /** How many items are in the ring: a put adds one, a get takes one away. */
 const ITEMS = 0;
