@@ -302,6 +302,11 @@ export abstract class Channel extends SharedPrimitive {
     if (atomics.load(cells, PUT_SLEEPERS) > 0) atomics.notify(cells, GET_SEQ);
   }
 
+  /** When a call that may `wait` at most `ms` must give up: not read off the clock when it cannot matter (a look at the clock costs more than the rest of a small put). */
+  private static deadline(wait: boolean, ms: number): number {
+    return wait && ms !== Infinity ? atomics.now() + ms : Infinity;
+  }
+
   /**
    * Takes `lock` for a call: waiting for it in a worker; on the main thread, trying for at most a
    * millisecond (the holder only copies a record), as Python's `block=False` calls only try it.
@@ -358,7 +363,7 @@ export abstract class Channel extends SharedPrimitive {
     this.checkFits(item, where);
     const wait = block && ms > 0;
     if (wait) refuseBlockingOnMainThread(where, instead);
-    const deadline = atomics.now() + ms;
+    const deadline = Channel.deadline(wait, ms);
     if (!Channel.enter(this.writeLock)) return "full";
     try {
       for (;;) {
@@ -376,7 +381,7 @@ export abstract class Channel extends SharedPrimitive {
   /** Like {@link Channel.send} with `block`, without blocking the thread. */
   protected async sendAsync(item: Uint8Array, ms: number, where: string): Promise<PutResult> {
     this.checkFits(item, where);
-    const deadline = atomics.now() + ms;
+    const deadline = Channel.deadline(true, ms);
     await this.writeLock.acquireAsync();
     try {
       for (;;) {
@@ -400,7 +405,7 @@ export abstract class Channel extends SharedPrimitive {
   protected receive(block: boolean, ms: number, where: string, instead: string): GetResult {
     const wait = block && ms > 0;
     if (wait) refuseBlockingOnMainThread(where, instead);
-    const deadline = atomics.now() + ms;
+    const deadline = Channel.deadline(wait, ms);
     if (!Channel.enter(this.readLock)) return "empty";
     try {
       for (;;) {
@@ -417,7 +422,7 @@ export abstract class Channel extends SharedPrimitive {
 
   /** Like {@link Channel.receive} with `block`, without blocking the thread. */
   protected async receiveAsync(ms: number): Promise<GetResult> {
-    const deadline = atomics.now() + ms;
+    const deadline = Channel.deadline(true, ms);
     await this.readLock.acquireAsync();
     try {
       for (;;) {

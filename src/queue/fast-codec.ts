@@ -81,7 +81,7 @@ function meet(value: object): boolean {
 
 /** Forgets the objects met (and lets them be collected). */
 function forgetMet(): void {
-  metList.fill(undefined as unknown as object, 0, Math.min(metCount, MET_LIST_MOST));
+  for (let i = Math.min(metCount, MET_LIST_MOST) - 1; i >= 0; i--) metList[i] = undefined as unknown as object;
   if (metCount >= MET_LIST_MOST) metSet.clear();
   metCount = 0;
 }

@@ -9,8 +9,16 @@
 /** The bytes a record takes in the ring: its length header and its item. */
 export const HEADER_BYTES = 4;
 
+/** Records up to this many bytes are copied byte by byte: cheaper than making the views `set` needs. */
+const SMALL = 64;
+
 /** Copies `bytes` into the ring at `at`, wrapping round its end. */
 function copyIn(ring: Uint8Array, at: number, bytes: Uint8Array): void {
+  const n = bytes.length;
+  if (n <= SMALL && at + n <= ring.length) {
+    for (let i = 0; i < n; i++) ring[at + i] = bytes[i];
+    return;
+  }
   const first = Math.min(bytes.length, ring.length - at);
   ring.set(first === bytes.length ? bytes : bytes.subarray(0, first), at);
   if (first < bytes.length) ring.set(bytes.subarray(first), 0);
@@ -31,6 +39,10 @@ function copyOut(ring: Uint8Array, at: number, length: number, keep: boolean): U
   } else {
     if (scratch.length < length) scratch = new Uint8Array(2 ** Math.ceil(Math.log2(length)));
     out = scratch.subarray(0, length);
+  }
+  if (length <= SMALL && at + length <= ring.length) {
+    for (let i = 0; i < length; i++) out[i] = ring[at + i];
+    return out;
   }
   const first = Math.min(length, ring.length - at);
   out.set(first === length ? ring.subarray(at, at + length) : ring.subarray(at, ring.length), 0);
