@@ -250,7 +250,8 @@ export abstract class Channel extends SharedPrimitive {
     const tail = atomics.load(cells, TAIL);
     const size = writeRecord(this.ring, tail, item);
     this.onPut();
-    atomics.store(cells, TAIL, (tail + size) % this.ring.length);
+    const end = tail + size;
+    atomics.store(cells, TAIL, end < this.ring.length ? end : end - this.ring.length);
     // The bytes are written: count them, then the item, which a get looks at first.
     atomics.add(cells, USED, size);
     atomics.add(cells, ITEMS, 1);
@@ -295,7 +296,8 @@ export abstract class Channel extends SharedPrimitive {
    */
   protected took(head: number, size: number): void {
     const cells = this.cells;
-    atomics.store(cells, HEAD, (head + size) % this.ring.length);
+    const end = head + size;
+    atomics.store(cells, HEAD, end < this.ring.length ? end : end - this.ring.length);
     atomics.sub(cells, USED, size);
     atomics.sub(cells, ITEMS, 1);
     atomics.add(cells, GET_SEQ, 1);

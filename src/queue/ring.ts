@@ -58,8 +58,17 @@ function copyOut(ring: Uint8Array, at: number, length: number, keep: boolean): U
 export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): number {
   const n = item.length;
   const size = ring.length;
-  for (let i = 0; i < HEADER_BYTES; i++) ring[(at + i) % size] = (n >>> (8 * i)) & 0xff;
-  copyIn(ring, (at + HEADER_BYTES) % size, item);
+  if (at + HEADER_BYTES <= size) {
+    // Not at the ring's end (nearly always): no remainder to take, which costs more than the rest.
+    ring[at] = n & 0xff;
+    ring[at + 1] = (n >>> 8) & 0xff;
+    ring[at + 2] = (n >>> 16) & 0xff;
+    ring[at + 3] = n >>> 24;
+  } else {
+    for (let i = 0; i < HEADER_BYTES; i++) ring[(at + i) % size] = (n >>> (8 * i)) & 0xff;
+  }
+  const start = at + HEADER_BYTES;
+  copyIn(ring, start < size ? start : start - size, item);
   return HEADER_BYTES + n;
 }
 
@@ -72,7 +81,12 @@ export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): num
 export function readRecord(ring: Uint8Array, at: number, keep: boolean): { item: Uint8Array; size: number } {
   const size = ring.length;
   let n = 0;
-  for (let i = HEADER_BYTES - 1; i >= 0; i--) n = (n << 8) | ring[(at + i) % size];
-  n >>>= 0;
-  return { item: copyOut(ring, (at + HEADER_BYTES) % size, n, keep), size: HEADER_BYTES + n };
+  if (at + HEADER_BYTES <= size) {
+    n = (ring[at] | (ring[at + 1] << 8) | (ring[at + 2] << 16) | (ring[at + 3] << 24)) >>> 0;
+  } else {
+    for (let i = HEADER_BYTES - 1; i >= 0; i--) n = (n << 8) | ring[(at + i) % size];
+    n >>>= 0;
+  }
+  const start = at + HEADER_BYTES;
+  return { item: copyOut(ring, start < size ? start : start - size, n, keep), size: HEADER_BYTES + n };
 }
