@@ -352,6 +352,23 @@ describe("beyond CPython's tests", () => {
     assert.deepEqual(await p.map(sqr, range(4), { chunksize: 1 }), [0, 1, 4, 9]);
   });
 
+  test("tasks sent ahead to a worker that ends are not lost: the one it ran fails, those waiting behind it run on the fresh worker", async () => {
+    // Short tasks: after a few, the pool sends a worker many at a time (src/pool/pool-worker-slot.ts).
+    const p = new mp.Pool(1);
+    assert.deepEqual(await p.map(sqr, range(50), { chunksize: 1 }), range(50).map((x) => x * x));
+    const results = range(12).map((x) =>
+      p.applyAsync(function maybeExit(x: number) {
+        if (x === 3) process.exit(4);
+        return x;
+      }, [x]),
+    );
+    const settled = await Promise.allSettled(results.map((r) => r.get({ timeout: 20 })));
+    assert.deepEqual(settled.map((s) => (s.status === "fulfilled" ? s.value : "failed")), [0, 1, 2, "failed", 4, 5, 6, 7, 8, 9, 10, 11]);
+    const [failed] = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected");
+    assert.match(String(failed.reason), /ended with exit code 4/);
+    await p.terminate();
+  });
+
   test("the function may use only its arguments and globals, as a Process's target", async () => {
     const p = new mp.Pool(1);
     const k = 3;

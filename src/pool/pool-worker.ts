@@ -1,6 +1,6 @@
 /**
  * The code a `Pool`'s worker runs: it waits for tasks, rebuilds each function from its source once,
- * runs a task's calls in order and answers with their values, or with the error one of them threw
+ * runs its tasks one at a time in the order they came, a task's calls in order and answers with their values, or with the error one of them threw
  * (the worker goes on either way), or says that the values could not be sent back.
  *
  * @packageDocumentation
@@ -58,4 +58,8 @@ async function run(task: PoolTask): Promise<void> {
 }
 
 giveTargetGlobals(start.host);
-parentPort?.on("message", (task: PoolTask) => void run(task));
+// One task at a time, in the order sent: the pool may send the next before this one ends.
+let last = Promise.resolve();
+parentPort?.on("message", (task: PoolTask) => {
+  last = last.then(() => run(task));
+});

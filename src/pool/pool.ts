@@ -2,8 +2,9 @@
  * `Pool`: a fixed set of worker threads that run a function over many inputs, like Python's
  * `multiprocessing.Pool`. Workers are started once, with the pool, and reused for every task; the
  * function travels as source text, exactly like a Process's target. Tasks and results go by
- * `postMessage` (one task at a time per worker, each a chunk of calls), and every call returns a
- * promise or an async iterable: nothing here blocks the notebook's thread.
+ * `postMessage` (each task a chunk of calls; a worker runs one and has about a millisecond of work
+ * waiting, see pool-worker-slot.ts), and every call returns a promise or an async iterable: nothing here blocks
+ * the notebook's thread.
  *
  * The plumbing follows piscina's: a queue of pending work in the parent, an idle worker takes the
  * next chunk, a worker that ends is replaced, and every way a task can fail ends in a clear error
@@ -24,7 +25,7 @@ import { Collector } from "./collector";
 import { IMapIterator } from "./imap-iterator";
 import { Job, type CallShape, type Chunk, type JobNaming, type JobSink } from "./job";
 import { chunksizeOf, poolSettings, type MapOptions, type PoolOptions, type PoolSettings } from "./pool-options";
-import { PoolWorkerSlot } from "./pool-worker-slot";
+import { MOST_AHEAD, PoolWorkerSlot } from "./pool-worker-slot";
 import type { PoolAnswer } from "./protocol";
 
 const POOL_WORKER = join(__dirname, "pool-worker.js");
@@ -58,6 +59,8 @@ export class Pool {
   private readonly slots = new Set<PoolWorkerSlot>();
   /** Jobs with input left to hand out, oldest first. */
   private readonly pending: Job[] = [];
+  /** Chunks sent to a worker that ended before it started them: handed out again first. */
+  private readonly resend: Array<[Job, Chunk]> = [];
   private readonly functionIds = new Map<string, number>();
   private readonly sources: string[] = [];
   private tasks = 0;
@@ -197,7 +200,8 @@ export class Pool {
       this.state = "TERMINATE";
       const error = new PoolStateError(`${this.name} was terminated (by terminate(), or an interrupt) before this task finished, so it has no result.`);
       const jobs = new Set<Job>(this.pending.splice(0));
-      for (const slot of this.slots) if (slot.running !== null) jobs.add(slot.running.job);
+      for (const [job] of this.resend.splice(0)) jobs.add(job);
+      for (const slot of this.slots) for (const { job } of slot.queued) jobs.add(job);
       for (const job of jobs) {
         job.cancel();
         job.sink.abort(error);
@@ -280,7 +284,7 @@ export class Pool {
 
   /** Starts workers until the pool has its size again, while it runs (or, once closed, has work left). */
   private refill(): void {
-    if (this.state === "TERMINATE" || (this.state === "CLOSE" && this.pending.length === 0)) return;
+    if (this.state === "TERMINATE" || (this.state === "CLOSE" && !this.hasWork())) return;
     for (let n = this.active().length; n < this.settings.processes; n++) {
       const slot = new PoolWorkerSlot(POOL_WORKER, { name: this.name, host: host().name });
       this.slots.add(slot);
@@ -294,10 +298,11 @@ export class Pool {
     slot.worker.on("error", (error: Error) => (failure ??= error));
     void slot.ended.then((code) => {
       this.slots.delete(slot);
-      const running = slot.running;
+      const [running = null, ...waiting] = slot.queued.splice(0);
       threadEnded(slot.threadId, running !== null || !slot.endedByPool);
+      // The tasks waiting behind the one it ran never started: another worker takes them.
+      if (this.state !== "TERMINATE") for (const { job, chunk } of waiting) this.resend.push([job, chunk]);
       if (running !== null && this.state !== "TERMINATE") {
-        slot.running = null;
         const remote = failure ?? {
           name: "Error",
           message: `its worker (thread ${slot.threadId}) ended with exit code ${code} while running it, so it has no result; the pool started a fresh worker in its place`,
@@ -313,7 +318,7 @@ export class Pool {
   private answered(slot: PoolWorkerSlot, answer: PoolAnswer): void {
     const running = slot.running;
     if (running === null || running.task !== answer.task) return;
-    slot.idle();
+    slot.answered();
     const { job, chunk } = running;
     if (answer.kind === "result") {
       job.sink.chunkDone(chunk.index, answer.values);
@@ -329,32 +334,49 @@ export class Pool {
         ),
       );
     }
-    if (slot.tasksDone >= this.settings.maxtasksperchild) void slot.end();
+    if (slot.tasksDone >= this.settings.maxtasksperchild && slot.running === null) void slot.end();
     this.refill();
     this.dispatch();
   }
 
-  /** Hands chunks to idle workers; once closed, ends the idle workers when no work is left. */
+  /**
+   * Hands chunks to workers with room for more (see `PoolWorkerSlot.ahead`, and no more than their
+   * `maxtasksperchild`), a task to each in turn, so that the work is spread; once closed, ends the
+   * idle workers when no work is left.
+   */
   private dispatch(): void {
-    for (const slot of this.state === "TERMINATE" ? [] : this.active()) {
-      while (slot.running === null) {
-        const next = this.nextChunk();
-        if (next === null) break;
-        const [job, chunk] = next;
-        try {
-          slot.send({ task: this.tasks++, job, chunk }, this.sources[job.fn]);
-        } catch (error) {
-          job.sink.chunkFailed(chunk.index, new TypeError(`${job.naming.item(chunk.first)} could not be sent to a worker: ${(error as Error).message}`, { cause: error }));
-        }
-      }
+    const slots = this.state === "TERMINATE" ? [] : this.active();
+    for (let ahead = 1; ahead <= MOST_AHEAD && this.hasWork(); ahead++) {
+      for (const slot of slots) if (ahead <= slot.ahead()) this.fill(slot, ahead);
     }
-    if (this.state === "CLOSE" && this.pending.length === 0) {
+    if (this.state === "CLOSE" && !this.hasWork()) {
       for (const slot of this.active()) if (slot.running === null) void slot.end();
     }
     this.checkEnded();
   }
 
+  /** Sends `slot` chunks until it has `ahead` tasks (or its `maxtasksperchild`), while there is work. */
+  private fill(slot: PoolWorkerSlot, ahead: number): void {
+    while (slot.queued.length < ahead && slot.tasksSent < this.settings.maxtasksperchild) {
+      const next = this.nextChunk();
+      if (next === null) return;
+      const [job, chunk] = next;
+      try {
+        slot.send({ task: this.tasks++, job, chunk }, this.sources[job.fn]);
+      } catch (error) {
+        job.sink.chunkFailed(chunk.index, new TypeError(`${job.naming.item(chunk.first)} could not be sent to a worker: ${(error as Error).message}`, { cause: error }));
+      }
+    }
+  }
+
+  /** Whether any chunk is left to hand out. */
+  private hasWork(): boolean {
+    return this.resend.length > 0 || this.pending.length > 0;
+  }
+
   private nextChunk(): [Job, Chunk] | null {
+    const again = this.resend.shift();
+    if (again !== undefined) return again;
     while (this.pending.length > 0) {
       const job = this.pending[0];
       const chunk = job.next();
