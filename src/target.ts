@@ -72,7 +72,7 @@ function list(names: string[]): string {
  * @throws TypeError if it is not a function, is a class, a bound or built-in function, or uses
  *   variables from around it that a worker will not have.
  */
-export function targetSource(target: unknown, where: string, role: "target" | "action" | "function" = "target"): string {
+export function targetSource(target: unknown, where: string, role: "target" | "action" | "function" | "initializer" = "target"): string {
   if (typeof target !== "function") {
     throw showLearnerFrames(new TypeError(`${where}: ${role} must be a function to run in the worker, not ${describe(target)}.`));
   }
@@ -109,6 +109,8 @@ export function targetSource(target: unknown, where: string, role: "target" | "a
           ? ""
           : role === "target"
             ? `Pass ${list(values)} through args (shared objects travel by memory, everything else as a copy). `
+            : role === "initializer"
+              ? `Pass ${list(values)} through initargs (shared objects travel by memory, everything else as a copy). `
             : role === "function"
               ? `Pass ${list(values)} in each task's items or arguments (shared objects travel by memory, everything else as a copy). `
               : `An action gets no arguments, so do work that needs ${list(values)} in the workers, after wait() returns. `) +

@@ -323,6 +323,47 @@ describe("_TestPoolWorkerLifetime", () => {
   });
 });
 
+describe("_TestInitializers", () => {
+  afterEach(() => mp.terminateAll());
+
+  test("test_pool_initializer: each worker calls it once with initargs, before its first task; a fresh worker calls it too", async () => {
+    const started = mp.Value("i", 0);
+    function setup(count: mp.Value, tag: string): void {
+      mp.withLock(count.getLock(), () => (count.value += 1));
+      (globalThis as unknown as { tag: string }).tag = `${tag}-${count.value}`;
+    }
+    const p = new mp.Pool(2, { initializer: setup, initargs: [started, "ready"] });
+    const tags = await p.map(function tagged(x: number) {
+      return `${(globalThis as unknown as { tag?: string }).tag ?? "no initializer"} ${x}`;
+    }, range(8), { chunksize: 1 });
+    assert.ok(tags.every((t, i) => /^ready-[12] \d$/.test(t) && t.endsWith(` ${i}`)), tags.join(", "));
+    await until(() => started.value === 2, "both workers to have called the initializer");
+    // maxtasksperchild: 1 gives each task a fresh worker, which calls it again.
+    const fresh = mp.Value("i", 0);
+    const q = new mp.Pool(1, { maxtasksperchild: 1, initializer: setup, initargs: [fresh, "again"] });
+    assert.deepEqual(await q.map(sqr, [1, 2, 3], { chunksize: 1 }), [1, 4, 9]);
+    assert.ok(fresh.value >= 3, `the initializer ran ${fresh.value} times for 3 tasks on fresh workers`);
+  });
+
+  test("an initializer that throws fails every task with its error, instead of starting workers for ever (Python hangs)", async () => {
+    const p = new mp.Pool(1, {
+      initializer: function setup() {
+        throw new RangeError("no database");
+      },
+    });
+    await assert.rejects(p.map(sqr, [1, 2]), fails(mp.TaskError, "the pool's initializer setup, so sqr(items[0]) could not run, failed: RangeError: no database", "make a new Pool"));
+    await assert.rejects(p.apply(sqr, [3]), fails(mp.TaskError, "initializer setup, so sqr(...args) could not run"));
+  });
+
+  test("a bad initializer or initargs is refused when the pool is made, saying what was wrong (test_pool_initializer's TypeError)", () => {
+    assert.throws(() => new mp.Pool(1, { initializer: 3 as never }), fails(TypeError, "initializer must be a function"));
+    assert.throws(() => new mp.Pool(1, { initializer: () => 1, initargs: 5 as never }), fails(TypeError, "initargs must be an array", "5"));
+    assert.throws(() => new mp.Pool(1, { initargs: [1] }), fails(TypeError, "initargs were given without an initializer"));
+    const outside = 7;
+    assert.throws(() => new mp.Pool(1, { initializer: () => outside }), fails(TypeError, "uses `outside`", "initargs"));
+  });
+});
+
 describe("beyond CPython's tests", () => {
   afterEach(() => mp.terminateAll());
 

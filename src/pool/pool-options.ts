@@ -8,8 +8,10 @@
 import { availableParallelism } from "node:os";
 import { describe } from "../errors";
 import { checkCount, optionsObject } from "../options";
+import { targetSource } from "../target";
+import { encode } from "../transfer";
 
-/** Options of a new `Pool`, as Python's `Pool(processes, maxtasksperchild=...)`. */
+/** Options of a new `Pool`, as Python's `Pool(processes, initializer, initargs, maxtasksperchild)`. */
 export interface PoolOptions {
   /** How many workers; default: as many as the machine has cores (Python's `os.cpu_count()`). */
   readonly processes?: number;
@@ -18,6 +20,15 @@ export interface PoolOptions {
    * worker lives as long as the pool. A chunk of a `map` counts as one task, as in Python.
    */
   readonly maxtasksperchild?: number | null;
+  /**
+   * A function each worker calls once, with `initargs`, when it starts and before its first task,
+   * as Python's `initializer`: to set up what every task of that worker uses (a shared `Lock` or
+   * `Value` kept in a global, a module loaded once). A fresh worker (after `maxtasksperchild`, or in
+   * place of one that died) calls it too. It runs from its source text, like a task's function.
+   */
+  readonly initializer?: ((...args: never[]) => unknown) | null;
+  /** The arguments of `initializer` (Python's `initargs`): shared objects travel by memory, the rest as copies. */
+  readonly initargs?: readonly unknown[];
 }
 
 /** Options of `map`, `starmap`, `imap` and `imapUnordered`. */
@@ -35,6 +46,18 @@ export interface PoolSettings {
   readonly processes: number;
   /** Tasks per worker before it is replaced, or `Infinity`. */
   readonly maxtasksperchild: number;
+  /** The initializer, as checked source text and encoded arguments, or `null`. */
+  readonly initializer: PoolInitializer | null;
+}
+
+/** A pool's initializer on its way to each worker. */
+export interface PoolInitializer {
+  /** Its source text, checked by `targetSource`. */
+  readonly source: string;
+  /** Its name, for messages (`""` if it has none). */
+  readonly label: string;
+  /** Its encoded arguments. */
+  readonly args: unknown[];
 }
 
 /**
@@ -51,7 +74,7 @@ export function poolSettings(first: unknown, second: unknown): PoolSettings {
     options = optionsObject(second, "Pool()") as PoolOptions;
     if (first !== undefined && first !== null) options = { ...options, processes: first as number };
   }
-  const { processes, maxtasksperchild } = options;
+  const { processes, maxtasksperchild, initializer, initargs } = options;
   if (processes !== undefined && typeof processes !== "number") {
     throw new TypeError(`Pool(): processes must be a whole number of workers, such as 2, not ${describe(processes)}.`);
   }
@@ -59,7 +82,21 @@ export function poolSettings(first: unknown, second: unknown): PoolSettings {
     processes: processes === undefined ? availableParallelism() : checkCount(processes, "Pool(): processes (the number of workers)", 1),
     maxtasksperchild:
       maxtasksperchild === undefined || maxtasksperchild === null ? Infinity : checkCount(maxtasksperchild, "Pool(): maxtasksperchild", 1),
+    initializer: initializerOf(initializer, initargs),
   };
+}
+
+/** Checks `initializer` and `initargs` and makes them ready to travel. */
+function initializerOf(initializer: unknown, initargs: unknown): PoolInitializer | null {
+  if (initializer === undefined || initializer === null) {
+    if (initargs !== undefined) throw new TypeError(`Pool(): initargs were given without an initializer: pass { initializer: setup, initargs: [...] }.`);
+    return null;
+  }
+  const source = targetSource(initializer, "Pool()", "initializer");
+  if (initargs !== undefined && !Array.isArray(initargs)) {
+    throw new TypeError(`Pool(): initargs must be an array of arguments for the initializer, such as [lock], not ${describe(initargs)}.`);
+  }
+  return { source, label: (initializer as { name: string }).name, args: encode(initargs ?? [], "Pool(): initargs") as unknown[] };
 }
 
 /**

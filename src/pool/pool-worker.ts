@@ -1,5 +1,6 @@
 /**
- * The code a `Pool`'s worker runs: it waits for tasks, rebuilds each function from its source once,
+ * The code a `Pool`'s worker runs: it calls the pool's initializer (if any), waits for tasks,
+ * rebuilds each function from its source once,
  * runs its tasks one at a time in the order they came, a task's calls in order and answers with their values, or with the error one of them threw
  * (the worker goes on either way), or says that the values could not be sent back.
  *
@@ -10,6 +11,7 @@ import { decode } from "../rebuild";
 import { functionFromSource } from "../source-function";
 import { giveTargetGlobals } from "../target-globals";
 import { explainError } from "../worker-error";
+import type { RemoteError } from "../worker-error";
 import type { PoolAnswer, PoolTask, PoolWorkerStart } from "./protocol";
 
 /**
@@ -35,7 +37,24 @@ async function flushOutput(): Promise<void> {
   }
 }
 
-async function run(task: PoolTask): Promise<void> {
+/** Calls the pool's initializer, if any; what it threw, or `null`. */
+async function initialize(): Promise<RemoteError | null> {
+  if (start.initializer === null) return null;
+  try {
+    const init = functionFromSource(start.initializer.source, start.name);
+    await init(...(decode(start.initializer.args) as unknown[]));
+    return null;
+  } catch (error) {
+    await flushOutput();
+    return explainError(error, "the pool's initializer", OWN_FRAME);
+  }
+}
+
+async function run(task: PoolTask, initFailed: RemoteError | null): Promise<void> {
+  if (initFailed !== null) {
+    answer({ kind: "initializer", task: task.task, error: initFailed });
+    return;
+  }
   const values: unknown[] = [];
   try {
     let fn = functions.get(task.fn);
@@ -58,8 +77,10 @@ async function run(task: PoolTask): Promise<void> {
 }
 
 giveTargetGlobals(start.host);
-// One task at a time, in the order sent: the pool may send the next before this one ends.
-let last = Promise.resolve();
+// The initializer first, then one task at a time, in the order sent: the pool may send the next
+// before this one ends.
+const initialized = initialize();
+let last: Promise<unknown> = initialized;
 parentPort?.on("message", (task: PoolTask) => {
-  last = last.then(() => run(task));
+  last = last.then(async () => run(task, await initialized));
 });

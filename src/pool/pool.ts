@@ -68,13 +68,15 @@ export class Pool {
   private readonly allEnded = new Promise<void>((resolve) => (this.resolveEnded = resolve));
 
   /**
-   * Starts the workers, like Python's `Pool(processes, maxtasksperchild=...)`: `new mp.Pool(2)`,
-   * `new mp.Pool(2, { maxtasksperchild: 10 })` or `new mp.Pool({ processes: 2 })`.
+   * Starts the workers, like Python's `Pool(processes, initializer, initargs, maxtasksperchild)`:
+   * `new mp.Pool(2)`, `new mp.Pool(2, { maxtasksperchild: 10 })`, `new mp.Pool({ processes: 2 })`
+   * or `new mp.Pool(2, { initializer: setup, initargs: [lock] })`.
    *
    * @param processes - how many workers (default: one per core), or the options.
-   * @param options - `maxtasksperchild`.
+   * @param options - `maxtasksperchild`, `initializer`, `initargs`.
    * @throws RangeError if `processes` is less than 1 or `maxtasksperchild` less than 1 (Python's
-   *   `ValueError`); TypeError if either is not a whole number.
+   *   `ValueError`); TypeError if either is not a whole number, or for an initializer that cannot
+   *   run in a worker or `initargs` that are not an array.
    */
   constructor(processes?: number | PoolOptions, options?: PoolOptions) {
     this.settings = poolSettings(processes, options);
@@ -286,7 +288,8 @@ export class Pool {
   private refill(): void {
     if (this.state === "TERMINATE" || (this.state === "CLOSE" && !this.hasWork())) return;
     for (let n = this.active().length; n < this.settings.processes; n++) {
-      const slot = new PoolWorkerSlot(POOL_WORKER, { name: this.name, host: host().name });
+      const init = this.settings.initializer;
+      const slot = new PoolWorkerSlot(POOL_WORKER, { name: this.name, host: host().name, initializer: init === null ? null : { source: init.source, args: init.args } });
       this.slots.add(slot);
       this.watch(slot);
     }
@@ -324,6 +327,16 @@ export class Pool {
       job.sink.chunkDone(chunk.index, answer.values);
     } else if (answer.kind === "error") {
       job.sink.chunkFailed(chunk.index, new TaskError(this.name, job.naming.call(chunk.first + answer.call), answer.error));
+    } else if (answer.kind === "initializer") {
+      const init = this.settings.initializer;
+      const name = init === null || init.label === "" ? "initializer" : `initializer ${init.label}`;
+      job.sink.chunkFailed(
+        chunk.index,
+        new TaskError(this.name, `the pool's ${name}, so ${job.naming.call(chunk.first)} could not run,`, {
+          ...answer.error,
+          message: `${answer.error.message}. No task can run in this pool: fix the initializer and make a new Pool`,
+        }),
+      );
     } else {
       const calls = chunk.calls.length === 1 ? job.naming.call(chunk.first) : `${job.naming.call(chunk.first)} and the ${chunk.calls.length - 1} calls after it`;
       job.sink.chunkFailed(

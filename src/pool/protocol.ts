@@ -1,6 +1,7 @@
 /**
  * The messages between a `Pool` and its workers: what a worker gets when it starts, each task the
- * pool sends it (one at a time), and what the worker answers for each.
+ * pool sends it (a worker runs them one at a time, in the order sent), and what the worker answers
+ * for each.
  *
  * @packageDocumentation
  */
@@ -13,6 +14,8 @@ export interface PoolWorkerStart {
   readonly name: string;
   /** The parent's host (`src/host.ts`), which the worker takes too. */
   readonly host: HostName;
+  /** The pool's initializer, which the worker calls before its first task, or `null`. */
+  readonly initializer: { readonly source: string; readonly args: unknown[] } | null;
 }
 
 /** One task: the function (by number, with its source the first time this worker meets it) and a chunk of calls. */
@@ -34,4 +37,6 @@ export type PoolAnswer =
   /** Call number `call` of the chunk threw. */
   | { readonly kind: "error"; readonly task: number; readonly call: number; readonly error: RemoteError }
   /** Every call returned, but the values could not be sent back (structured clone refused them). */
-  | { readonly kind: "unsendable"; readonly task: number; readonly message: string };
+  | { readonly kind: "unsendable"; readonly task: number; readonly message: string }
+  /** The worker's initializer threw, so it runs no task: this one, and every one after it, answer this. */
+  | { readonly kind: "initializer"; readonly task: number; readonly error: RemoteError };
