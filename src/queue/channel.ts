@@ -43,7 +43,7 @@ import { SharedPrimitive } from "../primitive";
 import { encodeShared, type Encoded, type QueueDescriptor, type QueueKind } from "../transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "../thread";
 import { remaining, waitAsync } from "../waiting";
-import { HEADER_BYTES, readRecord, writeRecord } from "./ring";
+import { advance, HEADER_BYTES, readRecord, writeRecord } from "./ring";
 
 // The cells, in four cache lines of 64 bytes (16 cells each), so that a producer and a consumer on
 // two cores do not pull each other's cells back and forth with every item: the two counts both
@@ -121,18 +121,20 @@ export function isChannelLocks(x: unknown): x is ChannelLocks {
 }
 
 /**
- * The locks of a queue being rebuilt by `fromBuffer`, checked.
+ * What `fromBuffer` rebuilds a channel of `kind` from, checked: the memory first (the likelier
+ * mistake), then the two locks.
  *
- * @throws TypeError naming what is missing.
+ * @throws TypeError naming what is wrong.
  */
-export function rebuiltLocks(readLock: unknown, writeLock: unknown, kind: QueueKind): ChannelLocks {
+export function rebuiltParts(buffer: unknown, readLock: unknown, writeLock: unknown, kind: QueueKind): [ChannelLocks, Int32Array] {
+  const cells = cellsOfChannel(buffer, kind);
   const locks = { read: readLock, write: writeLock };
   if (!isChannelLocks(locks)) {
     throw new TypeError(
       `${kind}.fromBuffer() needs the other ${kind}'s two locks, rebuilt in this thread: fromBuffer(q.buffer, q.readLock, q.writeLock), not ${describe(readLock)} and ${describe(writeLock)}.`,
     );
   }
-  return locks;
+  return [locks, cells];
 }
 
 /**
@@ -157,7 +159,7 @@ export function freshCells(kind: QueueKind, maxsize: number, options: RingOption
  *
  * @throws TypeError if it is not the memory of a `kind`.
  */
-export function cellsOfChannel(buffer: unknown, kind: QueueKind): Int32Array {
+function cellsOfChannel(buffer: unknown, kind: QueueKind): Int32Array {
   const needed = `the SharedArrayBuffer that a ${kind} made (its .buffer)`;
   if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < RING_START + 16 || buffer.byteLength % 4 !== 0) {
     throw new TypeError(`${kind}.fromBuffer() needs ${needed}, not ${describe(buffer)}.`);
@@ -183,7 +185,7 @@ export abstract class Channel extends SharedPrimitive {
 
   /**
    * @param locks - the channel's two locks.
-   * @param cells - its cells, from {@link freshCells} or {@link cellsOfChannel}.
+   * @param cells - its cells, from {@link freshCells} or {@link rebuiltParts}.
    */
   protected constructor(locks: ChannelLocks, cells: Int32Array) {
     super(cells);
@@ -250,8 +252,7 @@ export abstract class Channel extends SharedPrimitive {
     const tail = atomics.load(cells, TAIL);
     const size = writeRecord(this.ring, tail, item);
     this.onPut();
-    const end = tail + size;
-    atomics.store(cells, TAIL, end < this.ring.length ? end : end - this.ring.length);
+    atomics.store(cells, TAIL, advance(tail, size, this.ring.length));
     // The bytes are written: count them, then the item, which a get looks at first.
     atomics.add(cells, USED, size);
     atomics.add(cells, ITEMS, 1);
@@ -296,8 +297,7 @@ export abstract class Channel extends SharedPrimitive {
    */
   protected took(head: number, size: number): void {
     const cells = this.cells;
-    const end = head + size;
-    atomics.store(cells, HEAD, end < this.ring.length ? end : end - this.ring.length);
+    atomics.store(cells, HEAD, advance(head, size, this.ring.length));
     atomics.sub(cells, USED, size);
     atomics.sub(cells, ITEMS, 1);
     atomics.add(cells, GET_SEQ, 1);

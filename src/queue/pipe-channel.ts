@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { Lock } from "../lock";
-import { Channel, cellsOfChannel, freshCells, freshLocks, isChannelLocks, rebuiltLocks, READER_CLOSED, type ChannelLocks, WRITER_CLOSED, type GetResult, type PutResult, type RingOptions } from "./channel";
+import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, READER_CLOSED, type ChannelLocks, WRITER_CLOSED, type GetResult, type PutResult, type RingOptions } from "./channel";
 import type { QueueKind } from "../transfer";
 
 const KIND = "Channel";
@@ -22,8 +22,7 @@ export class PipeChannel extends Channel {
 
   /** Rebuilds one over memory another made, with its two locks. */
   static fromBuffer(buffer: SharedArrayBuffer, readLock: Lock, writeLock: Lock): PipeChannel {
-    const cells = cellsOfChannel(buffer, KIND);
-    return new PipeChannel(rebuiltLocks(readLock, writeLock, KIND), cells);
+    return new PipeChannel(...rebuiltParts(buffer, readLock, writeLock, KIND));
   }
 
   protected get kind(): QueueKind {

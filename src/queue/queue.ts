@@ -7,7 +7,7 @@
  */
 import { checkCount } from "../options";
 import { blockOptions, type BlockOptions } from "./block-options";
-import { Channel, cellsOfChannel, freshCells, freshLocks, isChannelLocks, rebuiltLocks, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
+import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
 import { itemBytes, itemFrom } from "./codec";
 import { ClosedError, Empty, Full } from "./errors";
 import type { Lock } from "../lock";
@@ -80,9 +80,7 @@ export class Queue extends Channel {
    * @throws TypeError if `buffer` is not a queue's memory, or the locks are not locks.
    */
   static fromBuffer<Q extends Queue>(this: new (locks: ChannelLocks, cells: Int32Array) => Q, buffer: SharedArrayBuffer, readLock: Lock, writeLock: Lock): Q {
-    const kind = kindOf(this);
-    const cells = cellsOfChannel(buffer, kind);
-    return new this(rebuiltLocks(readLock, writeLock, kind), cells);
+    return new this(...rebuiltParts(buffer, readLock, writeLock, kindOf(this)));
   }
 
   protected get kind(): QueueKind {

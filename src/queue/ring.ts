@@ -9,6 +9,15 @@
 /** The bytes a record takes in the ring: its length header and its item. */
 export const HEADER_BYTES = 4;
 
+/**
+ * The place `by` bytes after `at` in a ring of `size` bytes (`by` at most `size`): no remainder
+ * taken, which costs more than writing a small record's header.
+ */
+export function advance(at: number, by: number, size: number): number {
+  const end = at + by;
+  return end < size ? end : end - size;
+}
+
 /** Records up to this many bytes are copied byte by byte: cheaper than making the views `set` needs. */
 const SMALL = 64;
 
@@ -67,8 +76,7 @@ export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): num
   } else {
     for (let i = 0; i < HEADER_BYTES; i++) ring[(at + i) % size] = (n >>> (8 * i)) & 0xff;
   }
-  const start = at + HEADER_BYTES;
-  copyIn(ring, start < size ? start : start - size, item);
+  copyIn(ring, advance(at, HEADER_BYTES, size), item);
   return HEADER_BYTES + n;
 }
 
@@ -87,6 +95,5 @@ export function readRecord(ring: Uint8Array, at: number, keep: boolean): { item:
     for (let i = HEADER_BYTES - 1; i >= 0; i--) n = (n << 8) | ring[(at + i) % size];
     n >>>= 0;
   }
-  const start = at + HEADER_BYTES;
-  return { item: copyOut(ring, start < size ? start : start - size, n, keep), size: HEADER_BYTES + n };
+  return { item: copyOut(ring, advance(at, HEADER_BYTES, size), n, keep), size: HEADER_BYTES + n };
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { Lock } from "../lock";
-import { Channel, cellsOfChannel, freshCells, freshLocks, isChannelLocks, rebuiltLocks, type ChannelLocks, type GetResult, type RingOptions } from "./channel";
+import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type RingOptions } from "./channel";
 import { itemBytes, itemFrom } from "./codec";
 import { ClosedError } from "./errors";
 import type { QueueKind } from "../transfer";
@@ -39,8 +39,7 @@ export class SimpleQueue extends Channel {
    * @throws TypeError if `buffer` is not a SimpleQueue's memory, or the locks are not locks.
    */
   static fromBuffer(buffer: SharedArrayBuffer, readLock: Lock, writeLock: Lock): SimpleQueue {
-    const cells = cellsOfChannel(buffer, KIND);
-    return new SimpleQueue(rebuiltLocks(readLock, writeLock, KIND), cells);
+    return new SimpleQueue(...rebuiltParts(buffer, readLock, writeLock, KIND));
   }
 
   protected get kind(): QueueKind {
