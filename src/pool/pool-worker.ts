@@ -1,8 +1,8 @@
 /**
  * The code a `Pool`'s worker runs: it calls the pool's initializer (if any), waits for tasks,
- * rebuilds each function from its source once,
- * runs its tasks one at a time in the order they came, a task's calls in order and answers with their values, or with the error one of them threw
- * (the worker goes on either way), or says that the values could not be sent back.
+ * rebuilds each function from its source once, runs its tasks one at a time in the order they
+ * came, a task's calls in order, and answers with their values, or with the error one of them
+ * threw (the worker goes on either way), or says that the values could not be sent back.
  *
  * @packageDocumentation
  */
@@ -10,8 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { decode } from "../rebuild";
 import { functionFromSource } from "../source-function";
 import { giveTargetGlobals } from "../target-globals";
-import { explainError } from "../worker-error";
-import type { RemoteError } from "../worker-error";
+import { explainError, type RemoteError } from "../worker-error";
 import type { PoolAnswer, PoolTask, PoolWorkerStart } from "./protocol";
 
 /**

@@ -3,8 +3,8 @@
  * `multiprocessing.Pool`. Workers are started once, with the pool, and reused for every task; the
  * function travels as source text, exactly like a Process's target. Tasks and results go by
  * `postMessage` (each task a chunk of calls; a worker runs one and has about a millisecond of work
- * waiting, see pool-worker-slot.ts), and every call returns a promise or an async iterable: nothing here blocks
- * the notebook's thread.
+ * waiting, see pool-worker-slot.ts), and every call returns a promise or an async iterable:
+ * nothing here blocks the notebook's thread.
  *
  * The plumbing follows piscina's: a queue of pending work in the parent, an idle worker takes the
  * next chunk, a worker that ends is replaced, and every way a task can fail ends in a clear error
@@ -288,8 +288,7 @@ export class Pool {
   private refill(): void {
     if (this.state === "TERMINATE" || (this.state === "CLOSE" && !this.hasWork())) return;
     for (let n = this.active().length; n < this.settings.processes; n++) {
-      const init = this.settings.initializer;
-      const slot = new PoolWorkerSlot(POOL_WORKER, { name: this.name, host: host().name, initializer: init === null ? null : { source: init.source, args: init.args } });
+      const slot = new PoolWorkerSlot(POOL_WORKER, { name: this.name, host: host().name, initializer: this.settings.initializer });
       this.slots.add(slot);
       this.watch(slot);
     }

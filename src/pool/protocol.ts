@@ -7,6 +7,7 @@
  */
 import type { HostName } from "../host";
 import type { RemoteError } from "../worker-error";
+import type { PoolInitializer } from "./pool-options";
 
 /** What a pool sends along with a new worker. */
 export interface PoolWorkerStart {
@@ -15,7 +16,7 @@ export interface PoolWorkerStart {
   /** The parent's host (`src/host.ts`), which the worker takes too. */
   readonly host: HostName;
   /** The pool's initializer, which the worker calls before its first task, or `null`. */
-  readonly initializer: { readonly source: string; readonly args: unknown[] } | null;
+  readonly initializer: PoolInitializer | null;
 }
 
 /** One task: the function (by number, with its source the first time this worker meets it) and a chunk of calls. */
