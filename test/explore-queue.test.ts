@@ -9,9 +9,9 @@
  *
  * Which schedules, each test saying which in its name: where it fits in a few seconds, every one
  * (`reduce`: one schedule of each class of schedules that differ only in the order of commuting
- * steps, and every class) — one producer and one consumer of two items (692 classes), the timed get
- * and the timed put. The others, with a third thread or a `join()`, have tens of thousands of
- * classes; they run every interleaving within 1 or 2 preemptions (CHESS: most concurrency bugs need
+ * steps, and every class) — one producer and one consumer of two items (692 classes at maxsize 1,
+ * 598 at 2), the timed get and the timed put. The others, with a third thread or a `join()`, have
+ * some twenty thousand classes or more; they run every interleaving within 1 or 2 preemptions (CHESS: most concurrency bugs need
  * at most 2), without `reduce`, which does not combine soundly with a bound (src/explore/search.ts).
  *
  * The two broken copies under test/mutants/ are caught over every schedule of two items through a
