@@ -14,19 +14,25 @@
  * some twenty thousand classes or more; they run every interleaving within 1 or 2 preemptions (CHESS: most concurrency bugs need
  * at most 2), without `reduce`, which does not combine soundly with a bound (src/explore/search.ts).
  *
- * The two broken copies under test/mutants/ are caught over every schedule of two items through a
- * Queue(2): a put that wakes nobody (a deadlock), and a get that updates the byte count with a load
- * and a store, not one atomic subtract, racing a put under the other lock (the books end wrong).
+ * The two broken copies under test/mutants/ are caught: a put that wakes nobody (a deadlock, over
+ * every schedule of two items through a Queue(2)), and a `taskDone()` that updates the count of
+ * unfinished items with a load and a store, not one atomic step, racing a put's add (every
+ * interleaving within 1 preemption of a JoinableQueue(1): its full queue makes the producer wait, so that one preemption puts its add inside the taskDone). The queue's own counts have no such race
+ * to break: each is written by one side only, under its lock (src/queue/channel.ts).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
 import { compiledMutant, noFailure, printed } from "./helpers/explore";
 
-/** Whether the queue's own books are at rest: no item, no byte in use, nobody marked asleep (white-box: src/queue/channel.ts's cells). */
+/**
+ * Whether the queue's own books are at rest: as many items and bytes taken as put, and nobody
+ * marked asleep (white-box: src/queue/channel.ts's cells PUTS, PUT_BYTES, GETS, GET_BYTES and the
+ * two sleeper counts).
+ */
 function atRest(q: mp.Queue): boolean {
   const cells = new Int32Array(q.buffer, 0, 64);
-  return cells[0] === 0 && cells[1] === 0 && cells[48] === 0 && cells[49] === 0;
+  return cells[0] === cells[16] && cells[1] === cells[17] && cells[0] > 0 && cells[34] === 0 && cells[35] === 0;
 }
 
 for (const maxsize of [1, 2]) {
@@ -217,23 +223,29 @@ test("mutant: a put that wakes nobody leaves a sleeping consumer asleep for good
   }, "deadlock");
 });
 
-test("mutant: a byte count updated in two steps loses a put's update (caught by the check, over every schedule)", async () => {
-  const path = compiledMutant("queue-racy-count");
-  await caught("QueueRacyCount(2): A puts 1, 2; B gets twice", {
+test("mutant: a count of unfinished items updated in two steps loses a put's update (caught, over every interleaving within 1 preemption)", async () => {
+  const path = compiledMutant("joinable-racy-count");
+  await caught("JoinableRacyCount(1): A puts 0, 1 and joins; B gets, marks done, taskDone, twice", {
     threads: [
-      (path: string, q: mp.Queue) => {
-        const broken = require(path).QueueRacyCount.fromBuffer(q.buffer, q.readLock, q.writeLock);
+      (path: string, q: mp.JoinableQueue, done: mp.Array) => {
+        const broken = require(path).JoinableRacyCount.fromBuffer(q.buffer, q.readLock, q.writeLock);
+        broken.put(0);
         broken.put(1);
-        broken.put(2);
+        broken.join();
+        return done.toArray();
       },
-      (path: string, q: mp.Queue) => {
-        const broken = require(path).QueueRacyCount.fromBuffer(q.buffer, q.readLock, q.writeLock);
-        return [broken.get(), broken.get()];
+      (path: string, q: mp.JoinableQueue, done: mp.Array) => {
+        const broken = require(path).JoinableRacyCount.fromBuffer(q.buffer, q.readLock, q.writeLock);
+        for (let i = 0; i < 2; i++) {
+          done[broken.get() as number] = 1;
+          broken.taskDone();
+        }
       },
     ],
-    args: [path, new mp.Queue(2, { bytes: 64 })] as [string, mp.Queue],
-    names: ["path", "q"],
-    reduce: true,
-    check: ({ args: [, q], threads: [, consumer] }) => JSON.stringify(consumer.value) === "[1,2]" && atRest(q),
+    args: [path, new mp.JoinableQueue(1, { bytes: 64 }), mp.Array("i", 2, { lock: false })] as [string, mp.JoinableQueue, mp.Array],
+    names: ["path", "q", "done"],
+    preemptions: 1,
+    // join() returned with every item done, and no taskDone() was refused as one too many.
+    check: ({ threads: [a, b] }) => JSON.stringify(a.value) === "[1,1]" && b.outcome === "returned",
   }, "check");
 });

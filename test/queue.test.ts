@@ -124,6 +124,42 @@ test("every item arrives as structured clone would copy it: fast-encoded values 
   q.putNowait(cyclic);
   const c = q.getNowait() as { self: unknown };
   assert.equal(c.self, c);
+  // A key some code made enumerable on Object.prototype is not the item's own: it does not travel.
+  Object.defineProperty(Object.prototype, "polluted", { value: 1, enumerable: true, configurable: true });
+  try {
+    q.putNowait({ own: 1 });
+    assert.deepStrictEqual(Object.keys(q.getNowait() as object), ["own"]);
+  } finally {
+    delete (Object.prototype as { polluted?: number }).polluted;
+  }
+});
+
+test("objects of one shape, again and again, arrive as they were put: shapes cached by their keys never mix up (src/queue/object-shapes.ts)", () => {
+  const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, i]));
+  const values: unknown[] = [];
+  for (let round = 0; round < 4; round++) {
+    values.push(
+      { a: round, b: "x" },
+      { b: round, a: "y" }, // the same keys in another order: another shape
+      { a: round, b: "x", c: null },
+      { a: { a: round, b: "x" }, b: [{ a: 1, b: 2 }, { b: 3, a: 4 }] }, // nested, sharing shapes with the outer ones
+      JSON.parse(`{"__proto__": ${round}, "p": 1}`), // a shape no object literal can make
+      { 1: "one", 0: "zero", z: round }, // integer keys come first, as structured clone and Object.keys order them
+      { é: round, ab: 1 }, // a non-ASCII key
+      wide, // more keys than the caches keep
+      {},
+      { [`k${round}`]: round }, // a shape met once
+      { ab: round, cd: 1 }, // these two keys' bytes differ only inside: the same slot of the shape caches
+      { ax: round, cd: 1 },
+    );
+  }
+  const q = new mp.Queue();
+  for (const v of values) q.putNowait(v);
+  for (const v of values) {
+    const got = q.getNowait();
+    assert.deepStrictEqual(got, structuredClone(v));
+    assert.deepStrictEqual(Object.keys(got as object), Object.keys(v as object), "keys in the same order");
+  }
 });
 
 test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {

@@ -6,14 +6,24 @@
  *
  * Why two locks: a producer and a consumer then never wait for each other. With one lock they took
  * turns on it for every item, and the loser slept and napped (bench, 2026-12-04: 399 k small
- * items/s 1 → 1 with one lock). Each end of the ring is moved by one side only: `TAIL` by a put
- * (holding the write lock), `HEAD` by a get (holding the read lock). The counts both sides need,
- * `ITEMS` and `USED`, change by atomic add and subtract, in an order that keeps each side's view
- * safe: a put writes the record's bytes, then adds to `USED` and then to `ITEMS`, so a get that
- * sees `ITEMS > 0` finds a whole record at `HEAD`; a get reads the record, then subtracts from
- * `USED` and `ITEMS`, so a put never counts on bytes or places not yet free (it may see fewer than
- * there are, never more). Atomic stores and loads order the plain copies of the bytes around them
- * (JavaScript's atomics are sequentially consistent and synchronize, as C++'s `seq_cst`).
+ * items/s 1 → 1 with one lock).
+ *
+ * Each side keeps its own books, in a cache line of its own, and writes nothing the other side
+ * writes: puts count the items (`PUTS`) and bytes (`PUT_BYTES`) they put and move `TAIL`; gets count
+ * what they took (`GETS`, `GET_BYTES`) and move `HEAD`. Items in the ring are `PUTS - GETS`; bytes
+ * in use, `PUT_BYTES - GET_BYTES` (both counts wrap round 2³², the differences do not). A cell that
+ * only one side reads and writes (the ends, the byte count of puts, what each side last saw of the
+ * other's count) is read and written plainly, under that side's lock, like the ring's bytes. The
+ * counts the other side reads are published with an atomic store, in an order that keeps its view
+ * safe: a put writes the record's bytes, then stores `PUTS`, so a get that sees the new count finds
+ * a whole record at `HEAD`; a get reads the record, then stores `GET_BYTES` and `GETS`, so a put
+ * never counts on bytes or places not yet free (its view of them may be old, never ahead). Each
+ * side reads the other's count only when what it saw last says "empty" (a get) or "full" (a put),
+ * so a busy producer and consumer on two cores do not pull each other's cache lines back and
+ * forth with every item (the bench's 1 → 1 rate with shared counts changed by atomic add and
+ * subtract: 1,660 k small items/s; see bench/README.md for the rate now). Atomic stores and loads
+ * order the plain accesses around them (JavaScript's atomics are sequentially consistent and
+ * synchronize, as C++'s `seq_cst`).
  *
  * Why locks at all and not a lock-free ring: items have any size, and many producers and many
  * consumers share one ring (ringbuf.js, the lock-free one, is one producer and one consumer); a put
@@ -23,14 +33,18 @@
  * (the costly part) is done outside them.
  *
  * Waiting is futex-style on two sequence cells, not on a `Condition` (whose 64 waiter slots cost
- * every notify a scan): a getter reads `PUT_SEQ`, looks for an item, and sleeps on `PUT_SEQ` while
- * it has not changed; every put (and a close) adds one to it, so a put that lands between the look
- * and the sleep makes the sleep return at once — no lost wake-up. A put wakes one sleeping getter
- * (each item can satisfy one); a get wakes every sleeping putter (the freed bytes may fit a small
- * item and not a big one). Nobody notifies when nobody sleeps.
+ * every notify a scan). A getter that found the queue empty says it will sleep (`GET_SLEEPERS`),
+ * then reads `PUT_SEQ`, looks once more, and sleeps on `PUT_SEQ` while it has not changed. A put
+ * stores its count, then reads `GET_SLEEPERS`, and only if someone sleeps adds one to `PUT_SEQ` and
+ * wakes one. That is Dekker's pattern on sequentially consistent atomics: either the second look
+ * sees the item, or the put sees the sleeper and moves `PUT_SEQ` after the getter read it, so the
+ * sleep returns at once — no lost wake-up, and nothing to pay when nobody sleeps. Putters sleep on
+ * `GET_SEQ` the same way while the queue is full (a get wakes them all: the freed bytes may fit a
+ * small item and not a big one); a close moves both sequence cells.
  *
- * Every cell is read and written through `atomics` (src/atomics.ts), so `mp.explore` schedules
- * each step; the ring's bytes are plain copies made while holding a lock.
+ * Every cell that both sides touch is read and written through `atomics` (src/atomics.ts), so
+ * `mp.explore` schedules each step; the cells one side keeps to itself, and the ring's bytes, are
+ * plain, made while holding that side's lock.
  *
  * @packageDocumentation
  */
@@ -43,38 +57,46 @@ import { SharedPrimitive } from "../primitive";
 import { encodeShared, type Encoded, type QueueDescriptor, type QueueKind } from "../transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "../thread";
 import { remaining, waitAsync } from "../waiting";
-import { advance, HEADER_BYTES, readRecord, writeRecord } from "./ring";
+import { isStringItem, itemAt } from "./codec";
+import { advance, copyRecord, HEADER_BYTES, readRecord, recordLength, writeRecord } from "./ring";
 
-// The cells, in four cache lines of 64 bytes (16 cells each), so that a producer and a consumer on
-// two cores do not pull each other's cells back and forth with every item: the two counts both
-// change; the tail and `PUT_SEQ` only puts change; the head and `GET_SEQ` only gets; the rest is
-// read far more often than written. (On 2 cores the difference from one line for all was within
-// the noise, 717 against 725 k small items/s 1 → 1; it is the usual layout, and costs 200 bytes.)
+// The cells, in four cache lines of 64 bytes (16 cells each): the puts' books, the gets' books, the
+// sleepers (written only when someone sleeps), and what is set once or rarely.
 
-/** How many items are in the ring: a put adds one, a get takes one away. */
-const ITEMS = 0;
-/** How many bytes the records take: a put adds its record's, a get takes them away. */
-const USED = 1;
-/** Where the next record goes, in bytes from the ring's start: moved only by a put. */
-const TAIL = 16;
-/** Adds one at every put and at a close: getters sleep on it. */
-const PUT_SEQ = 17;
-/** Where the oldest record starts, in bytes from the ring's start: moved only by a get. */
-const HEAD = 32;
-/** Adds one at every get and at a close: putters sleep on it. */
+/** How many items were ever put (wrapping round 2³²): stored by a put, read by a get that saw none. */
+const PUTS = 0;
+/** How many bytes of records were ever put (wrapping): only puts use it (plain). */
+const PUT_BYTES = 1;
+/** Where the next record goes, in bytes from the ring's start: only puts use it (plain). */
+const TAIL = 2;
+/** What puts last read of `GETS` (plain): a put reads `GETS` again only when this says full. */
+const SEEN_GETS = 3;
+/** What puts last read of `GET_BYTES` (plain): read again only when this says the ring is full. */
+const SEEN_GET_BYTES = 4;
+/** How many items were ever taken (wrapping): stored by a get, read by a put that saw the queue full. */
+const GETS = 16;
+/** How many bytes of records were ever taken (wrapping): stored by a get, read by a put that saw no room. */
+const GET_BYTES = 17;
+/** Where the oldest record starts, in bytes from the ring's start: only gets use it (plain). */
+const HEAD = 18;
+/** What gets last read of `PUTS` (plain): a get reads `PUTS` again only when this says empty. */
+const SEEN_PUTS = 19;
+/** Moved by a put (and a close) when a getter sleeps: getters sleep on it. */
+const PUT_SEQ = 32;
+/** Moved by a get (and a close) when a putter sleeps: putters sleep on it. */
 const GET_SEQ = 33;
 /** How many getters sleep (or are about to) on `PUT_SEQ`. */
-const GET_SLEEPERS = 48;
+const GET_SLEEPERS = 34;
 /** How many putters sleep (or are about to) on `GET_SEQ`. */
-const PUT_SLEEPERS = 49;
+const PUT_SLEEPERS = 35;
 /** The most items (0: no limit but the ring's bytes); set once, at the start. */
-const MAXSIZE = 50;
+const MAXSIZE = 48;
 /** A `JoinableQueue`'s items put and not yet marked done. */
-export const UNFINISHED = 51;
+export const UNFINISHED = 49;
 /** A pipe's ends that were closed: {@link WRITER_CLOSED} and {@link READER_CLOSED}. */
-const CLOSED = 52;
+const CLOSED = 50;
 /** The kind mark (see kind-mark.ts). */
-const KIND_MARK = 53;
+const KIND_MARK = 51;
 /** How many cells: four cache lines. */
 const CELLS = 64;
 /** Where the ring starts, in bytes: after the cells. */
@@ -90,8 +112,18 @@ export const DEFAULT_RING_BYTES = 1 << 20;
 
 /** What a put did: `"sent"`, found no room (`"full"`), or found the reader gone (`"broken"`). */
 export type PutResult = "sent" | "full" | "broken";
-/** What a get found: an item's bytes, nothing yet (`"empty"`), or nothing ever more (`"eof"`). */
-export type GetResult = Uint8Array | "empty" | "eof";
+/** What a get finds when there is no item yet. */
+export const EMPTY: unique symbol = Symbol("empty");
+/** What a get finds when there is no item and never will be (a pipe whose sending end was closed). */
+export const EOF: unique symbol = Symbol("eof");
+/** What `getLocked` answers when there is no item yet. */
+const NONE = -1;
+/** What `getLocked` answers when there is no item and never will be. */
+const ENDED = -2;
+/** What `getLocked` answers when it decoded the item already (a string). */
+const DECODED = -3;
+/** What a get found: the item (a copy of what was put), {@link EMPTY} or {@link EOF}. */
+export type GetResult = unknown;
 
 /** Options of the memory of a queue or pipe. */
 export interface RingOptions {
@@ -182,6 +214,10 @@ export abstract class Channel extends SharedPrimitive {
   readonly writeLock: Lock;
   /** The ring of bytes (a view of the same `buffer`, after the cells). */
   protected readonly ring: Uint8Array;
+  /** This thread's scratch, where the last get copied its item's bytes (see ring.ts). */
+  private copied: Uint8Array = new Uint8Array(0);
+  /** The item the last get decoded where it lay, until it is handed out. */
+  private decoded: unknown = undefined;
 
   /**
    * @param locks - the channel's two locks.
@@ -206,9 +242,15 @@ export abstract class Channel extends SharedPrimitive {
     return this.ring.length;
   }
 
-  /** How many items are in it now: approximate, as other threads may put or get meanwhile. */
+  /**
+   * How many items are in it now: approximate, as other threads may put or get meanwhile (never
+   * below 0, nor above `maxsize`).
+   */
   protected items(): number {
-    return atomics.load(this.cells, ITEMS);
+    const gets = atomics.load(this.cells, GETS);
+    const n = (atomics.load(this.cells, PUTS) - gets) | 0;
+    const maxsize = this.cells[MAXSIZE];
+    return maxsize > 0 && n > maxsize ? maxsize : n;
   }
 
   /** Which ends were closed ({@link WRITER_CLOSED}, {@link READER_CLOSED}). */
@@ -240,30 +282,44 @@ export abstract class Channel extends SharedPrimitive {
   protected onPut(): void {}
 
   /**
-   * With the write lock held: puts the item if there is room. `ITEMS` and `USED` may fall meanwhile
-   * (a get frees them after it read its record), never rise: no other put runs.
+   * With the write lock held: puts the item if there is room. It counts on what it last saw of the
+   * gets' counts, and reads them again only when that says "full": they only grow meanwhile (a get
+   * frees bytes and places after it read its record), so an old view is never ahead.
    */
   protected putLocked(item: Uint8Array): PutResult {
     const cells = this.cells;
     if (this.hasEnds() && (atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return "broken";
-    const maxsize = this.cells[MAXSIZE];
-    if (maxsize > 0 && atomics.load(cells, ITEMS) >= maxsize) return "full";
-    if (atomics.load(cells, USED) + HEADER_BYTES + item.length > this.ring.length) return "full";
-    const tail = atomics.load(cells, TAIL);
-    const size = writeRecord(this.ring, tail, item);
+    const puts = cells[PUTS];
+    const maxsize = cells[MAXSIZE];
+    if (maxsize > 0 && ((puts - cells[SEEN_GETS]) | 0) >= maxsize) {
+      cells[SEEN_GETS] = atomics.load(cells, GETS);
+      if (((puts - cells[SEEN_GETS]) | 0) >= maxsize) return "full";
+    }
+    const size = HEADER_BYTES + item.length;
+    const putBytes = cells[PUT_BYTES];
+    const room = this.ring.length - size;
+    if (((putBytes - cells[SEEN_GET_BYTES]) | 0) > room) {
+      cells[SEEN_GET_BYTES] = atomics.load(cells, GET_BYTES);
+      if (((putBytes - cells[SEEN_GET_BYTES]) | 0) > room) return "full";
+    }
+    const tail = cells[TAIL];
+    writeRecord(this.ring, tail, item);
+    cells[TAIL] = advance(tail, size, this.ring.length);
+    cells[PUT_BYTES] = putBytes + size;
     this.onPut();
-    atomics.store(cells, TAIL, advance(tail, size, this.ring.length));
-    // The bytes are written: count them, then the item, which a get looks at first.
-    atomics.add(cells, USED, size);
-    atomics.add(cells, ITEMS, 1);
-    atomics.add(cells, PUT_SEQ, 1);
+    // The record is whole: count it, which a get looks at first.
+    atomics.store(cells, PUTS, puts + 1);
     this.wakeGetter();
     return "sent";
   }
 
   /** After a put: wakes sleeping getters, if any: {@link Channel.getterWakeUps} of them. */
   protected wakeGetter(): void {
-    if (atomics.load(this.cells, GET_SLEEPERS) > 0) atomics.notify(this.cells, PUT_SEQ, this.getterWakeUps());
+    const cells = this.cells;
+    if (atomics.load(cells, GET_SLEEPERS) > 0) {
+      atomics.add(cells, PUT_SEQ, 1);
+      atomics.notify(cells, PUT_SEQ, this.getterWakeUps());
+    }
   }
 
   /** How many sleeping getters a put wakes: one (each item can satisfy one); `undefined` for all. */
@@ -272,36 +328,72 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * With the read lock held: takes the oldest item if there is one. `ITEMS` may rise meanwhile (a
-   * put adds it once its record is whole), never fall: no other get runs.
+   * With the read lock held: takes the oldest item if there is one. Its bytes are copied into this
+   * thread's scratch ({@link Channel.copied}), to be decoded once the lock is released, so that
+   * other getters wait for a copy, not for the decoding (which makes objects: 4 → 4 small items
+   * ran at 0.8 of the rate when decoded under the lock); a string is decoded where it lies
+   * ({@link Channel.decoded}), as decoding it is one copy, which copying it out first would double
+   * (1 kB strings 4 → 4: 1.3× the rate). It counts on what it last saw of `PUTS`, and reads it
+   * again only when that says "empty": it only grows meanwhile (a put counts an item once its
+   * record is whole).
    *
-   * @param keep - whether the item's bytes must outlive this thread's next get (across an
-   *   `await`); else they are a view of the thread's scratch (see ring.ts), to decode at once.
+   * @returns the item's length in bytes (copied), {@link DECODED}, {@link NONE}, or {@link ENDED}
+   *   (a pipe whose sending end was closed).
    */
-  protected getLocked(keep: boolean): GetResult {
+  protected getLocked(): number {
     const cells = this.cells;
-    if (atomics.load(cells, ITEMS) === 0) {
-      if (!this.hasEnds() || (atomics.load(cells, CLOSED) & WRITER_CLOSED) === 0) return "empty";
-      // The writer closed: the end, unless an item it put before closing arrived since the look.
-      if (atomics.load(cells, ITEMS) === 0) return "eof";
+    const gets = cells[GETS];
+    if (cells[SEEN_PUTS] === gets) {
+      cells[SEEN_PUTS] = atomics.load(cells, PUTS);
+      if (cells[SEEN_PUTS] === gets) {
+        if (!this.hasEnds() || (atomics.load(cells, CLOSED) & WRITER_CLOSED) === 0) return NONE;
+        // The writer closed: the end, unless an item it put before closing arrived since the look.
+        cells[SEEN_PUTS] = atomics.load(cells, PUTS);
+        if (cells[SEEN_PUTS] === gets) return ENDED;
+      }
     }
-    const head = atomics.load(cells, HEAD);
-    const { item, size } = readRecord(this.ring, head, keep);
-    this.took(head, size);
-    return item;
+    const ring = this.ring;
+    const head = cells[HEAD];
+    const length = recordLength(ring, head);
+    try {
+      if (!isStringItem(ring, advance(head, HEADER_BYTES, ring.length))) {
+        this.copied = copyRecord(ring, head, length);
+        return length;
+      }
+      this.decoded = readRecord(ring, head, length, itemAt);
+      return DECODED;
+    } finally {
+      // Taken even if it could not be read (it would fail again): the error says why.
+      this.took(head, HEADER_BYTES + length, gets);
+    }
+  }
+
+  /** What a get found, the read lock released: the item (decoded now, from this thread's scratch, unless it was already), {@link EMPTY} or {@link EOF}. */
+  private found(got: number): GetResult {
+    if (got >= 0) return itemAt(this.copied, 0, got);
+    if (got === DECODED) {
+      const item = this.decoded;
+      this.decoded = undefined;
+      return item;
+    }
+    return got === NONE ? EMPTY : EOF;
   }
 
   /**
-   * With the read lock held: moves the head past the record just read, frees its bytes and its
-   * place (after the read: a put may reuse them at once), and wakes sleeping putters.
+   * With the read lock held, after the record at `head` was read: moves the head past it, frees its
+   * bytes and its place (a put may reuse them at once), and wakes sleeping putters.
+   *
+   * @param gets - the items taken before this one.
    */
-  protected took(head: number, size: number): void {
+  protected took(head: number, size: number, gets: number): void {
     const cells = this.cells;
-    atomics.store(cells, HEAD, advance(head, size, this.ring.length));
-    atomics.sub(cells, USED, size);
-    atomics.sub(cells, ITEMS, 1);
-    atomics.add(cells, GET_SEQ, 1);
-    if (atomics.load(cells, PUT_SLEEPERS) > 0) atomics.notify(cells, GET_SEQ);
+    cells[HEAD] = advance(head, size, this.ring.length);
+    atomics.store(cells, GET_BYTES, cells[GET_BYTES] + size);
+    atomics.store(cells, GETS, gets + 1);
+    if (atomics.load(cells, PUT_SLEEPERS) > 0) {
+      atomics.add(cells, GET_SEQ, 1);
+      atomics.notify(cells, GET_SEQ);
+    }
   }
 
   /** When a call that may `wait` at most `ms` must give up: not read off the clock when it cannot matter (a look at the clock costs more than the rest of a small put). */
@@ -325,37 +417,6 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * With `lock` held: releases it, sleeps while `cells[seq]` is still `seen` (at most `ms`), and
-   * takes it back. `seen` was read before the look that found nothing, so any put, get or close
-   * since then makes the sleep end at once (a close takes no lock, so reading `seen` after the
-   * look could miss one).
-   */
-  private sleepLocked(lock: Lock, seq: number, seen: number, sleepers: number, ms: number): void {
-    const cells = this.cells;
-    atomics.add(cells, sleepers, 1);
-    lock.release();
-    try {
-      atomics.wait(cells, seq, seen, ms);
-    } finally {
-      lock.acquire();
-      atomics.sub(cells, sleepers, 1);
-    }
-  }
-
-  /** Like {@link Channel.sleepLocked}, without blocking the thread. */
-  private async sleepLockedAsync(lock: Lock, seq: number, seen: number, sleepers: number, ms: number): Promise<void> {
-    const cells = this.cells;
-    atomics.add(cells, sleepers, 1);
-    lock.release();
-    try {
-      await waitAsync(cells, seq, seen, ms);
-    } finally {
-      await lock.acquireAsync();
-      atomics.sub(cells, sleepers, 1);
-    }
-  }
-
-  /**
    * Puts serialized `item`, waiting for room while `block` (at most `ms`).
    *
    * @param where - the call, for messages; `instead` - what to call on the main thread.
@@ -368,15 +429,35 @@ export abstract class Channel extends SharedPrimitive {
     const deadline = Channel.deadline(wait, ms);
     if (!Channel.enter(this.writeLock)) return "full";
     try {
-      for (;;) {
-        const seen = atomics.load(this.cells, GET_SEQ);
-        const result = this.putLocked(item);
-        const left = result === "full" && wait ? remaining(deadline) : 0;
-        if (left === 0) return result;
-        this.sleepLocked(this.writeLock, GET_SEQ, seen, PUT_SLEEPERS, left);
-      }
+      const result = this.putLocked(item);
+      return result === "full" && wait ? this.sendSlowly(item, deadline) : result;
     } finally {
       this.writeLock.release();
+    }
+  }
+
+  /**
+   * With the write lock held, the queue found full: says a putter sleeps, then (Dekker's order: see
+   * the header) reads `GET_SEQ`, tries again, and sleeps without the lock until `GET_SEQ` moves.
+   */
+  private sendSlowly(item: Uint8Array, deadline: number): PutResult {
+    const cells = this.cells;
+    atomics.add(cells, PUT_SLEEPERS, 1);
+    try {
+      for (;;) {
+        const seen = atomics.load(cells, GET_SEQ);
+        const result = this.putLocked(item);
+        const left = result === "full" ? remaining(deadline) : 0;
+        if (left === 0) return result;
+        this.writeLock.release();
+        try {
+          atomics.wait(cells, GET_SEQ, seen, left);
+        } finally {
+          this.writeLock.acquire();
+        }
+      }
+    } finally {
+      atomics.sub(cells, PUT_SLEEPERS, 1);
     }
   }
 
@@ -384,14 +465,27 @@ export abstract class Channel extends SharedPrimitive {
   protected async sendAsync(item: Uint8Array, ms: number, where: string): Promise<PutResult> {
     this.checkFits(item, where);
     const deadline = Channel.deadline(true, ms);
+    const cells = this.cells;
     await this.writeLock.acquireAsync();
     try {
-      for (;;) {
-        const seen = atomics.load(this.cells, GET_SEQ);
-        const result = this.putLocked(item);
-        const left = result === "full" ? remaining(deadline) : 0;
-        if (left === 0) return result;
-        await this.sleepLockedAsync(this.writeLock, GET_SEQ, seen, PUT_SLEEPERS, left);
+      let result = this.putLocked(item);
+      if (result !== "full") return result;
+      atomics.add(cells, PUT_SLEEPERS, 1);
+      try {
+        for (;;) {
+          const seen = atomics.load(cells, GET_SEQ);
+          result = this.putLocked(item);
+          const left = result === "full" ? remaining(deadline) : 0;
+          if (left === 0) return result;
+          this.writeLock.release();
+          try {
+            await waitAsync(cells, GET_SEQ, seen, left);
+          } finally {
+            await this.writeLock.acquireAsync();
+          }
+        }
+      } finally {
+        atomics.sub(cells, PUT_SLEEPERS, 1);
       }
     } finally {
       this.writeLock.release();
@@ -399,84 +493,134 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * Takes the oldest item's bytes, waiting for one while `block` (at most `ms`): a view of this
-   * thread's scratch (see ring.ts), to decode before the thread's next get.
+   * Takes the oldest item, waiting for one while `block` (at most `ms`).
    *
+   * @returns the item (a copy), {@link EMPTY} or {@link EOF}.
    * @throws BlockingCallError for a blocking get on the main thread.
    */
   protected receive(block: boolean, ms: number, where: string, instead: string): GetResult {
     const wait = block && ms > 0;
     if (wait) refuseBlockingOnMainThread(where, instead);
     const deadline = Channel.deadline(wait, ms);
-    if (!Channel.enter(this.readLock)) return "empty";
+    if (!Channel.enter(this.readLock)) return EMPTY;
+    let got: number;
     try {
-      for (;;) {
-        const seen = atomics.load(this.cells, PUT_SEQ);
-        const result = this.getLocked(false);
-        const left = result === "empty" && wait ? remaining(deadline) : 0;
-        if (left === 0) return result;
-        this.sleepLocked(this.readLock, PUT_SEQ, seen, GET_SLEEPERS, left);
-      }
+      got = this.getLocked();
+      if (got === NONE && wait) got = this.receiveSlowly(deadline);
     } finally {
       this.readLock.release();
+    }
+    return this.found(got);
+  }
+
+  /**
+   * With the read lock held, the queue found empty: says a getter sleeps, then (Dekker's order: see
+   * the header) reads `PUT_SEQ`, looks again, and sleeps without the lock until `PUT_SEQ` moves.
+   */
+  private receiveSlowly(deadline: number): number {
+    const cells = this.cells;
+    atomics.add(cells, GET_SLEEPERS, 1);
+    try {
+      for (;;) {
+        const seen = atomics.load(cells, PUT_SEQ);
+        const got = this.getLocked();
+        const left = got === NONE ? remaining(deadline) : 0;
+        if (left === 0) return got;
+        this.readLock.release();
+        try {
+          atomics.wait(cells, PUT_SEQ, seen, left);
+        } finally {
+          this.readLock.acquire();
+        }
+      }
+    } finally {
+      atomics.sub(cells, GET_SLEEPERS, 1);
     }
   }
 
   /** Like {@link Channel.receive} with `block`, without blocking the thread. */
   protected async receiveAsync(ms: number): Promise<GetResult> {
     const deadline = Channel.deadline(true, ms);
+    const cells = this.cells;
     await this.readLock.acquireAsync();
+    let got: number;
     try {
-      for (;;) {
-        const seen = atomics.load(this.cells, PUT_SEQ);
-        const result = this.getLocked(true);
-        const left = result === "empty" ? remaining(deadline) : 0;
-        if (left === 0) return result;
-        await this.sleepLockedAsync(this.readLock, PUT_SEQ, seen, GET_SLEEPERS, left);
+      got = this.getLocked();
+      if (got === NONE) {
+        atomics.add(cells, GET_SLEEPERS, 1);
+        try {
+          for (;;) {
+            const seen = atomics.load(cells, PUT_SEQ);
+            got = this.getLocked();
+            const left = got === NONE ? remaining(deadline) : 0;
+            if (left === 0) break;
+            this.readLock.release();
+            try {
+              await waitAsync(cells, PUT_SEQ, seen, left);
+            } finally {
+              await this.readLock.acquireAsync();
+            }
+          }
+        } finally {
+          atomics.sub(cells, GET_SLEEPERS, 1);
+        }
       }
     } finally {
       this.readLock.release();
     }
+    return this.found(got);
   }
 
   /**
    * Waits (at most `ms`) until an item is there or the sending end is closed, without taking it:
-   * a pipe's `poll`. Takes no lock: it only reads `ITEMS` and `CLOSED`, after `PUT_SEQ`.
+   * a pipe's `poll`. Takes no lock: it says it sleeps, then reads `PUT_SEQ`, then the counts and
+   * `CLOSED` (Dekker's order, as a getter).
    *
    * @returns whether an item (or the end) is there.
    */
   protected ready(ms: number, where: string, instead: string): boolean {
     if (ms > 0) refuseBlockingOnMainThread(where, instead);
+    if (this.readyNow()) return true;
+    if (ms <= 0) return false;
+    const cells = this.cells;
     const deadline = atomics.now() + ms;
-    for (;;) {
-      const seen = atomics.load(this.cells, PUT_SEQ);
-      if (this.items() > 0 || (this.closedEnds() & WRITER_CLOSED) !== 0) return true;
-      const left = remaining(deadline);
-      if (left === 0) return false;
-      atomics.add(this.cells, GET_SLEEPERS, 1);
-      try {
-        atomics.wait(this.cells, PUT_SEQ, seen, left);
-      } finally {
-        atomics.sub(this.cells, GET_SLEEPERS, 1);
+    atomics.add(cells, GET_SLEEPERS, 1);
+    try {
+      for (;;) {
+        const seen = atomics.load(cells, PUT_SEQ);
+        if (this.readyNow()) return true;
+        const left = remaining(deadline);
+        if (left === 0) return false;
+        atomics.wait(cells, PUT_SEQ, seen, left);
       }
+    } finally {
+      atomics.sub(cells, GET_SLEEPERS, 1);
     }
   }
 
   /** Like {@link Channel.ready}, without blocking the thread. */
   protected async readyAsync(ms: number): Promise<boolean> {
+    if (this.readyNow()) return true;
+    if (ms <= 0) return false;
+    const cells = this.cells;
     const deadline = atomics.now() + ms;
-    for (;;) {
-      const seen = atomics.load(this.cells, PUT_SEQ);
-      if (this.items() > 0 || (this.closedEnds() & WRITER_CLOSED) !== 0) return true;
-      const left = remaining(deadline);
-      if (left === 0) return false;
-      atomics.add(this.cells, GET_SLEEPERS, 1);
-      try {
-        await waitAsync(this.cells, PUT_SEQ, seen, left);
-      } finally {
-        atomics.sub(this.cells, GET_SLEEPERS, 1);
+    atomics.add(cells, GET_SLEEPERS, 1);
+    try {
+      for (;;) {
+        const seen = atomics.load(cells, PUT_SEQ);
+        if (this.readyNow()) return true;
+        const left = remaining(deadline);
+        if (left === 0) return false;
+        await waitAsync(cells, PUT_SEQ, seen, left);
       }
+    } finally {
+      atomics.sub(cells, GET_SLEEPERS, 1);
     }
+  }
+
+  /** Whether an item, or the sending end's close, is there now. */
+  private readyNow(): boolean {
+    return this.items() > 0 || (this.closedEnds() & WRITER_CLOSED) !== 0;
   }
 
   /**

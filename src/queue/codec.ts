@@ -9,7 +9,7 @@
  */
 import { deserialize, serialize } from "node:v8";
 import { describe } from "../errors";
-import { decodeFast, encodeFast } from "./fast-codec";
+import { decodeFast, encodeFast, isStringAt } from "./fast-codec";
 
 /** The first byte of an item in the fast encoding. */
 const FAST = 1;
@@ -50,9 +50,18 @@ export function itemBytes(item: unknown, where: string, keep = false): Uint8Arra
 }
 
 /**
- * The item the bytes of {@link itemBytes} were made from (a copy): the bytes may be reused once it
- * returns. (`v8.deserialize` may give typed arrays that are views of its input, so it gets a copy.)
+ * The item (a copy) that {@link itemBytes} made `bytes[start, start + length)` from, read where
+ * they are (a queue's ring): the bytes may be reused once it returns. (`v8.deserialize` may give
+ * typed arrays that are views of its input, so it gets a copy.)
  */
-export function itemFrom(bytes: Uint8Array): unknown {
-  return bytes[0] === FAST ? decodeFast(bytes, 1) : deserialize(bytes.slice(1));
+export function itemAt(bytes: Uint8Array, start: number, length: number): unknown {
+  return bytes[start] === FAST ? decodeFast(bytes, start + 1) : deserialize(bytes.slice(start + 1, start + length));
+}
+
+/**
+ * Whether the item whose bytes start at `start` is a string: decoding it is one copy of its bytes,
+ * so a queue decodes it where it lies rather than copying it out first (see channel.ts).
+ */
+export function isStringItem(bytes: Uint8Array, start: number): boolean {
+  return bytes[start] === FAST && isStringAt(bytes, start + 1);
 }

@@ -10,10 +10,10 @@ import { BlockingCallError, describe } from "../errors";
 import { MAY_BLOCK } from "../thread";
 import { timeoutMs } from "../options";
 import { encodeShared, ENCODE, type ConnectionDescriptor, type Encoded, type Shareable } from "../transfer";
-import { itemBytes, itemFrom } from "./codec";
+import { itemBytes } from "./codec";
 import { BrokenPipeError, ClosedError, EOFError, WrongEndError } from "./errors";
 import { PipeChannel } from "./pipe-channel";
-import type { GetResult, PutResult, RingOptions } from "./channel";
+import { EOF, type GetResult, type PutResult, type RingOptions } from "./channel";
 
 /**
  * One end of a {@link Pipe}, like Python's `multiprocessing.connection.Connection`: `send` a copy
@@ -74,8 +74,8 @@ export class Connection implements Shareable {
   }
 
   private received(result: GetResult, call: string): unknown {
-    if (result === "eof") throw new EOFError(`Connection.${call}: the other end of the pipe was closed and everything it sent has been received: nothing more will come.`);
-    return itemFrom(result as Uint8Array);
+    if (result === EOF) throw new EOFError(`Connection.${call}: the other end of the pipe was closed and everything it sent has been received: nothing more will come.`);
+    return result;
   }
 
   /**

@@ -14,10 +14,13 @@
  * list, not a `Set`, until there are many; an ASCII string is tagged so, and decoded by Node's
  * latin-1 copy instead of its UTF-8 decoder; and short ASCII strings (keys, mostly) are decoded
  * from a small cache of the strings last made from the same bytes, so that a key is not built
- * character by character and looked up in V8's string table again for every item.
+ * character by character and looked up in V8's string table again for every item. An object's
+ * keys are written together, before its values, so that objects of one shape share the work of
+ * their keys (object-shapes.ts).
  *
  * @packageDocumentation
  */
+import { KeyBytesCache, ShapeCache } from "./object-shapes";
 
 const UNDEFINED = 0;
 const NULL = 1;
@@ -117,6 +120,31 @@ function writeString(s: string): void {
   at += 5 + written;
 }
 
+/** The key bytes of the object shapes met lately. */
+const keyBytes = new KeyBytesCache();
+
+/** Writes a plain object: its count of keys, the bytes its keys take, its keys, then its values. */
+function writeObject(value: Record<string, unknown>, depth: number): void {
+  const keys = Object.keys(value);
+  room(9);
+  plain[at] = OBJECT;
+  view.setUint32(at + 1, keys.length, true);
+  const lengthAt = at + 5;
+  at += 9;
+  const known = keyBytes.find(keys);
+  if (known !== undefined) {
+    room(known.length);
+    plain.set(known, at);
+    at += known.length;
+  } else {
+    const start = at;
+    for (const key of keys) writeString(key);
+    keyBytes.remember(keys, plain.subarray(start, at));
+  }
+  view.setUint32(lengthAt, at - lengthAt - 4, true);
+  for (const key of keys) write(value[key], depth + 1);
+}
+
 function write(value: unknown, depth: number): void {
   switch (typeof value) {
     case "number":
@@ -127,8 +155,7 @@ function write(value: unknown, depth: number): void {
         at += 5;
       } else {
         plain[at] = FLOAT64;
-        float[0] = value;
-        for (let i = 0; i < 8; i++) plain[at + 1 + i] = eight[i];
+        view.setFloat64(at + 1, value, true);
         at += 9;
       }
       return;
@@ -164,15 +191,7 @@ function write(value: unknown, depth: number): void {
       {
         const proto = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) throw GIVE_UP;
-        const keys = Object.keys(value);
-        room(5);
-        plain[at] = OBJECT;
-        view.setUint32(at + 1, keys.length, true);
-        at += 5;
-        for (const key of keys) {
-          writeString(key);
-          write((value as Record<string, unknown>)[key], depth + 1);
-        }
+        writeObject(value as Record<string, unknown>, depth);
       }
       return;
     default:
@@ -240,6 +259,40 @@ function readString(tag: number): string {
   return n <= SHORT ? shortAscii(start, pos) : (Buffer.prototype.latin1Slice.call(input, start, pos) as string);
 }
 
+/** The object shapes met lately. */
+const shapes = new ShapeCache();
+
+/** Reads a plain object whose tag was just read (see {@link writeObject}). */
+function readObject(): object {
+  const n = readUint32();
+  const length = readUint32();
+  const start = pos;
+  const shape = shapes.find(input, start, length);
+  let keys: readonly string[];
+  if (shape !== undefined) {
+    keys = shape.keys;
+    pos = start + length;
+    const make = shape.make;
+    if (make) {
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) values[i] = read();
+      return make(values);
+    }
+  } else {
+    const list = new Array<string>(n);
+    for (let i = 0; i < n; i++) list[i] = readString(input[pos++]);
+    shapes.remember(input, start, length, list);
+    keys = list;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    // An own "__proto__" (structured clone keeps one) must not set the prototype.
+    if (key === "__proto__") Object.defineProperty(out, key, { value: read(), enumerable: true, writable: true, configurable: true });
+    else out[key] = read();
+  }
+  return out;
+}
+
 function read(): unknown {
   const tag = input[pos++];
   switch (tag) {
@@ -266,20 +319,17 @@ function read(): unknown {
       for (let i = 0; i < n; i++) out[i] = read();
       return out;
     }
-    case OBJECT: {
-      const n = readUint32();
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) {
-        const key = readString(input[pos++]);
-        // An own "__proto__" (structured clone keeps one) must not set the prototype.
-        if (key === "__proto__") Object.defineProperty(out, key, { value: read(), enumerable: true, writable: true, configurable: true });
-        else out[key] = read();
-      }
-      return out;
-    }
+    case OBJECT:
+      return readObject();
     default:
       throw new Error(`a queue's item is corrupt: unknown tag ${tag} at byte ${pos - 1}`);
   }
+}
+
+/** Whether the value {@link encodeFast} wrote at `offset` of `bytes` is a string (decoding it is one copy of its bytes). */
+export function isStringAt(bytes: Uint8Array, offset: number): boolean {
+  const tag = bytes[offset];
+  return tag === ASCII || tag === STRING;
 }
 
 /** Reads a value {@link encodeFast} wrote, from `offset` of `bytes`. */

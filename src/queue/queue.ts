@@ -7,8 +7,8 @@
  */
 import { checkCount } from "../options";
 import { blockOptions, type BlockOptions } from "./block-options";
-import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
-import { itemBytes, itemFrom } from "./codec";
+import { Channel, EMPTY, EOF, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
+import { itemBytes } from "./codec";
 import { ClosedError, Empty, Full } from "./errors";
 import type { Lock } from "../lock";
 import type { QueueKind } from "../transfer";
@@ -49,6 +49,8 @@ export interface AsyncQueueOptions {
 export class Queue extends Channel {
   /** Set by {@link Queue.close}: this thread's handle is closed. */
   private closedHere = false;
+  /** The names of the calls made most, for their messages: made once, not at every call. */
+  private readonly names = { put: `${this.kind}.put()`, get: `${this.kind}.get()` };
 
   /**
    * Makes an empty queue in fresh shared memory.
@@ -101,8 +103,8 @@ export class Queue extends Channel {
   }
 
   private getOutcome(result: GetResult, call: string): unknown {
-    if (typeof result === "string") throw new Empty(`${this.kind}.${call}: the queue is empty. Nothing was taken.`);
-    return itemFrom(result);
+    if (result === EMPTY || result === EOF) throw new Empty(`${this.kind}.${call}: the queue is empty. Nothing was taken.`);
+    return result;
   }
 
   /**
@@ -117,10 +119,11 @@ export class Queue extends Channel {
    * @throws ClosedError after `close()` in this thread.
    */
   put(item: unknown, options?: BlockOptions): void {
-    const { block, ms } = blockOptions(options, `${this.kind}.put()`);
+    const where = this.names.put;
+    const { block, ms } = blockOptions(options, where);
     this.checkOpen("put()");
-    const bytes = itemBytes(item, `${this.kind}.put()`);
-    this.putOutcome(this.send(bytes, block, ms, `${this.kind}.put()`, "`await q.putAsync(item)` (or `q.putNowait(item)`)"), "put()");
+    const bytes = itemBytes(item, where);
+    this.putOutcome(this.send(bytes, block, ms, where, "`await q.putAsync(item)` (or `q.putNowait(item)`)"), "put()");
   }
 
   /** Puts `item` if there is room now, else throws `Full`: `put(item, { block: false })`. */
@@ -151,9 +154,10 @@ export class Queue extends Channel {
    * @throws ClosedError after `close()` in this thread.
    */
   get(options?: BlockOptions): unknown {
-    const { block, ms } = blockOptions(options, `${this.kind}.get()`);
+    const where = this.names.get;
+    const { block, ms } = blockOptions(options, where);
     this.checkOpen("get()");
-    return this.getOutcome(this.receive(block, ms, `${this.kind}.get()`, "`await q.getAsync()` (or `q.getNowait()`)"), "get()");
+    return this.getOutcome(this.receive(block, ms, where, "`await q.getAsync()` (or `q.getNowait()`)"), "get()");
   }
 
   /** Takes an item if there is one now, else throws `Empty`: `get({ block: false })`. */

@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import type { Lock } from "../lock";
-import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type RingOptions } from "./channel";
-import { itemBytes, itemFrom } from "./codec";
+import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type RingOptions } from "./channel";
+import { itemBytes } from "./codec";
 import { ClosedError } from "./errors";
 import type { QueueKind } from "../transfer";
 
@@ -50,11 +50,6 @@ export class SimpleQueue extends Channel {
     if (this.closedHere) throw new ClosedError(`SimpleQueue.${call}: this SimpleQueue is closed: close() was called on it in this thread.`);
   }
 
-  private item(result: GetResult): unknown {
-    // Without a timeout, a get only ends with an item (a SimpleQueue has no ends to close).
-    return itemFrom(result as Uint8Array);
-  }
-
   /**
    * Puts a copy of `item` at the end, waiting while the ring has no room for it.
    *
@@ -79,13 +74,14 @@ export class SimpleQueue extends Channel {
    */
   get(): unknown {
     this.checkOpen("get()");
-    return this.item(this.receive(true, Infinity, "SimpleQueue.get()", "`await q.getAsync()`"));
+    // Without a timeout, a get only ends with an item (a SimpleQueue has no ends to close).
+    return this.receive(true, Infinity, "SimpleQueue.get()", "`await q.getAsync()`");
   }
 
   /** Like {@link SimpleQueue.get}, without blocking the thread. */
   async getAsync(): Promise<unknown> {
     this.checkOpen("getAsync()");
-    return this.item(await this.receiveAsync(Infinity));
+    return this.receiveAsync(Infinity);
   }
 
   /** Whether it is empty: approximate, as others may put meanwhile. */
