@@ -9,16 +9,19 @@
  *
  * Which schedules, each test saying which in its name: where it fits in a few seconds, every one
  * (`reduce`: one schedule of each class of schedules that differ only in the order of commuting
- * steps, and every class) — one producer and one consumer of two items (692 classes at maxsize 1,
- * 598 at 2), the timed get and the timed put. The others, with a third thread or a `join()`, have
+ * steps, and every class) — one producer and one consumer of two items (568 classes at maxsize 1,
+ * 226 at 2), the timed get and the timed put. The others, with a third thread or a `join()`, have
  * some twenty thousand classes or more; they run every interleaving within 1 or 2 preemptions (CHESS: most concurrency bugs need
  * at most 2), without `reduce`, which does not combine soundly with a bound (src/explore/search.ts).
  *
- * The two broken copies under test/mutants/ are caught: a put that wakes nobody (a deadlock, over
- * every schedule of two items through a Queue(2)), and a `taskDone()` that updates the count of
+ * The three broken copies under test/mutants/ are caught: a put that wakes nobody, and a sleeper
+ * that says it will sleep before it reads the cell it sleeps on (both deadlocks, over every
+ * schedule of two items through a Queue(2); the second is a bug the explorer found in this
+ * queue's own code, see src/queue/channel.ts), and a `taskDone()` that updates the count of
  * unfinished items with a load and a store, not one atomic step, racing a put's add (every
- * interleaving within 1 preemption of a JoinableQueue(1): its full queue makes the producer wait, so that one preemption puts its add inside the taskDone). The queue's own counts have no such race
- * to break: each is written by one side only, under its lock (src/queue/channel.ts).
+ * interleaving within 1 preemption of a JoinableQueue(1): its full queue makes the producer wait,
+ * so that one preemption puts its add inside the taskDone). The queue's own counts have no such
+ * race to break: each is written by one side only, under its lock (src/queue/channel.ts).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -26,13 +29,12 @@ import * as mp from "../dist";
 import { compiledMutant, noFailure, printed } from "./helpers/explore";
 
 /**
- * Whether the queue's own books are at rest: as many items and bytes taken as put, and nobody
- * marked asleep (white-box: src/queue/channel.ts's cells PUTS, PUT_BYTES, GETS, GET_BYTES and the
- * two sleeper counts).
+ * Whether the queue's own books are at rest: as many items and bytes taken as put (white-box:
+ * src/queue/channel.ts's cells PUTS, PUT_BYTES, GETS and GET_BYTES).
  */
 function atRest(q: mp.Queue): boolean {
   const cells = new Int32Array(q.buffer, 0, 64);
-  return cells[0] === cells[16] && cells[1] === cells[17] && cells[0] > 0 && cells[34] === 0 && cells[35] === 0;
+  return cells[0] > 0 && cells[0] === cells[16] && cells[1] === cells[17];
 }
 
 for (const maxsize of [1, 2]) {
@@ -203,25 +205,29 @@ async function caught<A extends unknown[]>(title: string, scenario: mp.Scenario<
   assert.equal((await mp.replay(scenario, failure.schedule)).failure?.kind, kind);
 }
 
-test("mutant: a put that wakes nobody leaves a sleeping consumer asleep for good (caught as a deadlock, over every schedule)", async () => {
-  const path = compiledMutant("queue-without-notify");
-  await caught("QueueWithoutNotify(2): A puts 1, 2; B gets twice", {
-    threads: [
-      (path: string, q: mp.Queue) => {
-        const broken = require(path).QueueWithoutNotify.fromBuffer(q.buffer, q.readLock, q.writeLock);
-        broken.put(1);
-        broken.put(2);
-      },
-      (path: string, q: mp.Queue) => {
-        const broken = require(path).QueueWithoutNotify.fromBuffer(q.buffer, q.readLock, q.writeLock);
-        return [broken.get(), broken.get()];
-      },
-    ],
-    args: [path, new mp.Queue(2, { bytes: 64 })] as [string, mp.Queue],
-    names: ["path", "q"],
-    reduce: true,
-  }, "deadlock");
-});
+for (const [file, name, what] of [
+  ["queue-without-notify", "QueueWithoutNotify", "a put that wakes nobody leaves a sleeping consumer asleep for good"],
+  ["queue-word-first", "QueueWordFirst", "a sleeper that says so before it reads the cell it sleeps on misses a wake-up"],
+] as const) {
+  test(`mutant: ${what} (caught as a deadlock, over every schedule)`, async () => {
+    await caught(`${name}(2): A puts 1, 2; B gets twice`, {
+      threads: [
+        (path: string, name: string, q: mp.Queue) => {
+          const broken = require(path)[name].fromBuffer(q.buffer, q.readLock, q.writeLock);
+          broken.put(1);
+          broken.put(2);
+        },
+        (path: string, name: string, q: mp.Queue) => {
+          const broken = require(path)[name].fromBuffer(q.buffer, q.readLock, q.writeLock);
+          return [broken.get(), broken.get()];
+        },
+      ],
+      args: [compiledMutant(file), name, new mp.Queue(2, { bytes: 64 })] as [string, string, mp.Queue],
+      names: ["path", "name", "q"],
+      reduce: true,
+    }, "deadlock");
+  });
+}
 
 test("mutant: a count of unfinished items updated in two steps loses a put's update (caught, over every interleaving within 1 preemption)", async () => {
   const path = compiledMutant("joinable-racy-count");

@@ -33,14 +33,21 @@
  * (the costly part) is done outside them.
  *
  * Waiting is futex-style on two sequence cells, not on a `Condition` (whose 64 waiter slots cost
- * every notify a scan). A getter that found the queue empty says it will sleep (`GET_SLEEPERS`),
- * then reads `PUT_SEQ`, looks once more, and sleeps on `PUT_SEQ` while it has not changed. A put
- * stores its count, then reads `GET_SLEEPERS`, and only if someone sleeps adds one to `PUT_SEQ` and
- * wakes one. That is Dekker's pattern on sequentially consistent atomics: either the second look
- * sees the item, or the put sees the sleeper and moves `PUT_SEQ` after the getter read it, so the
- * sleep returns at once — no lost wake-up, and nothing to pay when nobody sleeps. Putters sleep on
- * `GET_SEQ` the same way while the queue is full (a get wakes them all: the freed bytes may fit a
- * small item and not a big one); a close moves both sequence cells.
+ * every notify a scan). A getter that found the queue empty reads `PUT_SEQ`, then says it will
+ * sleep (adds one to `GET_WAITS`), looks once more, and sleeps on `PUT_SEQ` while it has not moved.
+ * A put stores its count, then reads `GET_WAITS`, and only if it moved since the last put that woke
+ * getters adds one to `PUT_SEQ` and wakes every sleeping getter. No lost wake-up (Dekker's pattern
+ * on sequentially consistent atomics): if the second look missed the item, the put read
+ * `GET_WAITS` after the getter's word, and then either it moves `PUT_SEQ` or an earlier put that
+ * read the same word did; either move comes after the getter read `PUT_SEQ`, so its sleep returns
+ * at once or is woken. (Saying the word before reading `PUT_SEQ` is wrong: an earlier put could
+ * then read the word and move `PUT_SEQ` before the getter read it, for an item the getter had
+ * already taken, and the next put would wake nobody. The explorer found that schedule.) Nothing is
+ * paid while nobody sleeps, and `notify` once per sleep, not at every put while a woken getter
+ * gets going: a wake-up takes tens of microseconds, and counting sleepers instead, a producer
+ * called `notify` at 27 puts in a row for each sleep of its consumer. A getter woken for nothing
+ * says so again before it sleeps again. Putters sleep on `GET_SEQ` the same way while the queue is
+ * full; a close moves both sequence cells.
  *
  * Every cell that both sides touch is read and written through `atomics` (src/atomics.ts), so
  * `mp.explore` schedules each step; the cells one side keeps to itself, and the ring's bytes, are
@@ -73,6 +80,8 @@ const TAIL = 2;
 const SEEN_GETS = 3;
 /** What puts last read of `GET_BYTES` (plain): read again only when this says the ring is full. */
 const SEEN_GET_BYTES = 4;
+/** `GET_WAITS` as the last put that woke getters read it (plain). */
+const WOKEN_GET_WAITS = 5;
 /** How many items were ever taken (wrapping): stored by a get, read by a put that saw the queue full. */
 const GETS = 16;
 /** How many bytes of records were ever taken (wrapping): stored by a get, read by a put that saw no room. */
@@ -81,14 +90,16 @@ const GET_BYTES = 17;
 const HEAD = 18;
 /** What gets last read of `PUTS` (plain): a get reads `PUTS` again only when this says empty. */
 const SEEN_PUTS = 19;
+/** `PUT_WAITS` as the last get that woke putters read it (plain). */
+const WOKEN_PUT_WAITS = 20;
 /** Moved by a put (and a close) when a getter sleeps: getters sleep on it. */
 const PUT_SEQ = 32;
 /** Moved by a get (and a close) when a putter sleeps: putters sleep on it. */
 const GET_SEQ = 33;
-/** How many getters sleep (or are about to) on `PUT_SEQ`. */
-const GET_SLEEPERS = 34;
-/** How many putters sleep (or are about to) on `GET_SEQ`. */
-const PUT_SLEEPERS = 35;
+/** How many times a getter said it would sleep on `PUT_SEQ` (counted up, wrapping). */
+const GET_WAITS = 34;
+/** How many times a putter said it would sleep on `GET_SEQ` (counted up, wrapping). */
+const PUT_WAITS = 35;
 /** The most items (0: no limit but the ring's bytes); set once, at the start. */
 const MAXSIZE = 48;
 /** A `JoinableQueue`'s items put and not yet marked done. */
@@ -313,18 +324,15 @@ export abstract class Channel extends SharedPrimitive {
     return "sent";
   }
 
-  /** After a put: wakes sleeping getters, if any: {@link Channel.getterWakeUps} of them. */
+  /** After a put: wakes every sleeping getter, if one said it would sleep since the last put that woke them. */
   protected wakeGetter(): void {
     const cells = this.cells;
-    if (atomics.load(cells, GET_SLEEPERS) > 0) {
+    const waits = atomics.load(cells, GET_WAITS);
+    if (waits !== cells[WOKEN_GET_WAITS]) {
+      cells[WOKEN_GET_WAITS] = waits;
       atomics.add(cells, PUT_SEQ, 1);
-      atomics.notify(cells, PUT_SEQ, this.getterWakeUps());
+      atomics.notify(cells, PUT_SEQ);
     }
-  }
-
-  /** How many sleeping getters a put wakes: one (each item can satisfy one); `undefined` for all. */
-  protected getterWakeUps(): number | undefined {
-    return 1;
   }
 
   /**
@@ -381,7 +389,8 @@ export abstract class Channel extends SharedPrimitive {
 
   /**
    * With the read lock held, after the record at `head` was read: moves the head past it, frees its
-   * bytes and its place (a put may reuse them at once), and wakes sleeping putters.
+   * bytes and its place (a put may reuse them at once), and wakes every sleeping putter if one said
+   * it would sleep since the last get that woke them.
    *
    * @param gets - the items taken before this one.
    */
@@ -390,7 +399,9 @@ export abstract class Channel extends SharedPrimitive {
     cells[HEAD] = advance(head, size, this.ring.length);
     atomics.store(cells, GET_BYTES, cells[GET_BYTES] + size);
     atomics.store(cells, GETS, gets + 1);
-    if (atomics.load(cells, PUT_SLEEPERS) > 0) {
+    const waits = atomics.load(cells, PUT_WAITS);
+    if (waits !== cells[WOKEN_PUT_WAITS]) {
+      cells[WOKEN_PUT_WAITS] = waits;
       atomics.add(cells, GET_SEQ, 1);
       atomics.notify(cells, GET_SEQ);
     }
@@ -417,6 +428,50 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
+   * With `lock` held, after a first try found nothing: tries again and again, sleeping between tries
+   * without the lock, until a try finds something or `deadline` passes. Before each try it reads
+   * `seq`, then says it will sleep (adds one to `waits`); it sleeps only while `seq` has not moved
+   * since (the order the header explains).
+   *
+   * @param nothing - what a try that found nothing answers.
+   * @returns what the last try answered.
+   */
+  protected sleepUntil<T>(lock: Lock, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): T {
+    const cells = this.cells;
+    for (;;) {
+      const seen = atomics.load(cells, seq);
+      atomics.add(cells, waits, 1);
+      const result = attempt();
+      const left = result === nothing ? remaining(deadline) : 0;
+      if (left === 0) return result;
+      lock.release();
+      try {
+        atomics.wait(cells, seq, seen, left);
+      } finally {
+        lock.acquire();
+      }
+    }
+  }
+
+  /** Like {@link Channel.sleepUntil}, without blocking the thread. */
+  private async sleepUntilAsync<T>(lock: Lock, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): Promise<T> {
+    const cells = this.cells;
+    for (;;) {
+      const seen = atomics.load(cells, seq);
+      atomics.add(cells, waits, 1);
+      const result = attempt();
+      const left = result === nothing ? remaining(deadline) : 0;
+      if (left === 0) return result;
+      lock.release();
+      try {
+        await waitAsync(cells, seq, seen, left);
+      } finally {
+        await lock.acquireAsync();
+      }
+    }
+  }
+
+  /**
    * Puts serialized `item`, waiting for room while `block` (at most `ms`).
    *
    * @param where - the call, for messages; `instead` - what to call on the main thread.
@@ -430,34 +485,10 @@ export abstract class Channel extends SharedPrimitive {
     if (!Channel.enter(this.writeLock)) return "full";
     try {
       const result = this.putLocked(item);
-      return result === "full" && wait ? this.sendSlowly(item, deadline) : result;
+      if (result !== "full" || !wait) return result;
+      return this.sleepUntil(this.writeLock, PUT_WAITS, GET_SEQ, "full", deadline, () => this.putLocked(item));
     } finally {
       this.writeLock.release();
-    }
-  }
-
-  /**
-   * With the write lock held, the queue found full: says a putter sleeps, then (Dekker's order: see
-   * the header) reads `GET_SEQ`, tries again, and sleeps without the lock until `GET_SEQ` moves.
-   */
-  private sendSlowly(item: Uint8Array, deadline: number): PutResult {
-    const cells = this.cells;
-    atomics.add(cells, PUT_SLEEPERS, 1);
-    try {
-      for (;;) {
-        const seen = atomics.load(cells, GET_SEQ);
-        const result = this.putLocked(item);
-        const left = result === "full" ? remaining(deadline) : 0;
-        if (left === 0) return result;
-        this.writeLock.release();
-        try {
-          atomics.wait(cells, GET_SEQ, seen, left);
-        } finally {
-          this.writeLock.acquire();
-        }
-      }
-    } finally {
-      atomics.sub(cells, PUT_SLEEPERS, 1);
     }
   }
 
@@ -465,28 +496,11 @@ export abstract class Channel extends SharedPrimitive {
   protected async sendAsync(item: Uint8Array, ms: number, where: string): Promise<PutResult> {
     this.checkFits(item, where);
     const deadline = Channel.deadline(true, ms);
-    const cells = this.cells;
     await this.writeLock.acquireAsync();
     try {
-      let result = this.putLocked(item);
+      const result = this.putLocked(item);
       if (result !== "full") return result;
-      atomics.add(cells, PUT_SLEEPERS, 1);
-      try {
-        for (;;) {
-          const seen = atomics.load(cells, GET_SEQ);
-          result = this.putLocked(item);
-          const left = result === "full" ? remaining(deadline) : 0;
-          if (left === 0) return result;
-          this.writeLock.release();
-          try {
-            await waitAsync(cells, GET_SEQ, seen, left);
-          } finally {
-            await this.writeLock.acquireAsync();
-          }
-        }
-      } finally {
-        atomics.sub(cells, PUT_SLEEPERS, 1);
-      }
+      return await this.sleepUntilAsync(this.writeLock, PUT_WAITS, GET_SEQ, "full", deadline, () => this.putLocked(item));
     } finally {
       this.writeLock.release();
     }
@@ -506,65 +520,21 @@ export abstract class Channel extends SharedPrimitive {
     let got: number;
     try {
       got = this.getLocked();
-      if (got === NONE && wait) got = this.receiveSlowly(deadline);
+      if (got === NONE && wait) got = this.sleepUntil(this.readLock, GET_WAITS, PUT_SEQ, NONE, deadline, () => this.getLocked());
     } finally {
       this.readLock.release();
     }
     return this.found(got);
   }
 
-  /**
-   * With the read lock held, the queue found empty: says a getter sleeps, then (Dekker's order: see
-   * the header) reads `PUT_SEQ`, looks again, and sleeps without the lock until `PUT_SEQ` moves.
-   */
-  private receiveSlowly(deadline: number): number {
-    const cells = this.cells;
-    atomics.add(cells, GET_SLEEPERS, 1);
-    try {
-      for (;;) {
-        const seen = atomics.load(cells, PUT_SEQ);
-        const got = this.getLocked();
-        const left = got === NONE ? remaining(deadline) : 0;
-        if (left === 0) return got;
-        this.readLock.release();
-        try {
-          atomics.wait(cells, PUT_SEQ, seen, left);
-        } finally {
-          this.readLock.acquire();
-        }
-      }
-    } finally {
-      atomics.sub(cells, GET_SLEEPERS, 1);
-    }
-  }
-
   /** Like {@link Channel.receive} with `block`, without blocking the thread. */
   protected async receiveAsync(ms: number): Promise<GetResult> {
     const deadline = Channel.deadline(true, ms);
-    const cells = this.cells;
     await this.readLock.acquireAsync();
     let got: number;
     try {
       got = this.getLocked();
-      if (got === NONE) {
-        atomics.add(cells, GET_SLEEPERS, 1);
-        try {
-          for (;;) {
-            const seen = atomics.load(cells, PUT_SEQ);
-            got = this.getLocked();
-            const left = got === NONE ? remaining(deadline) : 0;
-            if (left === 0) break;
-            this.readLock.release();
-            try {
-              await waitAsync(cells, PUT_SEQ, seen, left);
-            } finally {
-              await this.readLock.acquireAsync();
-            }
-          }
-        } finally {
-          atomics.sub(cells, GET_SLEEPERS, 1);
-        }
-      }
+      if (got === NONE) got = await this.sleepUntilAsync(this.readLock, GET_WAITS, PUT_SEQ, NONE, deadline, () => this.getLocked());
     } finally {
       this.readLock.release();
     }
@@ -573,8 +543,8 @@ export abstract class Channel extends SharedPrimitive {
 
   /**
    * Waits (at most `ms`) until an item is there or the sending end is closed, without taking it:
-   * a pipe's `poll`. Takes no lock: it says it sleeps, then reads `PUT_SEQ`, then the counts and
-   * `CLOSED` (Dekker's order, as a getter).
+   * a pipe's `poll`. Takes no lock: before each look it reads `PUT_SEQ`, then says it will sleep,
+   * in a getter's order.
    *
    * @returns whether an item (or the end) is there.
    */
@@ -584,17 +554,13 @@ export abstract class Channel extends SharedPrimitive {
     if (ms <= 0) return false;
     const cells = this.cells;
     const deadline = atomics.now() + ms;
-    atomics.add(cells, GET_SLEEPERS, 1);
-    try {
-      for (;;) {
-        const seen = atomics.load(cells, PUT_SEQ);
-        if (this.readyNow()) return true;
-        const left = remaining(deadline);
-        if (left === 0) return false;
-        atomics.wait(cells, PUT_SEQ, seen, left);
-      }
-    } finally {
-      atomics.sub(cells, GET_SLEEPERS, 1);
+    for (;;) {
+      const seen = atomics.load(cells, PUT_SEQ);
+      atomics.add(cells, GET_WAITS, 1);
+      if (this.readyNow()) return true;
+      const left = remaining(deadline);
+      if (left === 0) return false;
+      atomics.wait(cells, PUT_SEQ, seen, left);
     }
   }
 
@@ -604,17 +570,13 @@ export abstract class Channel extends SharedPrimitive {
     if (ms <= 0) return false;
     const cells = this.cells;
     const deadline = atomics.now() + ms;
-    atomics.add(cells, GET_SLEEPERS, 1);
-    try {
-      for (;;) {
-        const seen = atomics.load(cells, PUT_SEQ);
-        if (this.readyNow()) return true;
-        const left = remaining(deadline);
-        if (left === 0) return false;
-        await waitAsync(cells, PUT_SEQ, seen, left);
-      }
-    } finally {
-      atomics.sub(cells, GET_SLEEPERS, 1);
+    for (;;) {
+      const seen = atomics.load(cells, PUT_SEQ);
+      atomics.add(cells, GET_WAITS, 1);
+      if (this.readyNow()) return true;
+      const left = remaining(deadline);
+      if (left === 0) return false;
+      await waitAsync(cells, PUT_SEQ, seen, left);
     }
   }
 

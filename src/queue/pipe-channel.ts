@@ -34,11 +34,6 @@ export class PipeChannel extends Channel {
     return true;
   }
 
-  /** A put wakes every sleeper: a poller may sleep beside the receiver, and must not take its wake-up. */
-  protected override getterWakeUps(): undefined {
-    return undefined;
-  }
-
   /** Sends serialized bytes; see `Channel.send`. */
   put(item: Uint8Array, block: boolean, where: string, instead: string): PutResult {
     return this.send(item, block, block ? Infinity : 0, where, instead);
