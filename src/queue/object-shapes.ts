@@ -23,31 +23,40 @@ const SLOTS = 64;
 const MOST_KEYS = 32;
 const MOST_KEY_BYTES = 512;
 
+/** An object shape the encoder met: its keys, and the bytes it wrote them as. */
+export interface KnownKeys {
+  /** Its keys, in order. */
+  readonly keys: readonly string[];
+  /** The bytes they were written as. */
+  readonly bytes: Uint8Array;
+}
+
 /** The encoder's cache: the bytes of the keys of objects met lately, by their key lists. */
 export class KeyBytesCache {
-  private readonly keys: Array<readonly string[] | undefined> = new Array<readonly string[] | undefined>(SLOTS).fill(undefined);
-  private readonly bytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(SLOTS).fill(undefined);
+  private readonly known: Array<KnownKeys | undefined> = new Array<KnownKeys | undefined>(SLOTS).fill(undefined);
 
   /** The slot of a key list: by its length and its first key's. */
   private static slot(keys: readonly string[]): number {
     return (keys.length * 7 + (keys.length > 0 ? keys[0].length * 13 + keys[0].charCodeAt(0) : 0)) & (SLOTS - 1);
   }
 
-  /** The bytes written for the same keys, in the same order, or undefined. */
-  find(keys: readonly string[]): Uint8Array | undefined {
-    const slot = KeyBytesCache.slot(keys);
-    const known = this.keys[slot];
-    if (known === undefined || known.length !== keys.length) return undefined;
-    for (let i = 0; i < keys.length; i++) if (known[i] !== keys[i]) return undefined;
-    return this.bytes[slot];
+  /** The shape with the same keys, in the same order, or undefined. */
+  find(keys: readonly string[]): KnownKeys | undefined {
+    const known = this.known[KeyBytesCache.slot(keys)];
+    if (known === undefined || known.keys.length !== keys.length) return undefined;
+    for (let i = 0; i < keys.length; i++) if (known.keys[i] !== keys[i]) return undefined;
+    return known;
   }
 
-  /** Remembers the bytes `written` for `keys` (copied), if they are few enough. */
-  remember(keys: readonly string[], written: Uint8Array): void {
-    if (keys.length > MOST_KEYS || written.length > MOST_KEY_BYTES) return;
-    const slot = KeyBytesCache.slot(keys);
-    this.keys[slot] = keys;
-    this.bytes[slot] = written.slice();
+  /**
+   * Remembers the bytes `written` for `keys` (copied), if they are few enough.
+   *
+   * @returns the shape (kept or not).
+   */
+  remember(keys: readonly string[], written: Uint8Array): KnownKeys {
+    const known = { keys, bytes: written.slice() };
+    if (keys.length <= MOST_KEYS && written.length <= MOST_KEY_BYTES) this.known[KeyBytesCache.slot(keys)] = known;
+    return known;
   }
 }
 
