@@ -153,6 +153,9 @@ test("objects of one shape, again and again, arrive as they were put: shapes cac
       { ax: round, cd: 1 },
     );
   }
+  // A getter that deletes a key walked after it, in an object of the shape just written: the count of
+  // keys written would be wrong, so it goes the slow way (structured clone skips the deleted key).
+  values.push({ a: 0, b: 0 }, { get a() { delete (this as { b?: number }).b; return 1; }, b: 2 });
   const q = new mp.Queue();
   for (const v of values) q.putNowait(v);
   for (const v of values) {
