@@ -29,8 +29,9 @@
  * consumers share one ring (ringbuf.js, the lock-free one, is one producer and one consumer); a put
  * must find room, copy its record and move the tail as one step, which lock-free needs a
  * reservation protocol for. The locks are the library's own (robust: a holder that dies is
- * reported, not waited for), each critical section a `memcpy` and a few cells, and the serializing
- * (the costly part) is done outside them.
+ * reported, not waited for), each critical section a `memcpy` and a few cells: an item is encoded
+ * before the write lock is taken, and decoded after the read lock is released, except a string,
+ * whose decoding is the one copy out of the ring (see {@link Channel.getLocked}).
  *
  * Waiting is futex-style on two sequence cells, not on a `Condition` (whose 64 waiter slots cost
  * every notify a scan). A getter that found the queue empty reads `PUT_SEQ`, then says it will
