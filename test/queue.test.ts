@@ -165,6 +165,18 @@ test("objects of one shape, again and again, arrive as they were put: shapes cac
   }
 });
 
+test("two getAsync calls on two queues in one thread, woken together, each get their own queue's item", async () => {
+  // Each item is copied out of its ring into the thread's one scratch; one found after an await must
+  // be decoded before the other get, which resumes in between, copies its own there.
+  const q1 = new mp.Queue();
+  const q2 = new mp.Queue();
+  const got = Promise.all([q1.getAsync(), q2.getAsync()]);
+  await new Promise((resolve) => setTimeout(resolve, 20)); // both sleep
+  q1.putNowait({ from: "q1" });
+  q2.putNowait({ from: "q2" });
+  assert.deepStrictEqual(await got, [{ from: "q1" }, { from: "q2" }]);
+});
+
 test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {
   const q = new mp.Queue();
   q.putNowait(1);

@@ -377,6 +377,13 @@ export abstract class Channel extends SharedPrimitive {
     }
   }
 
+  /** What `getLocked` answered, with an item copied out decoded now (into {@link Channel.decoded}). */
+  private decodedNow(got: number): number {
+    if (got < 0) return got;
+    this.decoded = itemAt(this.copied, 0, got);
+    return DECODED;
+  }
+
   /** What a get found, the read lock released: the item (decoded now, from this thread's scratch, unless it was already), {@link EMPTY} or {@link EOF}. */
   private found(got: number): GetResult {
     if (got >= 0) return itemAt(this.copied, 0, got);
@@ -535,7 +542,9 @@ export abstract class Channel extends SharedPrimitive {
     let got: number;
     try {
       got = this.getLocked();
-      if (got === NONE) got = await this.sleepUntilAsync(this.readLock, GET_WAITS, PUT_SEQ, NONE, deadline, () => this.getLocked());
+      // An item found after an await is decoded at once: before this call resumes, another get in
+      // this thread (on another queue) may copy its item into the same scratch.
+      if (got === NONE) got = await this.sleepUntilAsync(this.readLock, GET_WAITS, PUT_SEQ, NONE, deadline, () => this.decodedNow(this.getLocked()));
     } finally {
       this.readLock.release();
     }

@@ -33,8 +33,10 @@ function copyIn(ring: Uint8Array, at: number, bytes: Uint8Array): void {
 }
 
 /**
- * This thread's scratch for a record that wraps round the ring's end: its two pieces are copied
- * into it, one after the other, to be read as one (a module is loaded once per thread).
+ * This thread's scratch for items copied out of a ring, and for a record that wraps round the
+ * ring's end (its two pieces put together): no allocation per item (a module is loaded once per
+ * thread, so every queue of the thread shares it: an item copied here must be decoded before the
+ * thread copies another).
  */
 let scratch = new Uint8Array(4096);
 
