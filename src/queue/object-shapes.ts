@@ -66,7 +66,7 @@ export interface Shape {
   readonly keys: readonly string[];
   /**
    * Makes an object of this shape from its values, in the keys' order: undefined until the shape
-   * is met again, null if it cannot be made so (a `"__proto__"` key).
+   * is met again, null if it cannot be made so (a `"__proto__"` key, or no code from strings).
    */
   make: ((values: readonly unknown[]) => object) | null | undefined;
   /** The bytes its keys were written as. */
@@ -75,13 +75,18 @@ export interface Shape {
 
 /**
  * A function making an object with `keys` from an array of values, in one object literal; null if
- * one key is `"__proto__"`, which a literal would take for the prototype. The keys are written into
- * its code as JSON strings (escaped: no key can be code).
+ * one key is `"__proto__"`, which a literal would take for the prototype, or if this process may not
+ * make code from strings. The keys are written into its code as JSON strings (escaped: no key can
+ * be code).
  */
 function maker(keys: readonly string[]): ((values: readonly unknown[]) => object) | null {
   if (keys.includes("__proto__")) return null;
   const fields = keys.map((key, i) => `${JSON.stringify(key)}: v[${i}]`).join(", ");
-  return new Function("v", `return { ${fields} };`) as (values: readonly unknown[]) => object;
+  try {
+    return new Function("v", `return { ${fields} };`) as (values: readonly unknown[]) => object;
+  } catch {
+    return null; // code from strings is turned off (node --disallow-code-generation-from-strings): keys one by one
+  }
 }
 
 /** The decoder's cache: shapes by the bytes their keys were written as. */
