@@ -9,6 +9,8 @@
  * with one), so a broken queue fails a test instead of hanging it. Every interleaving of small producer/consumer cases is explored in
  * test/explore-queue.test.ts.
  */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
@@ -175,6 +177,17 @@ test("two getAsync calls on two queues in one thread, woken together, each get t
   q1.putNowait({ from: "q1" });
   q2.putNowait({ from: "q2" });
   assert.deepStrictEqual(await got, [{ from: "q1" }, { from: "q2" }]);
+});
+
+test("objects of one shape still arrive in a process that may not make code from strings (node --disallow-code-generation-from-strings)", () => {
+  const script = `
+    const mp = require(${JSON.stringify(join(__dirname, "..", "dist"))});
+    const q = new mp.Queue();
+    for (let i = 0; i < 3; i++) q.putNowait({ id: i, tag: "item" });
+    console.log(JSON.stringify([q.getNowait(), q.getNowait(), q.getNowait()]));`;
+  const out = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "-e", script], { encoding: "utf8" });
+  assert.equal(out.status, 0, out.stderr);
+  assert.deepStrictEqual(JSON.parse(out.stdout), [0, 1, 2].map((id) => ({ id, tag: "item" })));
 });
 
 test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {
