@@ -51,9 +51,19 @@ function writeCopy(c: Case): void {
   writeFileSync(join(NOTEBOOKS, c.file), `${JSON.stringify({ ...nb, cells }, null, 1)}\n`);
 }
 
-/** The saved picture of the live cell of the copy: its SVG and PNG, or none. */
+/**
+ * The saved picture of the live cell of the copy: its SVG and PNG, or none (also while the file is
+ * half written: Jupyter's server writes a notebook in place, so a read during a save can find it
+ * cut short, which CI once did).
+ */
 function savedPicture(c: Case): { svg: string; png: string } | undefined {
-  const nb = JSON.parse(readFileSync(join(NOTEBOOKS, c.file), "utf8")) as NotebookJson;
+  let nb: NotebookJson;
+  try {
+    nb = JSON.parse(readFileSync(join(NOTEBOOKS, c.file), "utf8")) as NotebookJson;
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
   const cell = nb.cells.find((x) => x.id === c.live);
   const pictures = (cell?.outputs ?? []).filter((o) => o.data?.["image/png"] !== undefined);
   assert.ok(pictures.length <= 1, `${c.file}: the live cell saved ${pictures.length} pictures, not one`);
@@ -127,8 +137,11 @@ describe("JupyterLab: live pictures change while the cell runs, and the saved no
         lastFrames.set(c.file, svgOf(frames[frames.length - 1]));
 
         await notebook.menu("File", "Save Notebook");
-        for (let waited = 0; savedPicture(c) === undefined && waited < 20_000; waited += 250) await sleep(250);
-        const saved = savedPicture(c);
+        let saved = savedPicture(c);
+        for (let waited = 0; saved === undefined && waited < 20_000; waited += 250) {
+          await sleep(250);
+          saved = savedPicture(c);
+        }
         assert.ok(saved, `${c.file}: no picture saved`);
         assert.equal(saved.svg, svgOf(frames[frames.length - 1]), `${c.file}: the saved SVG is not the last frame shown`);
       } finally {
@@ -174,8 +187,12 @@ describe("JupyterLab: live pictures change while the cell runs, and the saved no
       await page.locator(".jp-Notebook .jp-CodeCell").nth(index).locator(".jp-OutputArea-output img").screenshot({ path: join(ARTIFACTS, "live-stepper-solved.png") });
       lastFrames.set(STEPPER.file, svgOf((await pictureSources(page, index))[0]));
       await notebook.menu("File", "Save Notebook");
-      for (let waited = 0; !/Mutual exclusion broke/.test(descOf(savedPicture(STEPPER)?.svg ?? "")) && waited < 20_000; waited += 250) await sleep(250);
-      assert.match(descOf(savedPicture(STEPPER)?.svg ?? ""), /Mutual exclusion broke at step 4/);
+      let said = descOf(savedPicture(STEPPER)?.svg ?? "");
+      for (let waited = 0; !/Mutual exclusion broke/.test(said) && waited < 20_000; waited += 250) {
+        await sleep(250);
+        said = descOf(savedPicture(STEPPER)?.svg ?? "");
+      }
+      assert.match(said, /Mutual exclusion broke at step 4/);
     } finally {
       await notebook.close();
       await server.shutdownSessions();
