@@ -190,6 +190,49 @@ test("objects of one shape still arrive in a process that may not make code from
   assert.deepStrictEqual(JSON.parse(out.stdout), [0, 1, 2].map((id) => ({ id, tag: "item" })));
 });
 
+test("the counts of items and bytes wrap round 2³² without a change anyone can see (white-box: the cells of src/queue/channel.ts set near the wrap)", () => {
+  /** A queue whose counts of items and bytes start a few short of wrapping, as after some 2³¹ puts. */
+  const nearWrap = (maxsize: number): mp.Queue => {
+    const q = new mp.Queue(maxsize, { bytes: 64 });
+    const cells = new Int32Array(q.buffer, 0, 64);
+    for (const i of [0, 3, 16, 19]) cells[i] = 0x7fffffff - 2; // PUTS, SEEN_GETS, GETS, SEEN_PUTS
+    for (const i of [1, 4, 17]) cells[i] = 0x7fffffff - 25; // PUT_BYTES, SEEN_GET_BYTES, GET_BYTES
+    return q;
+  };
+  // Bounded by maxsize: full at 3 across the wrap, and a place freed is a place to put.
+  const q = nearWrap(3);
+  assert.equal(q.empty(), true);
+  for (let i = 0; i < 3; i++) q.putNowait(i);
+  assert.equal(q.qsize(), 3);
+  assert.equal(q.full(), true);
+  assert.throws(() => q.putNowait(3), mp.Full);
+  assert.equal(q.getNowait(), 0);
+  q.putNowait(3);
+  assert.deepStrictEqual([q.getNowait(), q.getNowait(), q.getNowait()], [1, 2, 3]);
+  assert.equal(q.empty(), true);
+  assert.throws(() => q.getNowait(), mp.Empty);
+  // Bounded by bytes: as many items fit in the 64-byte ring as in a fresh one, again and again.
+  const fill = (q: mp.Queue): number => {
+    let n = 0;
+    for (;;) {
+      try {
+        q.putNowait(n);
+      } catch (error) {
+        assert.ok(error instanceof mp.Full);
+        return n;
+      }
+      n++;
+    }
+  };
+  const fits = fill(new mp.Queue(0, { bytes: 64 }));
+  const wrapping = nearWrap(0);
+  for (let round = 0; round < 4; round++) {
+    assert.equal(fill(wrapping), fits, `round ${round}: as many items fit as in a fresh ring`);
+    for (let i = 0; i < fits; i++) assert.equal(wrapping.getNowait(), i);
+    assert.equal(wrapping.empty(), true);
+  }
+});
+
 test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {
   const q = new mp.Queue();
   q.putNowait(1);
