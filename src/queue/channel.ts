@@ -327,12 +327,20 @@ export abstract class Channel extends SharedPrimitive {
 
   /** After a put: wakes every sleeping getter, if one said it would sleep since the last put that woke them. */
   protected wakeGetter(): void {
+    this.wake(GET_WAITS, WOKEN_GET_WAITS, PUT_SEQ);
+  }
+
+  /**
+   * Wakes every thread sleeping on `seq` if one said it would sleep (counted up `waits`) since the
+   * last wake, which `woken` remembers (a plain cell of the waker's side, under its lock).
+   */
+  private wake(waits: number, woken: number, seq: number): void {
     const cells = this.cells;
-    const waits = atomics.load(cells, GET_WAITS);
-    if (waits !== cells[WOKEN_GET_WAITS]) {
-      cells[WOKEN_GET_WAITS] = waits;
-      atomics.add(cells, PUT_SEQ, 1);
-      atomics.notify(cells, PUT_SEQ);
+    const said = atomics.load(cells, waits);
+    if (said !== cells[woken]) {
+      cells[woken] = said;
+      atomics.add(cells, seq, 1);
+      atomics.notify(cells, seq);
     }
   }
 
@@ -407,12 +415,7 @@ export abstract class Channel extends SharedPrimitive {
     cells[HEAD] = advance(head, size, this.ring.length);
     atomics.store(cells, GET_BYTES, cells[GET_BYTES] + size);
     atomics.store(cells, GETS, gets + 1);
-    const waits = atomics.load(cells, PUT_WAITS);
-    if (waits !== cells[WOKEN_PUT_WAITS]) {
-      cells[WOKEN_PUT_WAITS] = waits;
-      atomics.add(cells, GET_SEQ, 1);
-      atomics.notify(cells, GET_SEQ);
-    }
+    this.wake(PUT_WAITS, WOKEN_PUT_WAITS, GET_SEQ);
   }
 
   /** When a call that may `wait` at most `ms` must give up: not read off the clock when it cannot matter (a look at the clock costs more than the rest of a small put). */
@@ -436,45 +439,53 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * With `lock` held, after a first try found nothing: tries again and again, sleeping between tries
-   * without the lock, until a try finds something or `deadline` passes. Before each try it reads
-   * `seq`, then says it will sleep (adds one to `waits`); it sleeps only while `seq` has not moved
-   * since (the order the header explains).
+   * Before a try that may be followed by a sleep on `seq`: reads `seq`, then says this thread will
+   * sleep (adds one to `waits`), in that order (the header explains why not the other way round).
    *
+   * @returns the value of `seq` to sleep on.
+   */
+  protected sayWillSleep(waits: number, seq: number): number {
+    const seen = atomics.load(this.cells, seq);
+    atomics.add(this.cells, waits, 1);
+    return seen;
+  }
+
+  /**
+   * After a first try found nothing: tries again and again, sleeping between tries (without
+   * `lock`, if one is held), until a try finds something or `deadline` passes. Before each try it
+   * says it will sleep ({@link Channel.sayWillSleep}); it sleeps only while `seq` has not moved since.
+   *
+   * @param lock - the lock held around each try, or null (a pipe's `poll` takes none).
    * @param nothing - what a try that found nothing answers.
    * @returns what the last try answered.
    */
-  protected sleepUntil<T>(lock: Lock, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): T {
-    const cells = this.cells;
+  private sleepUntil<T>(lock: Lock | null, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): T {
     for (;;) {
-      const seen = atomics.load(cells, seq);
-      atomics.add(cells, waits, 1);
+      const seen = this.sayWillSleep(waits, seq);
       const result = attempt();
       const left = result === nothing ? remaining(deadline) : 0;
       if (left === 0) return result;
-      lock.release();
+      lock?.release();
       try {
-        atomics.wait(cells, seq, seen, left);
+        atomics.wait(this.cells, seq, seen, left);
       } finally {
-        lock.acquire();
+        lock?.acquire();
       }
     }
   }
 
   /** Like {@link Channel.sleepUntil}, without blocking the thread. */
-  private async sleepUntilAsync<T>(lock: Lock, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): Promise<T> {
-    const cells = this.cells;
+  private async sleepUntilAsync<T>(lock: Lock | null, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): Promise<T> {
     for (;;) {
-      const seen = atomics.load(cells, seq);
-      atomics.add(cells, waits, 1);
+      const seen = this.sayWillSleep(waits, seq);
       const result = attempt();
       const left = result === nothing ? remaining(deadline) : 0;
       if (left === 0) return result;
-      lock.release();
+      lock?.release();
       try {
-        await waitAsync(cells, seq, seen, left);
+        await waitAsync(this.cells, seq, seen, left);
       } finally {
-        await lock.acquireAsync();
+        if (lock !== null) await lock.acquireAsync();
       }
     }
   }
@@ -553,41 +564,20 @@ export abstract class Channel extends SharedPrimitive {
 
   /**
    * Waits (at most `ms`) until an item is there or the sending end is closed, without taking it:
-   * a pipe's `poll`. Takes no lock: before each look it reads `PUT_SEQ`, then says it will sleep,
-   * in a getter's order.
+   * a pipe's `poll`. Takes no lock: it sleeps as a getter does, holding nothing.
    *
    * @returns whether an item (or the end) is there.
    */
   protected ready(ms: number, where: string, instead: string): boolean {
     if (ms > 0) refuseBlockingOnMainThread(where, instead);
     if (this.readyNow()) return true;
-    if (ms <= 0) return false;
-    const cells = this.cells;
-    const deadline = atomics.now() + ms;
-    for (;;) {
-      const seen = atomics.load(cells, PUT_SEQ);
-      atomics.add(cells, GET_WAITS, 1);
-      if (this.readyNow()) return true;
-      const left = remaining(deadline);
-      if (left === 0) return false;
-      atomics.wait(cells, PUT_SEQ, seen, left);
-    }
+    return ms > 0 && this.sleepUntil(null, GET_WAITS, PUT_SEQ, false, atomics.now() + ms, () => this.readyNow());
   }
 
   /** Like {@link Channel.ready}, without blocking the thread. */
   protected async readyAsync(ms: number): Promise<boolean> {
     if (this.readyNow()) return true;
-    if (ms <= 0) return false;
-    const cells = this.cells;
-    const deadline = atomics.now() + ms;
-    for (;;) {
-      const seen = atomics.load(cells, PUT_SEQ);
-      atomics.add(cells, GET_WAITS, 1);
-      if (this.readyNow()) return true;
-      const left = remaining(deadline);
-      if (left === 0) return false;
-      await waitAsync(cells, PUT_SEQ, seen, left);
-    }
+    return ms > 0 && this.sleepUntilAsync(null, GET_WAITS, PUT_SEQ, false, atomics.now() + ms, () => this.readyNow());
   }
 
   /** Whether an item, or the sending end's close, is there now. */

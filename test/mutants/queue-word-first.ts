@@ -7,27 +7,13 @@
  * no new word and wakes nobody: a lost wake-up, which the explorer reports as a deadlock.
  */
 import { atomics } from "../../dist/atomics";
-import type { Lock } from "../../dist/lock";
 import { Queue } from "../../dist/queue/queue";
-import { remaining } from "../../dist/waiting";
 
 /** The broken queue, over the memory of a real `mp.Queue` (`fromBuffer(q.buffer, q.readLock, q.writeLock)`). */
 export class QueueWordFirst extends Queue {
-  /** The real loop, but with the word said before the sequence cell is read. */
-  protected override sleepUntil<T>(lock: Lock, waits: number, seq: number, nothing: T, deadline: number, attempt: () => T): T {
-    const cells = this.cells;
-    for (;;) {
-      atomics.add(cells, waits, 1); // the bug: this comes after the load of seq in the real queue
-      const seen = atomics.load(cells, seq);
-      const result = attempt();
-      const left = result === nothing ? remaining(deadline) : 0;
-      if (left === 0) return result;
-      lock.release();
-      try {
-        atomics.wait(cells, seq, seen, left);
-      } finally {
-        lock.acquire();
-      }
-    }
+  /** The real word and read, the other way round. */
+  protected override sayWillSleep(waits: number, seq: number): number {
+    atomics.add(this.cells, waits, 1); // the bug: this comes after the load of seq in the real queue
+    return atomics.load(this.cells, seq);
   }
 }
