@@ -233,6 +233,50 @@ test("the counts of items and bytes wrap round 2³² without a change anyone can
   }
 });
 
+test("a long string is written straight into the ring, and where its most bytes might not fit so, put as bytes: as many fit, and each arrives as it was (src/queue/channel.ts, writeInPlace)", () => {
+  // Records of 1 kB ASCII strings: a 4-byte header, the codec's tag, the string's tag and length, its bytes.
+  const record = 4 + 1 + 5 + 1024;
+  const q = new mp.Queue(0, { bytes: 8192 });
+  const fill = (text: (i: number) => string): string[] => {
+    const put: string[] = [];
+    for (;;) {
+      const s = text(put.length);
+      try {
+        q.putNowait(s);
+      } catch (error) {
+        assert.ok(error instanceof mp.Full, String(error));
+        return put;
+      }
+      put.push(s);
+    }
+  };
+  // Written in place a string needs room for 3 bytes a character: a ring that has room for the
+  // real bytes takes it all the same.
+  for (let round = 0; round < 30; round++) {
+    const put = fill((i) => `${round}:${i}:`.padEnd(1024, "x"));
+    assert.equal(put.length, Math.floor(8192 / record), `round ${round}: as many 1 kB strings as fit by their bytes`);
+    for (const s of put) assert.equal(q.getNowait(), s);
+    // Half a ring more of puts and gets, so the ends go round the ring's end at another place each round.
+    for (let i = 0; i < 3 + (round % 4); i++) {
+      q.putNowait(`${i}`.padEnd(1024, "y"));
+      assert.equal(q.getNowait(), `${i}`.padEnd(1024, "y"));
+    }
+  }
+  // Strings of other characters, in place and across the ring's end: 2- and 4-byte UTF-8, and a
+  // lone surrogate (UTF-8 cannot hold it: it goes by v8.serialize).
+  const others = ["é".repeat(300), "😀".repeat(200), `${"\ud800".repeat(150)}x`, "a".repeat(127), "a".repeat(128), `${"a".repeat(999)}é`];
+  for (let i = 0; i < 60; i++) {
+    const s = others[i % others.length] + i;
+    q.putNowait(s);
+    assert.equal(q.getNowait(), s);
+  }
+  // A string whose most bytes would not fit the ring at all, though its real bytes do.
+  const small = new mp.Queue(0, { bytes: 4096 });
+  small.putNowait("z".repeat(2000));
+  assert.equal(small.getNowait(), "z".repeat(2000));
+  assert.throws(() => small.putNowait("z".repeat(5000)), fails(RangeError, "bytes serialized"));
+});
+
 test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {
   const q = new mp.Queue();
   q.putNowait(1);

@@ -65,8 +65,8 @@ import { SharedPrimitive } from "../primitive";
 import { encodeShared, type Encoded, type QueueDescriptor, type QueueKind } from "../transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "../thread";
 import { remaining, waitAsync } from "../waiting";
-import { isStringItem, itemAt } from "./codec";
-import { advance, copyRecord, HEADER_BYTES, readRecord, recordLength, writeRecord } from "./ring";
+import { isStringItem, itemAt, itemBytes, mostStringItemBytes, writeStringItem, type Outgoing } from "./codec";
+import { advance, copyRecord, HEADER_BYTES, readRecord, recordLength, writeHeader, writeRecord } from "./ring";
 
 // The cells, in four cache lines of 64 bytes (16 cells each): the puts' books, the gets' books, the
 // sleepers (written only when someone sleeps), and what is set once or rarely.
@@ -226,6 +226,8 @@ export abstract class Channel extends SharedPrimitive {
   readonly writeLock: Lock;
   /** The ring of bytes (a view of the same `buffer`, after the cells). */
   protected readonly ring: Uint8Array;
+  /** The same bytes as a `Buffer`, which a long string is written into with Node's own copy (see {@link Channel.putLocked}). */
+  private readonly ringBuffer: Buffer;
   /** This thread's scratch, where the last get copied its item's bytes (see ring.ts). */
   private copied: Uint8Array = new Uint8Array(0);
   /** The item the last get decoded where it lay, until it is handed out. */
@@ -240,6 +242,7 @@ export abstract class Channel extends SharedPrimitive {
     this.readLock = locks.read;
     this.writeLock = locks.write;
     this.ring = new Uint8Array(this.buffer, RING_START);
+    this.ringBuffer = Buffer.from(this.buffer, RING_START);
   }
 
   protected abstract override get kind(): QueueKind;
@@ -271,11 +274,17 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * Refuses an item that could never fit.
+   * The item to put, checked to fit the ring some day: as it is, or a string's bytes if the most
+   * bytes it could take would not fit (it may still, put as bytes).
    *
+   * @param keep - whether the bytes must outlive an `await` (codec.ts, `itemBytes`).
    * @throws RangeError naming its size and the ring's, and how to make a bigger ring.
    */
-  protected checkFits(item: Uint8Array, where: string): void {
+  private fitting(item: Outgoing, where: string, keep: boolean): Outgoing {
+    if (typeof item === "string") {
+      if (HEADER_BYTES + mostStringItemBytes(item) <= this.ring.length) return item;
+      item = itemBytes(item, where, keep);
+    }
     if (HEADER_BYTES + item.length > this.ring.length) {
       throw new RangeError(
         `${where}: the item takes ${item.length} bytes serialized, more than this ${this.kind}'s ring of ${this.ring.length} bytes can ever hold ` +
@@ -283,6 +292,7 @@ export abstract class Channel extends SharedPrimitive {
           `or send smaller pieces. Nothing was put; it works on.`,
       );
     }
+    return item;
   }
 
   /** Whether its ends can be closed (a pipe's): a queue's cannot, and skips looking. */
@@ -297,8 +307,14 @@ export abstract class Channel extends SharedPrimitive {
    * With the write lock held: puts the item if there is room. It counts on what it last saw of the
    * gets' counts, and reads them again only when that says "full": they only grow meanwhile (a get
    * frees bytes and places after it read its record), so an old view is never ahead.
+   *
+   * A long string is written straight into the ring, when the most bytes it could take fit before
+   * the ring's end and within the room it already knows of; else (or for a string with a lone
+   * surrogate) it is encoded here and put as bytes. Writing it in place saves a copy of every byte
+   * into the scratch buffer and one out of it; the producer is the slower side of a stream of 1 kB
+   * strings (bench/README.md, "Strings written in place").
    */
-  protected putLocked(item: Uint8Array): PutResult {
+  protected putLocked(item: Outgoing): PutResult {
     const cells = this.cells;
     if (this.hasEnds() && (atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return "broken";
     const puts = cells[PUTS];
@@ -307,15 +323,15 @@ export abstract class Channel extends SharedPrimitive {
       cells[SEEN_GETS] = atomics.load(cells, GETS);
       if (((puts - cells[SEEN_GETS]) | 0) >= maxsize) return "full";
     }
-    const size = HEADER_BYTES + item.length;
     const putBytes = cells[PUT_BYTES];
-    const room = this.ring.length - size;
-    if (((putBytes - cells[SEEN_GET_BYTES]) | 0) > room) {
-      cells[SEEN_GET_BYTES] = atomics.load(cells, GET_BYTES);
-      if (((putBytes - cells[SEEN_GET_BYTES]) | 0) > room) return "full";
-    }
     const tail = cells[TAIL];
-    writeRecord(this.ring, tail, item);
+    let size = typeof item === "string" ? this.writeInPlace(item, tail, putBytes) : -1;
+    if (size < 0) {
+      const bytes = typeof item === "string" ? itemBytes(item, `${this.kind}.put()`) : item;
+      size = HEADER_BYTES + bytes.length;
+      if (!this.hasRoom(putBytes, size)) return "full";
+      writeRecord(this.ring, tail, bytes);
+    }
     cells[TAIL] = advance(tail, size, this.ring.length);
     cells[PUT_BYTES] = putBytes + size;
     this.onPut();
@@ -323,6 +339,34 @@ export abstract class Channel extends SharedPrimitive {
     atomics.store(cells, PUTS, puts + 1);
     this.wakeGetter();
     return "sent";
+  }
+
+  /**
+   * With the write lock held: whether a record of `size` bytes fits in the ring after `putBytes`
+   * bytes were put. It counts on the gets' byte count as last seen, and reads it again only when
+   * that says no.
+   */
+  private hasRoom(putBytes: number, size: number): boolean {
+    const cells = this.cells;
+    const room = this.ring.length - size;
+    if (((putBytes - cells[SEEN_GET_BYTES]) | 0) <= room) return true;
+    cells[SEEN_GET_BYTES] = atomics.load(cells, GET_BYTES);
+    return ((putBytes - cells[SEEN_GET_BYTES]) | 0) <= room;
+  }
+
+  /**
+   * With the write lock held, for {@link Channel.putLocked}: writes the record of string `s` at
+   * `tail` if the most bytes it could take fit, before the ring's end and in its room.
+   *
+   * @returns the bytes of the record written, or -1 if it was not written (then it is put as bytes).
+   */
+  private writeInPlace(s: string, tail: number, putBytes: number): number {
+    const most = HEADER_BYTES + mostStringItemBytes(s);
+    if (tail + most > this.ring.length || !this.hasRoom(putBytes, most)) return -1;
+    const n = writeStringItem(this.ringBuffer, tail + HEADER_BYTES, s);
+    if (n < 0) return -1;
+    writeHeader(this.ring, tail, n);
+    return HEADER_BYTES + n;
   }
 
   /** After a put: wakes every sleeping getter, if one said it would sleep since the last put that woke them. */
@@ -491,13 +535,13 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * Puts serialized `item`, waiting for room while `block` (at most `ms`).
+   * Puts `put` (an item's bytes, or a long string: codec.ts, `outgoing`), waiting for room while `block` (at most `ms`).
    *
    * @param where - the call, for messages; `instead` - what to call on the main thread.
    * @throws BlockingCallError for a blocking put on the main thread.
    */
-  protected send(item: Uint8Array, block: boolean, ms: number, where: string, instead: string): PutResult {
-    this.checkFits(item, where);
+  protected send(put: Outgoing, block: boolean, ms: number, where: string, instead: string): PutResult {
+    const item = this.fitting(put, where, false);
     const wait = block && ms > 0;
     if (wait) refuseBlockingOnMainThread(where, instead);
     const deadline = Channel.deadline(wait, ms);
@@ -512,8 +556,8 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /** Like {@link Channel.send} with `block`, without blocking the thread. */
-  protected async sendAsync(item: Uint8Array, ms: number, where: string): Promise<PutResult> {
-    this.checkFits(item, where);
+  protected async sendAsync(put: Outgoing, ms: number, where: string): Promise<PutResult> {
+    const item = this.fitting(put, where, true);
     const deadline = Channel.deadline(true, ms);
     await this.writeLock.acquireAsync();
     try {

@@ -10,7 +10,7 @@ import { BlockingCallError, describe } from "../errors";
 import { MAY_BLOCK } from "../thread";
 import { timeoutMs } from "../options";
 import { encodeShared, ENCODE, type ConnectionDescriptor, type Encoded, type Shareable } from "../transfer";
-import { itemBytes } from "./codec";
+import { outgoing } from "./codec";
 import { BrokenPipeError, ClosedError, EOFError, WrongEndError } from "./errors";
 import { PipeChannel } from "./pipe-channel";
 import { EOF, type GetResult, type PutResult, type RingOptions } from "./channel";
@@ -88,13 +88,13 @@ export class Connection implements Shareable {
    */
   send(value: unknown): void {
     const channel = this.check("send()", "send");
-    this.sent(channel.put(itemBytes(value, "Connection.send()"), MAY_BLOCK, "Connection.send()", "`await conn.sendAsync(obj)`"), "send()");
+    this.sent(channel.put(outgoing(value, "Connection.send()"), MAY_BLOCK, "Connection.send()", "`await conn.sendAsync(obj)`"), "send()");
   }
 
   /** Like {@link Connection.send}, without blocking the thread. */
   async sendAsync(value: unknown): Promise<void> {
     const channel = this.check("sendAsync()", "send");
-    this.sent(await channel.putAsync(itemBytes(value, "Connection.sendAsync()", true), "Connection.sendAsync()"), "sendAsync()");
+    this.sent(await channel.putAsync(outgoing(value, "Connection.sendAsync()", true), "Connection.sendAsync()"), "sendAsync()");
   }
 
   /**

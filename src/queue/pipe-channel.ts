@@ -7,6 +7,7 @@
 import type { Lock } from "../lock";
 import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, READER_CLOSED, type ChannelLocks, WRITER_CLOSED, type GetResult, type PutResult, type RingOptions } from "./channel";
 import type { QueueKind } from "../transfer";
+import type { Outgoing } from "./codec";
 
 const KIND = "Channel";
 
@@ -34,13 +35,13 @@ export class PipeChannel extends Channel {
     return true;
   }
 
-  /** Sends serialized bytes; see `Channel.send`. */
-  put(item: Uint8Array, block: boolean, where: string, instead: string): PutResult {
+  /** Sends an item (codec.ts, `outgoing`); see `Channel.send`. */
+  put(item: Outgoing, block: boolean, where: string, instead: string): PutResult {
     return this.send(item, block, block ? Infinity : 0, where, instead);
   }
 
   /** Sends without blocking the thread. */
-  putAsync(item: Uint8Array, where: string): Promise<PutResult> {
+  putAsync(item: Outgoing, where: string): Promise<PutResult> {
     return this.sendAsync(item, Infinity, where);
   }
 

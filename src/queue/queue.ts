@@ -8,7 +8,7 @@
 import { checkCount } from "../options";
 import { blockOptions, type BlockOptions } from "./block-options";
 import { Channel, EMPTY, EOF, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
-import { itemBytes } from "./codec";
+import { outgoing } from "./codec";
 import { ClosedError, Empty, Full } from "./errors";
 import type { Lock } from "../lock";
 import type { QueueKind } from "../transfer";
@@ -122,8 +122,8 @@ export class Queue extends Channel {
     const where = this.names.put;
     const { block, ms } = blockOptions(options, where);
     this.checkOpen("put()");
-    const bytes = itemBytes(item, where);
-    this.putOutcome(this.send(bytes, block, ms, where, "`await q.putAsync(item)` (or `q.putNowait(item)`)"), "put()");
+    const put = outgoing(item, where);
+    this.putOutcome(this.send(put, block, ms, where, "`await q.putAsync(item)` (or `q.putNowait(item)`)"), "put()");
   }
 
   /** Puts `item` if there is room now, else throws `Full`: `put(item, { block: false })`. */
@@ -140,8 +140,8 @@ export class Queue extends Channel {
   async putAsync(item: unknown, options?: AsyncQueueOptions): Promise<void> {
     const { ms } = blockOptions(options, `${this.kind}.putAsync()`);
     this.checkOpen("putAsync()");
-    const bytes = itemBytes(item, `${this.kind}.putAsync()`, true);
-    this.putOutcome(await this.sendAsync(bytes, ms, `${this.kind}.putAsync()`), "putAsync()");
+    const put = outgoing(item, `${this.kind}.putAsync()`, true);
+    this.putOutcome(await this.sendAsync(put, ms, `${this.kind}.putAsync()`), "putAsync()");
   }
 
   /**

@@ -40,13 +40,8 @@ function copyIn(ring: Uint8Array, at: number, bytes: Uint8Array): void {
  */
 let scratch = new Uint8Array(4096);
 
-/**
- * Writes one record (header and item) at `at`.
- *
- * @returns how many bytes it took.
- */
-export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): number {
-  const n = item.length;
+/** Writes the header of a record whose item is `n` bytes at `at`, wrapping round the ring's end. */
+export function writeHeader(ring: Uint8Array, at: number, n: number): void {
   const size = ring.length;
   if (at + HEADER_BYTES <= size) {
     // Not at the ring's end (nearly always): no remainder to take, which costs more than the rest.
@@ -57,8 +52,12 @@ export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): num
   } else {
     for (let i = 0; i < HEADER_BYTES; i++) ring[(at + i) % size] = (n >>> (8 * i)) & 0xff;
   }
-  copyIn(ring, advance(at, HEADER_BYTES, size), item);
-  return HEADER_BYTES + n;
+}
+
+/** Writes one record (header and item) at `at`: it takes `HEADER_BYTES + item.length` bytes. */
+export function writeRecord(ring: Uint8Array, at: number, item: Uint8Array): void {
+  writeHeader(ring, at, item.length);
+  copyIn(ring, advance(at, HEADER_BYTES, ring.length), item);
 }
 
 /** The length of the item in the record at `at`, from its header. */

@@ -6,7 +6,7 @@
  */
 import type { Lock } from "../lock";
 import { Channel, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type RingOptions } from "./channel";
-import { itemBytes } from "./codec";
+import { outgoing } from "./codec";
 import { ClosedError } from "./errors";
 import type { QueueKind } from "../transfer";
 
@@ -58,13 +58,13 @@ export class SimpleQueue extends Channel {
    */
   put(item: unknown): void {
     this.checkOpen("put()");
-    this.send(itemBytes(item, "SimpleQueue.put()"), true, Infinity, "SimpleQueue.put()", "`await q.putAsync(item)`");
+    this.send(outgoing(item, "SimpleQueue.put()"), true, Infinity, "SimpleQueue.put()", "`await q.putAsync(item)`");
   }
 
   /** Like {@link SimpleQueue.put}, without blocking the thread. */
   async putAsync(item: unknown): Promise<void> {
     this.checkOpen("putAsync()");
-    await this.sendAsync(itemBytes(item, "SimpleQueue.putAsync()", true), Infinity, "SimpleQueue.putAsync()");
+    await this.sendAsync(outgoing(item, "SimpleQueue.putAsync()", true), Infinity, "SimpleQueue.putAsync()");
   }
 
   /**
