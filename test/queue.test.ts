@@ -277,6 +277,27 @@ test("a long string is written straight into the ring, and where its most bytes 
   assert.throws(() => small.putNowait("z".repeat(5000)), fails(RangeError, "bytes serialized"));
 });
 
+test("items of every length from 0 to 300 bytes, each put where the last ended, so that records cross the ring's end at every place: each arrives as it was (src/queue/ring.ts copies words, then the last bytes)", () => {
+  const q = new mp.Queue(0, { bytes: 1024 });
+  // Strings under 128 characters are encoded, then copied in; arrays of numbers too; both a word
+  // at a time up to 256 bytes, by Uint8Array.set above.
+  const items: unknown[] = [];
+  for (let n = 0; n < 120; n++) items.push("é".repeat(n % 7) + "abc".repeat(n).slice(0, n));
+  for (let n = 0; n < 30; n++) items.push(Array.from({ length: n }, (_, i) => i * 1.5));
+  for (let round = 0; round < 3; round++) {
+    for (const item of items) {
+      q.putNowait(item);
+      assert.deepStrictEqual(q.getNowait(), item);
+    }
+    // Two at a time: the second record's place follows the first's.
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      q.putNowait(items[i]);
+      q.putNowait(items[i + 1]);
+      assert.deepStrictEqual([q.getNowait(), q.getNowait()], [items[i], items[i + 1]]);
+    }
+  }
+});
+
 test("qsize counts what is in the queue (_TestQueue.test_qsize)", async () => {
   const q = new mp.Queue();
   q.putNowait(1);

@@ -65,8 +65,8 @@ import { SharedPrimitive } from "../primitive";
 import { encodeShared, type Encoded, type QueueDescriptor, type QueueKind } from "../transfer";
 import { MAY_BLOCK, refuseBlockingOnMainThread } from "../thread";
 import { remaining, waitAsync } from "../waiting";
-import { isStringItem, itemAt, itemBytes, mostStringItemBytes, writeStringItem, type Outgoing } from "./codec";
-import { advance, copyRecord, HEADER_BYTES, readRecord, recordLength, writeHeader, writeRecord } from "./ring";
+import { itemAt, itemBytes, mostStringItemBytes, type Outgoing } from "./codec";
+import { recordBytes, Ring } from "./ring";
 
 // The cells, in four cache lines of 64 bytes (16 cells each): the puts' books, the gets' books, the
 // sleepers (written only when someone sleeps), and what is set once or rarely.
@@ -224,10 +224,8 @@ export abstract class Channel extends SharedPrimitive {
   readonly readLock: Lock;
   /** The lock every put holds while it adds a record to the ring (Python's `_wlock`). */
   readonly writeLock: Lock;
-  /** The ring of bytes (a view of the same `buffer`, after the cells). */
-  protected readonly ring: Uint8Array;
-  /** The same bytes as a `Buffer`, which a long string is written into with Node's own copy (see {@link Channel.putLocked}). */
-  private readonly ringBuffer: Buffer;
+  /** The ring of bytes (in the same `buffer`, after the cells). */
+  private readonly ring: Ring;
   /** This thread's scratch, where the last get copied its item's bytes (see ring.ts). */
   private copied: Uint8Array = new Uint8Array(0);
   /** The item the last get decoded where it lay, until it is handed out. */
@@ -241,8 +239,7 @@ export abstract class Channel extends SharedPrimitive {
     super(cells);
     this.readLock = locks.read;
     this.writeLock = locks.write;
-    this.ring = new Uint8Array(this.buffer, RING_START);
-    this.ringBuffer = Buffer.from(this.buffer, RING_START);
+    this.ring = new Ring(this.buffer, RING_START, this.buffer.byteLength - RING_START);
   }
 
   protected abstract override get kind(): QueueKind;
@@ -254,7 +251,7 @@ export abstract class Channel extends SharedPrimitive {
 
   /** The bytes of its ring. */
   get ringBytes(): number {
-    return this.ring.length;
+    return this.ring.size;
   }
 
   /**
@@ -282,13 +279,14 @@ export abstract class Channel extends SharedPrimitive {
    */
   private fitting(item: Outgoing, where: string, keep: boolean): Outgoing {
     if (typeof item === "string") {
-      if (HEADER_BYTES + mostStringItemBytes(item) <= this.ring.length) return item;
+      if (recordBytes(mostStringItemBytes(item)) <= this.ring.size) return item;
       item = itemBytes(item, where, keep);
     }
-    if (HEADER_BYTES + item.length > this.ring.length) {
+    const size = recordBytes(item.length);
+    if (size > this.ring.size) {
       throw new RangeError(
-        `${where}: the item takes ${item.length} bytes serialized, more than this ${this.kind}'s ring of ${this.ring.length} bytes can ever hold ` +
-          `(each item takes ${HEADER_BYTES} more). Make it with room for it, e.g. new mp.${this.kind === "Channel" ? "Pipe(true" : `${this.kind}(0`}, { bytes: ${2 ** Math.ceil(Math.log2(2 * (item.length + HEADER_BYTES)))} }), ` +
+        `${where}: the item takes ${item.length} bytes serialized (${size} in the ring), more than this ${this.kind}'s ring of ${this.ring.size} bytes can ever hold. ` +
+          `Make it with room for it, e.g. new mp.${this.kind === "Channel" ? "Pipe(true" : `${this.kind}(0`}, { bytes: ${2 ** Math.ceil(Math.log2(2 * size))} }), ` +
           `or send smaller pieces. Nothing was put; it works on.`,
       );
     }
@@ -328,11 +326,11 @@ export abstract class Channel extends SharedPrimitive {
     let size = typeof item === "string" ? this.writeInPlace(item, tail, putBytes) : -1;
     if (size < 0) {
       const bytes = typeof item === "string" ? itemBytes(item, `${this.kind}.put()`) : item;
-      size = HEADER_BYTES + bytes.length;
+      size = recordBytes(bytes.length);
       if (!this.hasRoom(putBytes, size)) return "full";
-      writeRecord(this.ring, tail, bytes);
+      this.ring.write(tail, bytes);
     }
-    cells[TAIL] = advance(tail, size, this.ring.length);
+    cells[TAIL] = this.ring.advance(tail, size);
     cells[PUT_BYTES] = putBytes + size;
     this.onPut();
     // The record is whole: count it, which a get looks at first.
@@ -348,7 +346,7 @@ export abstract class Channel extends SharedPrimitive {
    */
   private hasRoom(putBytes: number, size: number): boolean {
     const cells = this.cells;
-    const room = this.ring.length - size;
+    const room = this.ring.size - size;
     if (((putBytes - cells[SEEN_GET_BYTES]) | 0) <= room) return true;
     cells[SEEN_GET_BYTES] = atomics.load(cells, GET_BYTES);
     return ((putBytes - cells[SEEN_GET_BYTES]) | 0) <= room;
@@ -361,12 +359,10 @@ export abstract class Channel extends SharedPrimitive {
    * @returns the bytes of the record written, or -1 if it was not written (then it is put as bytes).
    */
   private writeInPlace(s: string, tail: number, putBytes: number): number {
-    const most = HEADER_BYTES + mostStringItemBytes(s);
-    if (tail + most > this.ring.length || !this.hasRoom(putBytes, most)) return -1;
-    const n = writeStringItem(this.ringBuffer, tail + HEADER_BYTES, s);
-    if (n < 0) return -1;
-    writeHeader(this.ring, tail, n);
-    return HEADER_BYTES + n;
+    const most = recordBytes(mostStringItemBytes(s));
+    if (tail + most > this.ring.size || !this.hasRoom(putBytes, most)) return -1;
+    const n = this.ring.writeString(tail, s);
+    return n < 0 ? -1 : recordBytes(n);
   }
 
   /** After a put: wakes every sleeping getter, if one said it would sleep since the last put that woke them. */
@@ -415,17 +411,17 @@ export abstract class Channel extends SharedPrimitive {
     }
     const ring = this.ring;
     const head = cells[HEAD];
-    const length = recordLength(ring, head);
+    const length = ring.length(head);
     try {
-      if (!isStringItem(ring, advance(head, HEADER_BYTES, ring.length))) {
-        this.copied = copyRecord(ring, head, length);
+      if (!ring.holdsString(head)) {
+        this.copied = ring.copyOut(head, length);
         return length;
       }
-      this.decoded = readRecord(ring, head, length, itemAt);
+      this.decoded = ring.read(head, length, itemAt);
       return DECODED;
     } finally {
       // Taken even if it could not be read (it would fail again): the error says why.
-      this.took(head, HEADER_BYTES + length, gets);
+      this.took(head, recordBytes(length), gets);
     }
   }
 
@@ -456,7 +452,7 @@ export abstract class Channel extends SharedPrimitive {
    */
   protected took(head: number, size: number, gets: number): void {
     const cells = this.cells;
-    cells[HEAD] = advance(head, size, this.ring.length);
+    cells[HEAD] = this.ring.advance(head, size);
     atomics.store(cells, GET_BYTES, cells[GET_BYTES] + size);
     atomics.store(cells, GETS, gets + 1);
     this.wake(PUT_WAITS, WOKEN_PUT_WAITS, GET_SEQ);

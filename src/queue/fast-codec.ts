@@ -40,7 +40,11 @@ const ASCII = 9;
 /** Deeper than this, give up (structured clone copes; it is rare). */
 const MAX_DEPTH = 64;
 
-let bytes = Buffer.allocUnsafe(4096);
+/**
+ * The scratch buffer, in memory of its own, so that it starts on a word: a queue's ring copies a
+ * small item out of it a word at a time (ring.ts).
+ */
+let bytes = Buffer.from(new ArrayBuffer(4096));
 /** The same memory as a plain `Uint8Array`, whose `subarray` costs less than a Buffer's. */
 let plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 let view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -63,7 +67,7 @@ const GIVE_UP = Symbol("give up");
 
 function room(n: number): void {
   if (at + n <= bytes.length) return;
-  const bigger = Buffer.allocUnsafe(Math.max(bytes.length * 2, at + n));
+  const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes.length * 2, at + n)));
   bigger.set(plain.subarray(0, at));
   bytes = bigger;
   plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
