@@ -13,11 +13,12 @@
  * @packageDocumentation
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import * as mp from "../dist";
 import { line, Results, targetLine, type Per, type Target } from "./report";
+import { resultsFile } from "./results-file";
 
 /** Primes below N per item: about 2 ms in Node, 0.16 s in Python, on this machine. */
 const N = 50_000;
@@ -165,8 +166,7 @@ export async function runPoolRows(reps: number): Promise<void> {
   bench.lines.push(`  load average before ${before.map((x) => x.toFixed(2)).join(" ")}, after ${after.map((x) => x.toFixed(2)).join(" ")}`);
   console.log(bench.lines.join("\n"));
   const git = (...args: string[]): string => spawnSync("git", args, { cwd: join(__dirname, ".."), encoding: "utf8" }).stdout.trim();
-  const file = join(__dirname, "results", `${began.toISOString().slice(0, 10)}-pool.json`);
-  mkdirSync(join(__dirname, "results"), { recursive: true });
+  const file = resultsFile(began, "-pool");
   const raw = {
     startedAt: began.toISOString(),
     commit: git("rev-parse", "HEAD"),

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -19,6 +19,7 @@ import { watchCost } from "./watch";
 import { measurePythonQueue, measureQueueRows, queueTable, queueTargets } from "./queue";
 import { MutexProcess, Skipped } from "./mutex";
 import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targetLine, timeTarget, type NotebookTime, type Per, type Target } from "./report";
+import { resultsFile } from "./results-file";
 
 const ROOT = join(__dirname, "..");
 /** How many times each measurement is repeated; the table shows the median and the spread. */
@@ -76,7 +77,6 @@ function measurementsOf(): object[] {
 
 /** Writes a run's raw figures to `file` (in bench/results/), and fails the run if a measurement failed. */
 function saveResults(file: string, raw: object): void {
-  mkdirSync(join(__dirname, "results"), { recursive: true });
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
   console.log(`raw figures: ${file}`);
   const failures = results.failures();
@@ -348,7 +348,7 @@ async function queueOnly(): Promise<void> {
   out.push("", `load average before ${loadBefore.map((x) => x.toFixed(2)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(2)).join(" ")}`);
   console.log(out.join("\n"));
   const date = began.toISOString().slice(0, 10);
-  const file = join(__dirname, "results", `${date}-queue.json`);
+  const file = resultsFile(began, "-queue");
   const commit = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
   const measurements = measurementsOf();
   const raw = { date, startedAt: began.toISOString(), commit, node: process.version, python, cpus: cpus().length, availableParallelism: CORES, cpuModel: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadAfter, measurements, skipped: Object.fromEntries(results.skipped), targets, table: out.join("\n") };
@@ -434,7 +434,7 @@ async function main(): Promise<void> {
 
   const git = (...args: string[]): string => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" }).stdout.trim();
   const date = began.toISOString().slice(0, 10);
-  const file = join(__dirname, "results", `${date}.json`);
+  const file = resultsFile(began, "");
   const raw = {
     date,
     startedAt: began.toISOString(),
