@@ -138,10 +138,21 @@ export async function timeQueueRun(carrier: Carrier, item: ItemKind, pairs: numb
 /** Thousands of items per second. */
 export const kiloItemsPerSecond: Per = (seconds, items) => items / seconds / 1e3;
 
-/** Items per producer in one JavaScript run, by kind. */
-const ITEMS: Readonly<Record<ItemKind, number>> = { small: 500_000, "1kB": 200_000 };
-/** Items per producer in one Python run (some 200,000 a second go through its queue on a quiet 2-core machine). */
-const PYTHON_ITEMS: Readonly<Record<ItemKind, number>> = { small: 20_000, "1kB": 5_000 };
+/**
+ * Items per producer in one JavaScript run, by kind: enough that a run of the fastest row lasts
+ * most of a second, so that the rate is the steady one, not the warming up. Runs of 500,000 small
+ * items and 200,000 strings (a fifth of a second) measured the start: with 5× as many, 2026-12-04
+ * on 2 cores, `mp.Queue` went 1,700–2,100 → 2,500 k/s (small, 1 → 1) and 1,540–1,910 → 2,290 k/s
+ * (1 kB, 1 → 1), and `postMessage` 1,170 → 1,380 k/s (1 kB, 4 → 4); bench/README.md, "Run length
+ * of the queue rows".
+ */
+const ITEMS: Readonly<Record<ItemKind, number>> = { small: 2_000_000, "1kB": 1_000_000 };
+/**
+ * Items per producer in one Python run (some 200,000 a second go through its queue on a quiet
+ * 2-core machine): long for the same reason (with 20,000 small and 5,000 strings its rate was
+ * 179 and 164 k/s 1 → 1, with 100,000 and 40,000, 224 and 229 k/s).
+ */
+const PYTHON_ITEMS: Readonly<Record<ItemKind, number>> = { small: 100_000, "1kB": 40_000 };
 /** Producer → consumer pairs. */
 const PAIRS = [1, 4] as const;
 const KINDS: readonly ItemKind[] = ["small", "1kB"];
