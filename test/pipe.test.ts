@@ -75,6 +75,25 @@ test("what was sent before the other end closed is still received, then EOFError
   assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
 });
 
+test("Python's habit of closing the parent's copy of the child's end: the EOFError and BrokenPipeError say that this thread closed it, and why that differs from Python; an end a worker closed gets no such words", async () => {
+  // Python: parent_conn, child_conn = Pipe(); p = Process(target=f, args=(child_conn,)); p.start(); child_conn.close()
+  const [parentConn, childConn] = mp.Pipe();
+  childConn.close();
+  const closedHere = (cls: typeof mp.EOFError | typeof mp.BrokenPipeError) => fails(cls, "closed in this thread", "not a copy per process as in Python", "let the worker close it");
+  await assert.rejects(parentConn.recvAsync(), closedHere(mp.EOFError));
+  assert.throws(() => parentConn.send(1), closedHere(mp.BrokenPipeError));
+  // Closed by the worker that used it: the plain words.
+  const [reader, writer] = mp.Pipe(false);
+  const p = new mp.Process({ target: (w: mp.Connection) => w.close(), args: [writer] });
+  p.start();
+  await finish(p);
+  await assert.rejects(reader.recvAsync(), (error: unknown) => {
+    assert.ok(error instanceof mp.EOFError);
+    assert.ok(!error.message.includes("in this thread"), error.message);
+    return true;
+  });
+});
+
 test("a worker's recv and poll(timeout) block, and wake for a send (_TestConnection.test_connection, the child's side)", async () => {
   const [conn, childConn] = mp.Pipe();
   const waited = mp.Array("d", 2, { lock: false });

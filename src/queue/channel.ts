@@ -63,7 +63,7 @@ import { Lock } from "../lock";
 import { checkCount } from "../options";
 import { SharedPrimitive } from "../primitive";
 import { encodeShared, type Encoded, type QueueDescriptor, type QueueKind } from "../transfer";
-import { MAY_BLOCK, refuseBlockingOnMainThread } from "../thread";
+import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread } from "../thread";
 import { remaining, waitAsync } from "../waiting";
 import { itemAt, itemBytes, mostStringItemBytes, type Outgoing } from "./codec";
 import { recordBytes, Ring } from "./ring";
@@ -109,6 +109,10 @@ export const UNFINISHED = 49;
 const CLOSED = 50;
 /** The kind mark (see kind-mark.ts). */
 const KIND_MARK = 51;
+/** The thread that first closed the sending end ({@link OWNER_TAG}: its `threadId + 1`), 0 while open. */
+const WRITER_CLOSER = 52;
+/** The thread that first closed the receiving end, 0 while open. */
+const READER_CLOSER = 53;
 /** How many cells: four cache lines. */
 const CELLS = 64;
 /** Where the ring starts, in bytes: after the cells. */
@@ -627,11 +631,13 @@ export abstract class Channel extends SharedPrimitive {
 
   /**
    * Marks an end closed, for every thread, and wakes everyone waiting on the channel to see it.
-   * Takes no lock (it works on the main thread): the bit is set with a compare-exchange, then both
-   * sequence cells move, so a sleeper that looked before the bit was set wakes.
+   * Takes no lock (it works on the main thread): the closer's thread is noted if it is the first,
+   * the bit is set with a compare-exchange, then both sequence cells move, so a sleeper that looked
+   * before the bit was set wakes.
    */
   protected closeEnd(bit: number): void {
     const cells = this.cells;
+    atomics.compareExchange(cells, bit === WRITER_CLOSED ? WRITER_CLOSER : READER_CLOSER, 0, OWNER_TAG);
     for (;;) {
       const seen = atomics.load(cells, CLOSED);
       if ((seen & bit) !== 0 || atomics.compareExchange(cells, CLOSED, seen, seen | bit) === seen) break;
@@ -640,6 +646,11 @@ export abstract class Channel extends SharedPrimitive {
     atomics.add(cells, GET_SEQ, 1);
     atomics.notify(cells, PUT_SEQ);
     atomics.notify(cells, GET_SEQ);
+  }
+
+  /** Whether end `bit` ({@link WRITER_CLOSED} or {@link READER_CLOSED}) was first closed by this thread. */
+  protected closedByThisThread(bit: number): boolean {
+    return atomics.load(this.cells, bit === WRITER_CLOSED ? WRITER_CLOSER : READER_CLOSER) === OWNER_TAG;
   }
 
   /** What it travels as: its memory and its two locks. */

@@ -16,6 +16,16 @@ import { PipeChannel } from "./pipe-channel";
 import { EOF, type GetResult, type PutResult, type RingOptions } from "./channel";
 
 /**
+ * Added to an `EOFError` or `BrokenPipeError` when this very thread closed the other end: most
+ * likely Python's habit of closing the parent's copy of an end once a child has it, which here
+ * closes the child's end too.
+ */
+const CLOSED_HERE =
+  " It was closed in this thread: close() on the other end, here. An end is one object shared by every thread, not a copy per process as in Python, " +
+  "so closing it anywhere closes it for all: Python code closes its copy of a child's end after start(), but here that closes the child's end too. " +
+  "Leave that end open here, and let the worker close it when it is done.";
+
+/**
  * One end of a {@link Pipe}, like Python's `multiprocessing.connection.Connection`: `send` a copy
  * of a value to the other end, `recv` what the other end sent, in order. Pass it to a
  * {@link Process} in `args`; the worker gets the same end.
@@ -69,12 +79,18 @@ export class Connection implements Shareable {
   }
 
   private sent(result: PutResult, call: string): void {
-    if (result === "broken") throw new BrokenPipeError(`Connection.${call}: the other end of the pipe was closed, so nobody would receive this. Nothing was sent.`);
+    if (result === "broken") {
+      const here = this.outgoing?.readerClosedHere() === true;
+      throw new BrokenPipeError(`Connection.${call}: the other end of the pipe was closed, so nobody would receive this. Nothing was sent.${here ? CLOSED_HERE : ""}`);
+    }
     if (result === "full") throw new BlockingCallError(`Connection.${call} with the pipe's ring full`, "`await conn.sendAsync(obj)`");
   }
 
   private received(result: GetResult, call: string): unknown {
-    if (result === EOF) throw new EOFError(`Connection.${call}: the other end of the pipe was closed and everything it sent has been received: nothing more will come.`);
+    if (result === EOF) {
+      const here = this.incoming?.writerClosedHere() === true;
+      throw new EOFError(`Connection.${call}: the other end of the pipe was closed and everything it sent has been received: nothing more will come.${here ? CLOSED_HERE : ""}`);
+    }
     return result;
   }
 

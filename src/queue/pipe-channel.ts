@@ -75,6 +75,16 @@ export class PipeChannel extends Channel {
     this.closeEnd(READER_CLOSED);
   }
 
+  /** Whether the sending end was first closed by this thread. */
+  writerClosedHere(): boolean {
+    return this.closedByThisThread(WRITER_CLOSED);
+  }
+
+  /** Whether the receiving end was first closed by this thread. */
+  readerClosedHere(): boolean {
+    return this.closedByThisThread(READER_CLOSED);
+  }
+
   /** Shows the state. */
   toString(): string {
     return `<Channel(items=${this.items()}, closed=${this.closedEnds()})>`;
