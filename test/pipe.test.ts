@@ -94,6 +94,35 @@ test("Python's habit of closing the parent's copy of the child's end: the EOFErr
   });
 });
 
+test("an end closed in one thread is closed in every thread: a worker's send on it raises ClosedError, nothing is sent, and a worker's recv waiting on it wakes with ClosedError", async () => {
+  // Python's habit: the parent closes its copy of the child's end (here before the start, so the worker surely finds it closed).
+  const [parentConn, childConn] = mp.Pipe();
+  childConn.close();
+  const sender = new mp.Process({ target: (c: mp.Connection) => c.send("hello"), args: [childConn] });
+  sender.start();
+  await assert.rejects(finish(sender), fails(mp.ProcessError, "ClosedError", "closed in another thread", "Nothing was sent", "let the worker close it"));
+  assert.equal(await parentConn.pollAsync(0), true, "the end's close is there to see");
+  await assert.rejects(parentConn.recvAsync(), mp.EOFError, "and nothing was sent");
+  // A worker waits in recv on an end that the main thread then closes: it wakes with ClosedError.
+  // (If the close comes before the worker reached its wait, recv refuses at once with the same error:
+  // this run covers whichever of the two the OS's timing gave; the close wakes every sleeper either way.)
+  const [a, b] = mp.Pipe();
+  const waiting = new mp.Event();
+  const receiver = new mp.Process({
+    target: (a: mp.Connection, waiting: mp.Event) => {
+      waiting.set();
+      a.recv();
+    },
+    args: [a, waiting],
+  });
+  receiver.start();
+  assert.equal(await waiting.waitAsync({ timeout: 30 }), true);
+  await mp.sleepAsync(0.1);
+  a.close();
+  await assert.rejects(finish(receiver), fails(mp.ProcessError, "ClosedError", "closed in another thread", "Nothing was received"));
+  assert.throws(() => b.send(1), mp.BrokenPipeError);
+});
+
 test("a worker's recv and poll(timeout) block, and wake for a send (_TestConnection.test_connection, the child's side)", async () => {
   const [conn, childConn] = mp.Pipe();
   const waited = mp.Array("d", 2, { lock: false });

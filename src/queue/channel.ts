@@ -126,19 +126,26 @@ export const READER_CLOSED = 2;
 /** The bytes of a ring unless told otherwise: 1 MiB. */
 export const DEFAULT_RING_BYTES = 1 << 20;
 
-/** What a put did: `"sent"`, found no room (`"full"`), or found the reader gone (`"broken"`). */
-export type PutResult = "sent" | "full" | "broken";
+/**
+ * What a put did: `"sent"`, found no room (`"full"`), found the reader gone (`"broken"`), or found
+ * its own sending end closed, in any thread (`"closed"`).
+ */
+export type PutResult = "sent" | "full" | "broken" | "closed";
 /** What a get finds when there is no item yet. */
 export const EMPTY: unique symbol = Symbol("empty");
 /** What a get finds when there is no item and never will be (a pipe whose sending end was closed). */
 export const EOF: unique symbol = Symbol("eof");
+/** What a get finds when its own receiving end was closed, in any thread (a pipe's). */
+export const CLOSED_END: unique symbol = Symbol("closed end");
 /** What `getLocked` answers when there is no item yet. */
 const NONE = -1;
 /** What `getLocked` answers when there is no item and never will be. */
 const ENDED = -2;
 /** What `getLocked` answers when it decoded the item already (a string). */
 const DECODED = -3;
-/** What a get found: the item (a copy of what was put), {@link EMPTY} or {@link EOF}. */
+/** What `getLocked` answers when the receiving end was closed. */
+const SHUT = -4;
+/** What a get found: the item (a copy of what was put), {@link EMPTY}, {@link EOF} or {@link CLOSED_END}. */
 export type GetResult = unknown;
 
 /** Options of the memory of a queue or pipe. */
@@ -318,7 +325,11 @@ export abstract class Channel extends SharedPrimitive {
    */
   protected putLocked(item: Outgoing): PutResult {
     const cells = this.cells;
-    if (this.hasEnds() && (atomics.load(cells, CLOSED) & READER_CLOSED) !== 0) return "broken";
+    if (this.hasEnds()) {
+      const closed = atomics.load(cells, CLOSED);
+      if ((closed & WRITER_CLOSED) !== 0) return "closed";
+      if ((closed & READER_CLOSED) !== 0) return "broken";
+    }
     const puts = cells[PUTS];
     const maxsize = cells[MAXSIZE];
     if (maxsize > 0 && ((puts - cells[SEEN_GETS]) | 0) >= maxsize) {
@@ -398,8 +409,9 @@ export abstract class Channel extends SharedPrimitive {
    * again only when that says "empty": it only grows meanwhile (a put counts an item once its
    * record is whole).
    *
-   * @returns the item's length in bytes (copied), {@link DECODED}, {@link NONE}, or {@link ENDED}
-   *   (a pipe whose sending end was closed).
+   * @returns the item's length in bytes (copied), {@link DECODED}, {@link NONE}, {@link ENDED} (a
+   *   pipe whose sending end was closed) or {@link SHUT} (its receiving end was), both only once
+   *   there is no item: a closed receiving end is refused before the get (connection.ts).
    */
   protected getLocked(): number {
     const cells = this.cells;
@@ -407,7 +419,10 @@ export abstract class Channel extends SharedPrimitive {
     if (cells[SEEN_PUTS] === gets) {
       cells[SEEN_PUTS] = atomics.load(cells, PUTS);
       if (cells[SEEN_PUTS] === gets) {
-        if (!this.hasEnds() || (atomics.load(cells, CLOSED) & WRITER_CLOSED) === 0) return NONE;
+        if (!this.hasEnds()) return NONE;
+        const closed = atomics.load(cells, CLOSED);
+        if ((closed & READER_CLOSED) !== 0) return SHUT;
+        if ((closed & WRITER_CLOSED) === 0) return NONE;
         // The writer closed: the end, unless an item it put before closing arrived since the look.
         cells[SEEN_PUTS] = atomics.load(cells, PUTS);
         if (cells[SEEN_PUTS] === gets) return ENDED;
@@ -436,7 +451,7 @@ export abstract class Channel extends SharedPrimitive {
     return DECODED;
   }
 
-  /** What a get found, the read lock released: the item (decoded now, from this thread's scratch, unless it was already), {@link EMPTY} or {@link EOF}. */
+  /** What a get found, the read lock released: the item (decoded now, from this thread's scratch, unless it was already), {@link EMPTY}, {@link EOF} or {@link CLOSED_END}. */
   private found(got: number): GetResult {
     if (got >= 0) return itemAt(this.copied, 0, got);
     if (got === DECODED) {
@@ -444,7 +459,7 @@ export abstract class Channel extends SharedPrimitive {
       this.decoded = undefined;
       return item;
     }
-    return got === NONE ? EMPTY : EOF;
+    return got === NONE ? EMPTY : got === ENDED ? EOF : CLOSED_END;
   }
 
   /**
@@ -607,10 +622,10 @@ export abstract class Channel extends SharedPrimitive {
   }
 
   /**
-   * Waits (at most `ms`) until an item is there or the sending end is closed, without taking it:
-   * a pipe's `poll`. Takes no lock: it sleeps as a getter does, holding nothing.
+   * Waits (at most `ms`) until an item is there or an end is closed, without taking it: a pipe's
+   * `poll`. Takes no lock: it sleeps as a getter does, holding nothing.
    *
-   * @returns whether an item (or the end) is there.
+   * @returns whether an item (or an end's close: a get would not wait either) is there.
    */
   protected ready(ms: number, where: string, instead: string): boolean {
     if (ms > 0) refuseBlockingOnMainThread(where, instead);
@@ -624,9 +639,9 @@ export abstract class Channel extends SharedPrimitive {
     return ms > 0 && this.sleepUntilAsync(null, GET_WAITS, PUT_SEQ, false, atomics.now() + ms, () => this.readyNow());
   }
 
-  /** Whether an item, or the sending end's close, is there now. */
+  /** Whether an item, or an end's close (then a get does not wait either), is there now. */
   private readyNow(): boolean {
-    return this.items() > 0 || (this.closedEnds() & WRITER_CLOSED) !== 0;
+    return this.items() > 0 || this.closedEnds() !== 0;
   }
 
   /**

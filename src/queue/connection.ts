@@ -13,7 +13,7 @@ import { encodeShared, ENCODE, type ConnectionDescriptor, type Encoded, type Sha
 import { outgoing } from "./codec";
 import { BrokenPipeError, ClosedError, EOFError, WrongEndError } from "./errors";
 import { PipeChannel } from "./pipe-channel";
-import { EOF, type GetResult, type PutResult, type RingOptions } from "./channel";
+import { CLOSED_END, EOF, type GetResult, type PutResult, type RingOptions } from "./channel";
 
 /**
  * Added to an `EOFError` or `BrokenPipeError` when this very thread closed the other end: most
@@ -68,6 +68,7 @@ export class Connection implements Shareable {
   private check(call: string, direction: "send" | "receive"): PipeChannel {
     if (this.closedHere) throw new ClosedError(`Connection.${call}: this end of the pipe was closed with close(); it cannot be used any more.`);
     const channel = direction === "send" ? this.outgoing : this.incoming;
+    if (channel !== null && (direction === "send" ? channel.writerClosed() : channel.readerClosed())) throw Connection.closedElsewhere(call, direction);
     if (channel === null) {
       throw new WrongEndError(
         direction === "send"
@@ -78,7 +79,17 @@ export class Connection implements Shareable {
     return channel;
   }
 
+  /** The error for an end that another thread closed (also when it was closed while this call waited). */
+  private static closedElsewhere(call: string, direction: "send" | "receive"): ClosedError {
+    return new ClosedError(
+      `Connection.${call}: this end of the pipe was closed in another thread. An end is one object shared by every thread, not a copy per process as in Python, ` +
+        `so close() anywhere closes it for all. Nothing was ${direction === "send" ? "sent" : "received"}. ` +
+        "If that thread passed this end to a Process and then closed its copy, as Python code does after start(), it should leave the end open and let the worker close it when it is done.",
+    );
+  }
+
   private sent(result: PutResult, call: string): void {
+    if (result === "closed") throw Connection.closedElsewhere(call, "send");
     if (result === "broken") {
       const here = this.outgoing?.readerClosedHere() === true;
       throw new BrokenPipeError(`Connection.${call}: the other end of the pipe was closed, so nobody would receive this. Nothing was sent.${here ? CLOSED_HERE : ""}`);
@@ -87,6 +98,7 @@ export class Connection implements Shareable {
   }
 
   private received(result: GetResult, call: string): unknown {
+    if (result === CLOSED_END) throw Connection.closedElsewhere(call, "receive");
     if (result === EOF) {
       const here = this.incoming?.writerClosedHere() === true;
       throw new EOFError(`Connection.${call}: the other end of the pipe was closed and everything it sent has been received: nothing more will come.${here ? CLOSED_HERE : ""}`);
@@ -99,7 +111,7 @@ export class Connection implements Shareable {
    * pipe's ring is full: in a worker it waits; on the main thread that is refused (use `sendAsync`).
    *
    * @throws TypeError if the value cannot be copied; RangeError if it is bigger than the ring.
-   * @throws WrongEndError on an end that only receives; ClosedError after `close()`;
+   * @throws WrongEndError on an end that only receives; ClosedError after `close()` of this end, in any thread;
    *   BrokenPipeError if the other end was closed.
    */
   send(value: unknown): void {
@@ -117,7 +129,7 @@ export class Connection implements Shareable {
    * Receives the next value the other end sent, waiting for one, like Python's `recv()`.
    *
    * @throws EOFError if the other end was closed and everything it sent was received.
-   * @throws WrongEndError on an end that only sends; ClosedError after `close()`.
+   * @throws WrongEndError on an end that only sends; ClosedError after `close()` of this end, in any thread.
    * @throws BlockingCallError on the main thread (use {@link Connection.recvAsync}).
    */
   recv(): unknown {
@@ -150,7 +162,7 @@ export class Connection implements Shareable {
   }
 
   /**
-   * Closes this end, for every thread: the other end's `recv` raises `EOFError` once it has
+   * Closes this end, for every thread (`send` and `recv` on it then raise `ClosedError` everywhere): the other end's `recv` raises `EOFError` once it has
    * received what was sent, and its `send` raises `BrokenPipeError`. Closing twice does nothing.
    */
   close(): void {

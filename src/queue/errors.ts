@@ -19,8 +19,9 @@ export class Full extends MpError {}
 export class Empty extends MpError {}
 
 /**
- * A queue or a connection was used after `close()` in this thread (Python raises `ValueError` for
- * a queue, `OSError: handle is closed` for a connection).
+ * A queue or a connection was used after `close()`: a queue's in this thread, a connection's end in
+ * any thread, as an end is one object that every thread shares (Python raises `ValueError` for a
+ * queue, `OSError: handle is closed` for a connection).
  */
 export class ClosedError extends MpError {}
 
