@@ -26,7 +26,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
-import { compiledMutant, noFailure, printed } from "./helpers/explore";
+import { caught, compiledMutant, noFailure, printed } from "./helpers/explore";
 
 /**
  * Whether the queue's own books are at rest: as many items and bytes taken as put (white-box:
@@ -194,16 +194,6 @@ test("JoinableQueue.join returns exactly when every item is done (every interlea
   }));
   noFailure(result);
 });
-
-/** Runs a scenario expected to fail with `kind`, prints the failure and checks it replays. */
-async function caught<A extends unknown[]>(title: string, scenario: mp.Scenario<A>, kind: mp.Failure["kind"]): Promise<void> {
-  const result = printed(title, await mp.explore({ ...scenario, stopAtFirstFailure: true }));
-  const failure = result.failure;
-  assert.ok(failure !== null, `the explorer missed the bug:\n${result}`);
-  console.log(`  found (${failure.kind}): ${failure.message}\n  schedule: ${failure.schedule}`);
-  assert.equal(failure.kind, kind, String(result));
-  assert.equal((await mp.replay(scenario, failure.schedule)).failure?.kind, kind);
-}
 
 for (const [file, name, what] of [
   ["queue-without-notify", "QueueWithoutNotify", "a put that wakes nobody leaves a sleeping consumer asleep for good"],

@@ -423,9 +423,7 @@ export abstract class Channel extends SharedPrimitive {
         const closed = atomics.load(cells, CLOSED);
         if ((closed & READER_CLOSED) !== 0) return SHUT;
         if ((closed & WRITER_CLOSED) === 0) return NONE;
-        // The writer closed: the end, unless an item it put before closing arrived since the look.
-        cells[SEEN_PUTS] = atomics.load(cells, PUTS);
-        if (cells[SEEN_PUTS] === gets) return ENDED;
+        if (this.noneSinceClose(gets)) return ENDED;
       }
     }
     const ring = this.ring;
@@ -442,6 +440,20 @@ export abstract class Channel extends SharedPrimitive {
       // Taken even if it could not be read (it would fail again): the error says why.
       this.took(head, recordBytes(length), gets);
     }
+  }
+
+  /**
+   * With the read lock held, once a get found no item and then the sending end closed: whether
+   * there is still no item. One put before the close may have counted its item after the get's
+   * first look, so it looks again: the end only if not (a copy that does not look again is
+   * test/mutants/pipe-early-eof.ts, which loses that item).
+   *
+   * @param gets - the items taken so far.
+   */
+  protected noneSinceClose(gets: number): boolean {
+    const cells = this.cells;
+    cells[SEEN_PUTS] = atomics.load(cells, PUTS);
+    return cells[SEEN_PUTS] === gets;
   }
 
   /** What `getLocked` answered, with an item copied out decoded now (into {@link Channel.decoded}). */

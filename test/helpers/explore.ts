@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import * as ts from "typescript";
-import type * as mp from "../../dist";
+import * as mp from "../../dist";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -43,4 +43,14 @@ export function compiledMutant(name: string): string {
   const file = join(compiledDir, `${basename(name)}.js`);
   writeFileSync(file, outputText.replace(/require\("\.\.\/\.\.\/dist\//g, `require(${JSON.stringify(join(ROOT, "dist"))} + "/`));
   return file;
+}
+
+/** Runs a scenario expected to fail with `kind` (a broken copy under test/mutants/), prints the failure and checks that it replays. */
+export async function caught<A extends unknown[]>(title: string, scenario: mp.Scenario<A>, kind: mp.Failure["kind"]): Promise<void> {
+  const result = printed(title, await mp.explore({ ...scenario, stopAtFirstFailure: true }));
+  const failure = result.failure;
+  assert.ok(failure !== null, `the explorer missed the bug:\n${result}`);
+  console.log(`  found (${failure.kind}): ${failure.message}\n  schedule: ${failure.schedule}`);
+  assert.equal(failure.kind, kind, String(result));
+  assert.equal((await mp.replay(scenario, failure.schedule)).failure?.kind, kind);
 }
