@@ -16,7 +16,12 @@ import { EventLog, type LogCells } from "./event-log";
 /** What an entry of the bank's log says: 0, an update made; {@link ERASED}, an update that erased another. */
 const ERASED = 1;
 
-/** One clerk: `rounds` times, pause 10 ms, read, take ~0.1 ms, write `read + amount`; each write logged. */
+/**
+ * One clerk: `rounds` times, pause 10 ms, read, take ~0.1 ms, write `read + amount`; each write
+ * logged. With a lock, the write is logged before the lock is released, so that the log has the
+ * writes in the order they were made (logged after it, a write could be logged after the other
+ * clerk's next one, and the line end on a balance that was not the last).
+ */
 function bankClerk(who: number, amount: number, rounds: number, balance: Int32Array, lock: Lock | null, log: LogCells, gate: Barrier): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   gate.wait();
@@ -27,7 +32,6 @@ function bankClerk(who: number, amount: number, rounds: number, balance: Int32Ar
     const end = performance.now() + 0.1; // the time real code spends between read and write
     while (performance.now() < end) continue; // busy: the time real work takes
     const before = Atomics.exchange(balance, 0, seen + amount); // write, learning what it overwrote
-    if (lock !== null) lock.release();
     const i = Atomics.add(log.ints, 0, 1);
     if (i < log.times.length) {
       log.times[i] = performance.timeOrigin + performance.now();
@@ -35,6 +39,7 @@ function bankClerk(who: number, amount: number, rounds: number, balance: Int32Ar
       log.ints[3 + 3 * i] = seen + amount;
       Atomics.store(log.ints, 1 + 3 * i, (before === seen ? 0 : 1) + 1);
     }
+    if (lock !== null) lock.release();
   }
 }
 
@@ -46,6 +51,11 @@ export interface WatchedBank {
   readonly log: EventLog;
   /** The balance at the start. */
   readonly opening: number;
+  /**
+   * The balance now, read from the shared cell (without a lock, two clerks' writes can be logged in
+   * the other order than they were made, so the log's last value need not be the balance).
+   */
+  balance(): number;
   /** Resolves to the final balance once both clerks have ended. */
   readonly done: Promise<number>;
 }
@@ -84,7 +94,7 @@ export function watchBank(options: WatchBankOptions): WatchedBank {
     for (const c of clerks) if (c.exitCode !== 0) throw new Error(`watchBank(): the ${c.name} clerk ended with exit code ${c.exitCode}.`);
     return balance[0];
   });
-  return { name: options.locked ? "with a lock" : "without a lock", log, opening, done };
+  return { name: options.locked ? "with a lock" : "without a lock", log, opening, done, balance: () => Atomics.load(balance, 0) };
 }
 
 /**
@@ -103,7 +113,7 @@ export function bankPicture(runs: readonly WatchedBank[], until = 1200): Picture
     const points = [{ x: 0, y: run.opening }, ...entries.map((e) => ({ x: e.at - zero, y: e.value }))];
     const erased = entries.filter((e) => e.what === ERASED);
     for (const e of erased) marks.push({ x: e.at - zero, y: e.value });
-    return { name: run.name, points, line: `${run.name}: ${entries.length} updates, ${erased.length} of them erased another, balance ${points[points.length - 1].y}.` };
+    return { name: run.name, points, line: `${run.name}: ${entries.length} updates, ${erased.length} of them erased another, balance ${run.balance()}.` };
   });
   return lineChart({
     title: "The bank while it runs: the balance, update by update",
