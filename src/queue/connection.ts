@@ -33,8 +33,10 @@ const CLOSED_HERE =
  * In a worker `recv` waits for a value; on the main thread (a cell) use `await recvAsync()`.
  *
  * Unlike an operating system's pipe, an end is one object in shared memory, not a handle per
- * process: `close()` closes it for every thread, so close an end where it is used, when it is done
- * (the other end's `recv` then raises `EOFError` once it has received everything sent before).
+ * process: `close()` closes it for every thread (its `send` and `recv` then raise `ClosedError`
+ * everywhere), so close an end where it is used, when it is done (the other end's `recv` then
+ * raises `EOFError` once it has received everything sent before). So do not close the parent's
+ * copy of a child's end after `start()`, as Python code does: that closes the child's end too.
  */
 export class Connection implements Shareable {
   private closedHere = false;
