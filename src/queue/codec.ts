@@ -51,8 +51,10 @@ export function itemBytes(item: unknown, where: string, keep = false): Uint8Arra
 
 /**
  * A string at least this long is written by a put straight into the ring ({@link writeStringItem})
- * rather than encoded first and copied there. Measured (1 kB strings, 1 producer → 1 consumer, the
- * producer the slower side): see channel.ts, `putLocked`.
+ * rather than encoded first and copied there (what that saves for 1 kB strings: channel.ts,
+ * `putLocked`). Shorter ones are not: their copy is a few words, and written in place a string
+ * needs room for three bytes a character, which a small ring may not have. The limit itself was
+ * chosen, not measured.
  */
 const IN_PLACE_LENGTH = 128;
 
