@@ -664,7 +664,7 @@ export abstract class Channel extends SharedPrimitive {
    */
   protected closeEnd(bit: number): void {
     const cells = this.cells;
-    atomics.compareExchange(cells, bit === WRITER_CLOSED ? WRITER_CLOSER : READER_CLOSER, 0, OWNER_TAG);
+    atomics.compareExchange(cells, Channel.closerCell(bit), 0, OWNER_TAG);
     for (;;) {
       const seen = atomics.load(cells, CLOSED);
       if ((seen & bit) !== 0 || atomics.compareExchange(cells, CLOSED, seen, seen | bit) === seen) break;
@@ -677,7 +677,12 @@ export abstract class Channel extends SharedPrimitive {
 
   /** Whether end `bit` ({@link WRITER_CLOSED} or {@link READER_CLOSED}) was first closed by this thread. */
   protected closedByThisThread(bit: number): boolean {
-    return atomics.load(this.cells, bit === WRITER_CLOSED ? WRITER_CLOSER : READER_CLOSER) === OWNER_TAG;
+    return atomics.load(this.cells, Channel.closerCell(bit)) === OWNER_TAG;
+  }
+
+  /** The cell that notes who first closed end `bit`. */
+  private static closerCell(bit: number): number {
+    return bit === WRITER_CLOSED ? WRITER_CLOSER : READER_CLOSER;
   }
 
   /** What it travels as: its memory and its two locks. */

@@ -70,7 +70,9 @@ export class Connection implements Shareable {
   private check(call: string, direction: "send" | "receive"): PipeChannel {
     if (this.closedHere) throw new ClosedError(`Connection.${call}: this end of the pipe was closed with close(); it cannot be used any more.`);
     const channel = direction === "send" ? this.outgoing : this.incoming;
-    if (channel !== null && (direction === "send" ? channel.writerClosed() : channel.readerClosed())) throw Connection.closedElsewhere(call, direction);
+    // A send finds its own end closed in the channel, under its lock (a put's first look); a recv or
+    // poll is refused here, as a get looks only once there is no item.
+    if (direction === "receive" && channel?.readerClosed() === true) throw Connection.closedElsewhere(call, direction);
     if (channel === null) {
       throw new WrongEndError(
         direction === "send"

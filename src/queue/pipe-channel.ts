@@ -75,11 +75,6 @@ export class PipeChannel extends Channel {
     this.closeEnd(READER_CLOSED);
   }
 
-  /** Whether the sending end was closed, in any thread. */
-  writerClosed(): boolean {
-    return (this.closedEnds() & WRITER_CLOSED) !== 0;
-  }
-
   /** Whether the receiving end was closed, in any thread. */
   readerClosed(): boolean {
     return (this.closedEnds() & READER_CLOSED) !== 0;
