@@ -32,6 +32,21 @@ function producer(q: mp.Queue, items: unknown[]): void {
   for (const item of items) q.put(item);
 }
 
+/** Puts `item(0)`, `item(1)`, … with `putNowait` until the queue is full; returns what went in. */
+function fillUntilFull<T>(q: mp.Queue, item: (i: number) => T): T[] {
+  const put: T[] = [];
+  for (;;) {
+    const next = item(put.length);
+    try {
+      q.putNowait(next);
+    } catch (error) {
+      assert.ok(error instanceof mp.Full, String(error));
+      return put;
+    }
+    put.push(next);
+  }
+}
+
 test("put with block/timeout fills the queue to maxsize, then Full; a worker gets them all in order (_TestQueue.test_put)", async () => {
   const q = new mp.Queue(6);
   q.putNowait(1);
@@ -212,18 +227,7 @@ test("the counts of items and bytes wrap round 2³² without a change anyone can
   assert.equal(q.empty(), true);
   assert.throws(() => q.getNowait(), mp.Empty);
   // Bounded by bytes: as many items fit in the 64-byte ring as in a fresh one, again and again.
-  const fill = (q: mp.Queue): number => {
-    let n = 0;
-    for (;;) {
-      try {
-        q.putNowait(n);
-      } catch (error) {
-        assert.ok(error instanceof mp.Full);
-        return n;
-      }
-      n++;
-    }
-  };
+  const fill = (q: mp.Queue): number => fillUntilFull(q, (i) => i).length;
   const fits = fill(new mp.Queue(0, { bytes: 64 }));
   const wrapping = nearWrap(0);
   for (let round = 0; round < 4; round++) {
@@ -234,22 +238,11 @@ test("the counts of items and bytes wrap round 2³² without a change anyone can
 });
 
 test("a long string is written straight into the ring, and where its most bytes might not fit so, put as bytes: as many fit, and each arrives as it was (src/queue/channel.ts, writeInPlace)", () => {
-  // Records of 1 kB ASCII strings: a 4-byte header, the codec's tag, the string's tag and length, its bytes.
-  const record = 4 + 1 + 5 + 1024;
+  // Records of 1 kB ASCII strings: a 4-byte header, then the codec's tag, the string's tag and
+  // length and its bytes, padded to a multiple of 4 (src/queue/ring.ts).
+  const record = 4 + Math.ceil((1 + 5 + 1024) / 4) * 4;
   const q = new mp.Queue(0, { bytes: 8192 });
-  const fill = (text: (i: number) => string): string[] => {
-    const put: string[] = [];
-    for (;;) {
-      const s = text(put.length);
-      try {
-        q.putNowait(s);
-      } catch (error) {
-        assert.ok(error instanceof mp.Full, String(error));
-        return put;
-      }
-      put.push(s);
-    }
-  };
+  const fill = (text: (i: number) => string): string[] => fillUntilFull(q, text);
   // Written in place a string needs room for 3 bytes a character: a ring that has room for the
   // real bytes takes it all the same.
   for (let round = 0; round < 30; round++) {
