@@ -138,3 +138,18 @@ test("three threads, one racy increment each: 90 interleavings, every final stat
   });
   assert.equal(reduced.naiveSchedules, 720 / 8);
 });
+
+test("a reduced search whose run reaches maxSteps reports a livelock (counting its class of schedules takes no recursion as deep as the run)", async () => {
+  // A timed wait in a loop that nothing ends: the schedule may let its timeout fire again and
+  // again, up to maxSteps (5,000). Counting that run's class of schedules once recursed a level
+  // per step, and overflowed the stack.
+  const result = await mp.explore({
+    threads: [(ev: mp.Event) => { while (!ev.wait({ timeout: 0.01 })); }, (ev: mp.Event) => ev.set()],
+    args: [new mp.Event()] as [mp.Event],
+    reduce: true,
+    preemptions: 1,
+    stopAtFirstFailure: true,
+  });
+  assert.equal(result.failure?.kind, "livelock", String(result));
+  assert.match(result.failure?.message ?? "", /within 5000 steps/);
+});

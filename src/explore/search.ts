@@ -241,32 +241,34 @@ class Races {
   /**
    * How many orders of this run's steps keep every dependent pair in order (its linear
    * extensions): the schedules of its class. Null if there are too many downsets to count.
+   *
+   * Counted forward, one step at a time: how many orders reach each downset (how many steps of
+   * each thread are taken) after k steps. Iterative, as a run may take thousands of steps (a
+   * livelock runs up to `maxSteps`), too deep for a recursion.
    */
   linearizations(limit = 200_000): number | null {
     const byThread: Event[][] = Array.from({ length: this.threads }, () => []);
     for (const e of this.events) byThread[e.thread].push(e);
-    const memo = new Map<string, number>();
-    const total = this.events.length;
-    const counts = (at: number[], taken: number): number | null => {
-      if (taken === total) return 1;
-      const key = at.join();
-      const known = memo.get(key);
-      if (known !== undefined) return known;
-      if (memo.size >= limit) return null;
-      let sum = 0;
-      for (let t = 0; t < this.threads; t++) {
-        const e = byThread[t][at[t]];
-        if (e === undefined || e.clock.some((c, u) => u !== t && c > at[u])) continue;
-        at[t]++;
-        const sub = counts(at, taken + 1);
-        at[t]--;
-        if (sub === null) return null;
-        sum += sub;
+    let level = [{ at: new Array<number>(this.threads).fill(0), orders: 1 }];
+    let downsets = 1;
+    for (let taken = 0; taken < this.events.length; taken++) {
+      const next = new Map<string, { at: number[]; orders: number }>();
+      for (const { at, orders } of level) {
+        for (let t = 0; t < this.threads; t++) {
+          const e = byThread[t][at[t]];
+          if (e === undefined || e.clock.some((c, u) => u !== t && c > at[u])) continue;
+          const to = at.slice();
+          to[t]++;
+          const key = to.join();
+          const known = next.get(key);
+          if (known !== undefined) known.orders += orders;
+          else if (++downsets > limit) return null;
+          else next.set(key, { at: to, orders });
+        }
       }
-      memo.set(key, sum);
-      return sum;
-    };
-    return counts(new Array<number>(this.threads).fill(0), 0);
+      level = [...next.values()];
+    }
+    return level[0].orders;
   }
 }
 
