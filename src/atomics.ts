@@ -32,6 +32,12 @@ export interface SharedMemoryOps {
   compareExchange(cells: Int32Array, index: number, expected: number, replacement: number): number;
   /** `Atomics.wait`: sleeps while `cells[index]` is `value`, at most `ms` milliseconds. */
   wait(cells: Int32Array, index: number, value: number, ms?: number): WaitResult;
+  /**
+   * `Atomics.waitAsync`, awaited: settles once `cells[index]` is not `value`, or it is woken, or
+   * `ms` milliseconds passed (what `wait` answers, as a promise). It never blocks the thread
+   * natively; under the explorer it is modelled as `wait` (see explore/scheduled-ops.ts).
+   */
+  waitAsync(cells: Int32Array, index: number, value: number, ms: number): Promise<WaitResult>;
   /** `Atomics.notify`: wakes up to `count` sleepers on the cell (all when left out); returns how many. */
   notify(cells: Int32Array, index: number, count?: number): number;
   /**
@@ -50,6 +56,28 @@ export interface SharedMemoryOps {
 const { load, store } = Atomics;
 const clock = performance.now.bind(performance);
 
+// Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib, which the notebook kernel uses.
+type WaitAsyncResult = { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
+const nativeWaitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeout?: number): WaitAsyncResult;
+}).waitAsync;
+
+/**
+ * `Atomics.waitAsync`, awaited. A pending `waitAsync` does not keep Node's event loop alive by
+ * itself, so a timer does, until the wait settles: otherwise a script whose only pending work is
+ * this wait would exit before it ends.
+ */
+async function waitAsync(cells: Int32Array, index: number, value: number, ms: number): Promise<WaitResult> {
+  const waiting = nativeWaitAsync(cells, index, value, ms);
+  if (!waiting.async) return waiting.value;
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await waiting.value;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
 /** The native operations, the default. Frozen: {@link useSharedMemoryOps} restores from it. */
 export const nativeOps: Readonly<SharedMemoryOps> = Object.freeze({
   load: Atomics.load,
@@ -59,6 +87,7 @@ export const nativeOps: Readonly<SharedMemoryOps> = Object.freeze({
   exchange: Atomics.exchange,
   compareExchange: Atomics.compareExchange,
   wait: Atomics.wait,
+  waitAsync,
   notify: Atomics.notify,
   read(values: AnyTypedArray, index: number, atomic: boolean): number | bigint {
     return atomic ? load(values as Int32Array, index) : values[index];

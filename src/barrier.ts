@@ -23,7 +23,7 @@ import { BrokenBarrierError, describe } from "./errors";
 import { SharedPrimitive } from "./primitive";
 import { cellsOf } from "./kind-mark";
 import { checkCount, optionsObject, timeoutMs } from "./options";
-import { waitAsync, remaining } from "./waiting";
+import { remaining } from "./waiting";
 import { functionFromSource } from "./source-function";
 import { targetSource } from "./target";
 import type { BarrierDescriptor } from "./transfer";
@@ -395,7 +395,7 @@ export class Barrier extends SharedPrimitive {
     const steps = this.steps(deadline, seconds);
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done === true) return step.value;
-      await waitAsync(this.cells, WORD, step.value, remaining(deadline));
+      await atomics.waitAsync(this.cells, WORD, step.value, remaining(deadline));
     }
   }
 

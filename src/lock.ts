@@ -31,7 +31,7 @@ import { LockOwnerDiedError, ReleaseError } from "./errors";
 import { SharedPrimitive } from "./primitive";
 import { acquireOptions, timeoutOption } from "./options";
 import { cellsOf } from "./kind-mark";
-import { waitAsync, remaining } from "./waiting";
+import { remaining } from "./waiting";
 import type { MemoryKind } from "./transfer";
 import { napAfterLostWakeUp, spinBudget, spinOutcome } from "./spin";
 import { pauseMs } from "./sleep";
@@ -205,7 +205,7 @@ export class Lock extends SharedPrimitive implements Acquirable {
       if (seen === UNLOCKED) return this.took();
       const left = remaining(deadline);
       if (left === 0) return false;
-      await waitAsync(this.cells, WORD, seen, left);
+      await atomics.waitAsync(this.cells, WORD, seen, left);
     }
   }
 

@@ -12,31 +12,6 @@ export function remaining(deadline: number): number {
   return Math.max(0, deadline - atomics.now());
 }
 
-// Atomics.waitAsync is in Node 20 but not in TypeScript 5.0's lib, which the notebook kernel uses.
-type WaitAsyncResult =
-  | { async: false; value: "not-equal" | "timed-out" }
-  | { async: true; value: Promise<"ok" | "timed-out"> };
-
-const atomicsWaitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeout?: number): WaitAsyncResult;
-}).waitAsync;
-
-/**
- * `Atomics.waitAsync(cells, index, expected, ms)`, awaited. A pending `waitAsync` does not keep
- * Node's event loop alive by itself, so a timer does, until the wait settles: otherwise a script
- * whose only pending work is this wait would exit before it ends.
- */
-export async function waitAsync(cells: Int32Array, index: number, expected: number, ms: number): Promise<void> {
-  const waiting = atomicsWaitAsync(cells, index, expected, ms);
-  if (!waiting.async) return;
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  try {
-    await waiting.value;
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
-
 /**
  * Sleeps in this worker while `cells[index]` is `expected`, until it changes or `deadline` (a
  * `performance.now()` time) passes. Wake-ups that change nothing are slept through.
@@ -57,7 +32,7 @@ export async function waitWhileAsync(cells: Int32Array, index: number, expected:
   while (atomics.load(cells, index) === expected) {
     const left = remaining(deadline);
     if (left === 0) return false;
-    await waitAsync(cells, index, expected, left);
+    await atomics.waitAsync(cells, index, expected, left);
   }
   return true;
 }

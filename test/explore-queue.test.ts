@@ -26,16 +26,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as mp from "../dist";
-import { caught, compiledMutant, noFailure, printed } from "./helpers/explore";
-
-/**
- * Whether the queue's own books are at rest: as many items and bytes taken as put (white-box:
- * src/queue/channel.ts's cells PUTS, PUT_BYTES, GETS and GET_BYTES).
- */
-function atRest(q: mp.Queue): boolean {
-  const cells = new Int32Array(q.buffer, 0, 64);
-  return cells[0] > 0 && cells[0] === cells[16] && cells[1] === cells[17];
-}
+import { atRest, caught, compiledMutant, noFailure, printed } from "./helpers/explore";
 
 for (const maxsize of [1, 2]) {
   test(`1 producer → 1 consumer, maxsize ${maxsize}, two items: in order, none lost, no deadlock (every schedule)`, async () => {

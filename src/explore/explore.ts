@@ -42,6 +42,11 @@ export interface Scenario<A extends unknown[] = unknown[]> {
    * `globalThis` from one run to the next in its reused worker) is caught where it matters: when a
    * schedule's prefix is run again and a thread does something else, explore() rejects with an
    * Error that names the step and what differed (nondeterminism), rather than count wrongly.
+   *
+   * A thread may be `async`: its awaits on the library's `…Async` calls and on `Atomics.waitAsync`
+   * are modelled as blocking waits (the thread does nothing else until one settles), so one flow of
+   * awaiting code per thread is explored, as a cell runs it; two flows awaiting by turns in one
+   * thread are not.
    */
   readonly threads: ReadonlyArray<(...args: A) => unknown>;
   /**
@@ -49,11 +54,10 @@ export interface Scenario<A extends unknown[] = unknown[]> {
    * `Condition`, ..., and raw typed arrays over a `SharedArrayBuffer`
    * (`new Int32Array(new SharedArrayBuffer(12))`): a thread gets a scheduled view of such an array,
    * whose element reads and writes are steps, and its `Atomics` calls on it (`load`, `store`,
-   * `add`, `sub`, `and`, `or`, `xor`, `exchange`, `compareExchange`, `wait`, `notify`) are steps, a
-   * `wait` modelled as the library's (a timeout is the schedule's choice). What could touch the
-   * memory unseen is refused with a TypeError: a bare `SharedArrayBuffer` or a `DataView` in args,
-   * and in a thread a view's `.buffer`, `subarray()`, its methods that take callbacks, and
-   * `Atomics.waitAsync`. (A typed array a thread makes over a shared object's `.buffer` is that
+   * `add`, `sub`, `and`, `or`, `xor`, `exchange`, `compareExchange`, `wait`, `waitAsync`, `notify`)
+   * are steps, a `wait` modelled as the library's (a timeout is the schedule's choice). What could
+   * touch the memory unseen is refused with a TypeError: a bare `SharedArrayBuffer` or a `DataView`
+   * in args, and in a thread a view's `.buffer`, `subarray()` and its methods that take callbacks. (A typed array a thread makes over a shared object's `.buffer` is that
    * object's memory: its `Atomics` calls are steps, its plain element accesses are not.)
    */
   readonly args?: [...A];

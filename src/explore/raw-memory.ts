@@ -4,14 +4,15 @@
  * its locks) is handed to the thread as a *scheduled view*, a `Proxy` in its place, so that each
  * element read or write (`flags[2]`, `flags[2] = 1`) is a step; and the thread's global `Atomics`
  * is one whose calls on such a view (`Atomics.load`, `store`, `add`, `sub`, `and`, `or`, `xor`,
- * `exchange`, `compareExchange`, `wait`, `notify`) are steps too, `wait`/`notify` modelled as the
- * library's own waits (a timeout is the schedule's choice). On any other typed array `Atomics` is
- * the native one.
+ * `exchange`, `compareExchange`, `wait`, `waitAsync`, `notify`) are steps too, `wait`/`notify`
+ * modelled as the library's own waits (a timeout is the schedule's choice), and `waitAsync` as a
+ * `wait` whose answer comes as a promise: the thread does nothing else until it settles, as an
+ * explored thread runs one flow of code (two flows that await by turns in one thread, as a
+ * notebook's cells may, are not explored). On any other typed array `Atomics` is the native one.
  *
  * What cannot be scheduled is refused with a TypeError saying what to do instead, never run
  * unseen: a view's `.buffer` (so the thread cannot make a typed array or `DataView` of its own over
- * the memory), `subarray()`, the methods that take callbacks or move elements around, and
- * `Atomics.waitAsync` on a view. (A `SharedArrayBuffer` or `DataView` in `args` is refused before
+ * the memory), `subarray()`, and the methods that take callbacks or move elements around. (A `SharedArrayBuffer` or `DataView` in `args` is refused before
  * the threads start: see scenario-memory.ts.) A typed array the thread makes itself over a shared
  * object's memory (`new Int32Array(lock.buffer)`, as a lock written over the library's `atomics`
  * would) is that object's: `Atomics` calls on it are steps, its plain element accesses are not.
@@ -215,6 +216,18 @@ export class RawMemory {
         else scheduled.ask(op, c.target, c.i, Number(rest[0]), Number(rest[1]));
         return native[name](c.target, c.i, ...rest);
       };
+    /** The cell a `wait` or `waitAsync` sleeps on, or null to do it natively (not a view). */
+    const waitCell = (name: string, array: unknown, index: unknown): { target: AnyTypedArray; i: number } | null => {
+      const c = cell(array, index);
+      if (c !== null && !(c.target instanceof Int32Array)) throw refused(`Atomics.${name} on a BigInt64Array`, `Wait on an Int32Array (as the library's locks do).`);
+      return c;
+    };
+    /** A wait modelled as the library's own (a timeout is the schedule's choice). */
+    const waited = (c: { target: AnyTypedArray; i: number }, value: unknown, ms: unknown): "ok" | "not-equal" | "timed-out" => {
+      const limit = ms === undefined ? Infinity : Number(ms);
+      const reply = scheduled.ask(Op.WAIT, c.target, c.i, Number(value) | 0, Number.isNaN(limit) ? Infinity : Math.max(0, limit));
+      return reply === Reply.NOT_EQUAL ? "not-equal" : reply === Reply.TIMED_OUT ? "timed-out" : "ok";
+    };
     const atomics = {
       load: (array: unknown, index: unknown): unknown => {
         const c = cell(array, index);
@@ -231,14 +244,8 @@ export class RawMemory {
       exchange: changing("exchange", Op.EXCHANGE),
       compareExchange: changing("compareExchange", Op.COMPARE_EXCHANGE),
       wait: (array: unknown, index: unknown, value: unknown, ms?: unknown): unknown => {
-        const c = cell(array, index);
-        if (c === null || !(c.target instanceof Int32Array)) {
-          if (c !== null) throw refused(`Atomics.wait on a BigInt64Array`, `Wait on an Int32Array (as the library's locks do).`);
-          return natively("wait", array, [index, value, ms]);
-        }
-        const limit = ms === undefined ? Infinity : Number(ms);
-        const reply = scheduled.ask(Op.WAIT, c.target, c.i, Number(value) | 0, Number.isNaN(limit) ? Infinity : Math.max(0, limit));
-        return reply === Reply.NOT_EQUAL ? "not-equal" : reply === Reply.TIMED_OUT ? "timed-out" : "ok";
+        const c = waitCell("wait", array, index);
+        return c === null ? natively("wait", array, [index, value, ms]) : waited(c, value, ms);
       },
       notify: (array: unknown, index: unknown, count?: unknown): unknown => {
         const c = cell(array, index);
@@ -247,11 +254,14 @@ export class RawMemory {
         scheduled.ask(Op.NOTIFY, c.target, c.i, n);
         return scheduled.result();
       },
-      waitAsync: (array: unknown, ...args: unknown[]): unknown => {
-        if (this.targets.has(array as object)) {
-          throw refused(`Atomics.waitAsync on shared memory under the explorer`, `Use Atomics.wait, which the explorer models (a timeout is the schedule's choice).`);
-        }
-        return native.waitAsync(array, ...args);
+      // Modelled as a wait: the thread does nothing else until it settles (one flow of code per
+      // thread). As natively, it answers at once, not as a promise, when the cell differs or the
+      // timeout is 0.
+      waitAsync: (array: unknown, index: unknown, value: unknown, ms?: unknown): unknown => {
+        const c = waitCell("waitAsync", array, index);
+        if (c === null) return natively("waitAsync", array, [index, value, ms]);
+        const result = waited(c, value, ms);
+        return result === "not-equal" || (result === "timed-out" && Number(ms) <= 0) ? { async: false, value: result } : { async: true, value: Promise.resolve(result) };
       },
       isLockFree: Atomics.isLockFree,
       [Symbol.toStringTag]: "Atomics",

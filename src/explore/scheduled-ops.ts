@@ -140,6 +140,12 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
       if (reply === Reply.NATIVE) return nativeOps.wait(c, i, v, ms);
       return reply === Reply.NOT_EQUAL ? "not-equal" : reply === Reply.TIMED_OUT ? "timed-out" : "ok";
     },
+    // An awaited wait is modelled as a wait: the thread does nothing else until it settles, as an
+    // explored thread runs one flow of code (two flows awaiting by turns in one thread are not explored).
+    waitAsync(c, i, v, ms) {
+      if (!ids.has(c.buffer as SharedArrayBuffer)) return nativeOps.waitAsync(c, i, v, ms);
+      return Promise.resolve(ops.wait(c, i, v, ms));
+    },
     notify(c, i, count) {
       if (ask(Op.NOTIFY, c, i, count ?? Infinity) === Reply.NATIVE) return nativeOps.notify(c, i, count);
       return cells[base + RESULT];

@@ -64,7 +64,7 @@ import { checkCount } from "../options";
 import { SharedPrimitive } from "../primitive";
 import { encodeShared, type Encoded, type QueueDescriptor, type QueueKind } from "../transfer";
 import { MAY_BLOCK, OWNER_TAG, refuseBlockingOnMainThread } from "../thread";
-import { remaining, waitAsync } from "../waiting";
+import { remaining } from "../waiting";
 import { itemAt, itemBytes, mostStringItemBytes, type Outgoing } from "./codec";
 import { recordBytes, Ring } from "./ring";
 
@@ -554,7 +554,7 @@ export abstract class Channel extends SharedPrimitive {
       if (left === 0) return result;
       lock?.release();
       try {
-        await waitAsync(this.cells, seq, seen, left);
+        await atomics.waitAsync(this.cells, seq, seen, left);
       } finally {
         if (lock !== null) await lock.acquireAsync();
       }

@@ -8,7 +8,6 @@
 import { atomics } from "../atomics";
 import { ReleaseError } from "../errors";
 import { refuseBlockingOnMainThread } from "../thread";
-import { waitAsync } from "../waiting";
 import { UNFINISHED } from "./channel";
 import { Queue } from "./queue";
 import type { QueueKind } from "../transfer";
@@ -84,7 +83,7 @@ export class JoinableQueue extends Queue {
     for (;;) {
       const left = atomics.load(this.cells, UNFINISHED);
       if (left === 0) return;
-      await waitAsync(this.cells, UNFINISHED, left, Infinity);
+      await atomics.waitAsync(this.cells, UNFINISHED, left, Infinity);
     }
   }
 }

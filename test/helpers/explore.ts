@@ -54,3 +54,12 @@ export async function caught<A extends unknown[]>(title: string, scenario: mp.Sc
   assert.equal(failure.kind, kind, String(result));
   assert.equal((await mp.replay(scenario, failure.schedule)).failure?.kind, kind);
 }
+
+/**
+ * Whether a queue's own books are at rest after some items went through: as many items and bytes
+ * taken as put (white-box: src/queue/channel.ts's cells PUTS, PUT_BYTES, GETS and GET_BYTES).
+ */
+export function atRest(q: mp.Queue): boolean {
+  const cells = new Int32Array(q.buffer, 0, 64);
+  return cells[0] > 0 && cells[0] === cells[16] && cells[1] === cells[17];
+}
