@@ -139,6 +139,7 @@ test("explore() refuses scenarios it cannot run, saying what is wrong", async ()
   await assert.rejects(mp.explore({ threads: [() => outside] }), fails(TypeError, "thread A", "outside"));
   await assert.rejects(mp.explore({ threads: [() => 1], kill: "B" }), fails(TypeError, "kill must be true, false, or the letters"));
   await assert.rejects(mp.explore({ threads: [() => 1], preemptions: -1 }), fails(TypeError, "preemptions must be a whole number"));
+  await assert.rejects(mp.explore({ threads: [() => 1], fairTimeouts: "yes" as unknown as boolean }), fails(TypeError, "fairTimeouts must be true or false"));
   await assert.rejects(mp.explore({ threads: [() => 1], check: 3 as unknown as () => boolean }), fails(TypeError, "check must be a function"));
 });
 

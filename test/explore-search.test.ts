@@ -139,17 +139,70 @@ test("three threads, one racy increment each: 90 interleavings, every final stat
   assert.equal(reduced.naiveSchedules, 720 / 8);
 });
 
-test("a reduced search whose run reaches maxSteps reports a livelock (counting its class of schedules takes no recursion as deep as the run)", async () => {
-  // A timed wait in a loop that nothing ends: the schedule may let its timeout fire again and
-  // again, up to maxSteps (5,000). Counting that run's class of schedules once recursed a level
-  // per step, and overflowed the stack.
+test("a reduced search counts the class of a run of 20,000 steps (with no recursion as deep as the run)", async () => {
+  // Counting a run's class of schedules once recursed a level per step: a long run (a timed wait
+  // in a loop, timed out again and again up to maxSteps) overflowed the stack. On that code this
+  // test fails with "Maximum call stack size exceeded".
   const result = await mp.explore({
-    threads: [(ev: mp.Event) => { while (!ev.wait({ timeout: 0.01 })); }, (ev: mp.Event) => ev.set()],
+    threads: [(c: Int32Array) => { for (let i = 0; i < 20_000; i++) Atomics.add(c, 0, 1); }, (c: Int32Array) => Atomics.add(c, 0, 1)],
+    args: [new Int32Array(new SharedArrayBuffer(4))] as [Int32Array],
+    reduce: true,
+    maxSteps: 30_000,
+    maxSchedules: 1,
+  });
+  assert.equal(result.failure, null, String(result));
+  assert.equal(result.steps, 20_001);
+});
+
+test("fairTimeouts: a timed wait in a loop is not timed out forever while the thread that ends it could go on; reduced or not, the same schedules", async () => {
+  // Without fairTimeouts, the loop above is reported as a livelock (A~ A A~ A ... with B never
+  // run). With it, A's wait may time out again only after B moved: A ends after 0 or 1 timeouts
+  // (B's set() is one store that A's loop sees), and no schedule fails. The rule set timeouts
+  // aside, so the result does not claim every schedule.
+  const outcomes = [];
+  for (const reduce of [false, true]) {
+    const result = await mp.explore({
+      threads: [(ev: mp.Event) => { let timeouts = 0; while (!ev.wait({ timeout: 0.01 })) timeouts++; return timeouts; }, (ev: mp.Event) => ev.set()],
+      args: [new mp.Event()] as [mp.Event],
+      reduce,
+      fairTimeouts: true,
+      state: ({ threads: [a] }) => `A timed out ${String(a.value)} times`,
+    });
+    assert.equal(result.failure, null, String(result));
+    assert.equal(result.exhaustive, false);
+    assert.match(result.bound ?? "", /^fair timeouts only/);
+    assert.equal(result.naiveSchedules, null);
+    assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["A timed out 0 times", "A timed out 1 times"]);
+    outcomes.push(result.finalStates);
+  }
+  assert.deepEqual(outcomes[1], outcomes[0]);
+});
+
+test("fairTimeouts: threads that time out in a loop waiting for what never comes are still a livelock, taking turns", async () => {
+  const loop = (ev: mp.Event) => { while (!ev.wait({ timeout: 0.01 })); };
+  const result = await mp.explore({
+    threads: [loop, loop],
     args: [new mp.Event()] as [mp.Event],
     reduce: true,
-    preemptions: 1,
+    fairTimeouts: true,
+    maxSteps: 200,
     stopAtFirstFailure: true,
   });
   assert.equal(result.failure?.kind, "livelock", String(result));
-  assert.match(result.failure?.message ?? "", /within 5000 steps/);
+  // Neither thread's wait times out twice in a row while the other could move.
+  const timeouts = (result.failure?.schedule.match(/[AB]~/g) ?? []).join("");
+  assert.ok(timeouts.length > 20, timeouts);
+  assert.doesNotMatch(timeouts, /A~A~|B~B~/);
+});
+
+test("fairTimeouts: a timeout that races with the notify that would end it is still explored", async () => {
+  // One timed wait, not a loop: both orders (set first, or the timeout first) are fair.
+  const result = await mp.explore({
+    threads: [(ev: mp.Event) => ev.wait({ timeout: 0.01 }), (ev: mp.Event) => ev.set()],
+    args: [new mp.Event()] as [mp.Event],
+    fairTimeouts: true,
+    state: ({ threads: [a] }) => `wait returned ${String(a.value)}`,
+  });
+  assert.equal(result.exhaustive, true, "no timeout had to be set aside");
+  assert.deepEqual(result.finalStates.map((s) => s.state).sort(), ["wait returned false", "wait returned true"]);
 });

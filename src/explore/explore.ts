@@ -103,6 +103,17 @@ export interface Scenario<A extends unknown[] = unknown[]> {
   readonly reduce?: boolean;
   /** Search option: stop at the first failing schedule (default false: run them all, to count final states). */
   readonly stopAtFirstFailure?: boolean;
+  /**
+   * Search option: explore only fair timeouts. A wait that timed out may not time out again until
+   * another thread has moved (taken a step or timed out), while another thread can. Without it, a thread that
+   * waits with a timeout in a loop (`while (!done) await latch.waitAsync({ timeout: 0.05 })`) can
+   * be timed out again and again while the thread that would set `done` never runs, a schedule no
+   * machine runs, reported as a livelock. A timeout still fires freely when no other thread can
+   * move, and threads that all time out in a loop, waiting for what never comes, are still reported
+   * as a livelock. When the rule set a timeout aside, the result is not `exhaustive` and its `bound` says
+   * so. Default false: every timeout at every point.
+   */
+  readonly fairTimeouts?: boolean;
 }
 
 /** The end of one schedule, as `check` and `state` see it. */
@@ -224,7 +235,7 @@ function checkScenario<A extends unknown[]>(scenario: Scenario<A>, where: string
     }
     return value;
   };
-  const flag = (name: "reduce" | "stopAtFirstFailure", fallback: boolean): boolean => {
+  const flag = (name: "reduce" | "stopAtFirstFailure" | "fairTimeouts", fallback: boolean): boolean => {
     const value = scenario[name] ?? fallback;
     if (typeof value !== "boolean") throw new TypeError(`${where}: ${name} must be true or false, not ${describe(value)}.`);
     return value;
@@ -245,6 +256,7 @@ function checkScenario<A extends unknown[]>(scenario: Scenario<A>, where: string
       killable: letters.map((l) => kill === true || (typeof kill === "string" && kill.includes(l))),
       reduce: flag("reduce", false),
       writesVisible: scenario.invariant !== undefined,
+      fairTimeouts: flag("fairTimeouts", false),
     },
     stopAtFirstFailure: flag("stopAtFirstFailure", false),
   };

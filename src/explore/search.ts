@@ -42,6 +42,20 @@
  * with `reduce`, the result says so: not exhaustive, and not even every class within the bound.
  * Without `reduce` a bounded search runs every schedule within its bound.
  *
+ * Fair timeouts (`fairTimeouts`). A thread that waits with a timeout in a loop can otherwise be
+ * timed out again and again while the thread that would end its wait never gets a step: a
+ * schedule no machine runs (each timeout is a span of real time in which a runnable thread runs),
+ * reported as a livelock. With `fairTimeouts`, a thread whose wait timed out may not time out
+ * again until another thread has moved (taken a step or timed out), while another thread can
+ * move; a timeout is still free to fire when every other thread is blocked with no timeout, or
+ * has ended (then it is the only way on). Two threads that each time out in a loop, waiting for
+ * what never comes, still take turns up to `maxSteps`: a real livelock is still reported.
+ * Which timeouts may fire then depends on the schedule so far, not only on the state, so a race
+ * whose reversal needs a timeout set aside finds no such choice at its point, and every choice
+ * there is added (as for a disabled thread, above): more work, never less, over the fair
+ * schedules. When the rule set a timeout aside, the result says so: the search covered the fair
+ * schedules, not every one.
+ *
  * How many schedules a naive search (no reduction) would run: each complete run stands for every
  * ordering of its steps that keeps the order of dependent ones, the linear extensions of its
  * happens-before order; they are counted by dynamic programming over its downsets (a downset is
@@ -66,6 +80,8 @@ export interface SearchBounds {
   readonly reduce: boolean;
   /** Any two writes are dependent (an invariant, checked between steps, may read any cells). */
   readonly writesVisible?: boolean;
+  /** A wait that timed out may not time out again until another thread has moved, if one can. */
+  readonly fairTimeouts?: boolean;
 }
 
 /** How a run ended. */
@@ -145,16 +161,28 @@ const writes = (f: Footprint): boolean => f === "all" || f.some((x) => x.write);
 
 /**
  * The choices worth trying at this point, in the order to try them: the last thread's own step
- * first (no preemption), then the others' steps, timeouts, and kills.
+ * first (no preemption), then the others' steps, timeouts, and kills. `again[t]`: t's wait timed
+ * out and no other thread has moved (stepped or timed out) since; with `fairTimeouts`, t may not
+ * time out again yet if another thread can move (`unfair` says such a timeout was set aside).
  */
-function ordered(run: ScheduleRun, bounds: SearchBounds, last: number, preemptions: number, killed: boolean): { choices: Choice[]; pruned: boolean } {
-  const all = run.choices(!killed).filter((c) => c.kind !== "kill" || bounds.killable[c.thread]);
+function ordered(
+  run: ScheduleRun,
+  bounds: SearchBounds,
+  last: number,
+  preemptions: number,
+  killed: boolean,
+  again: readonly boolean[],
+): { choices: Choice[]; pruned: boolean; unfair: boolean } {
+  const possible = run.choices(!killed).filter((c) => c.kind !== "kill" || bounds.killable[c.thread]);
+  const othersMove = (t: number): boolean => possible.some((c) => c.thread !== t && c.kind !== "kill");
+  const all = bounds.fairTimeouts === true ? possible.filter((c) => c.kind !== "timeout" || !again[c.thread] || !othersMove(c.thread)) : possible;
+  const unfair = all.length < possible.length;
   const lastGoesOn = last >= 0 && run.enabled(last);
   const own = all.filter((c) => c.kind === "step" && c.thread === last);
   const switches = all.filter((c) => c.kind !== "kill" && !(c.kind === "step" && c.thread === last));
   const kills = all.filter((c) => c.kind === "kill");
-  if (lastGoesOn && preemptions >= bounds.preemptions) return { choices: [...own, ...kills], pruned: switches.length > 0 };
-  return { choices: [...own, ...switches, ...kills], pruned: false };
+  if (lastGoesOn && preemptions >= bounds.preemptions) return { choices: [...own, ...kills], pruned: switches.length > 0, unfair };
+  return { choices: [...own, ...switches, ...kills], pruned: false, unfair };
 }
 
 /** The race detection and sleep sets of source-DPOR over the current run's steps. */
@@ -284,6 +312,7 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
   let schedules = 0;
   let steps = 0;
   let pruned = false;
+  let unfair = false;
   let redundant = 0;
   let naive: number | null = 0;
   for (;;) {
@@ -292,6 +321,7 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
     let last = -1;
     let preemptions = 0;
     let killed = false;
+    const again = new Array<boolean>(bounds.killable.length).fill(false);
     let schedule = "";
     let end: RunEnd = { kind: "finished" };
     let asleep: Asleep[] = [];
@@ -301,7 +331,8 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
         end = { kind: "livelock", message: `not every thread finished within ${bounds.maxSteps} steps (${run.blocked()})` };
         break;
       }
-      const now = ordered(run, bounds, last, preemptions, killed);
+      const now = ordered(run, bounds, last, preemptions, killed, again);
+      if (now.unfair) unfair = true;
       if (!now.choices.some((c) => c.kind !== "kill")) {
         end = { kind: "deadlock", message: `every live thread is blocked: ${run.blocked()}` };
         break;
@@ -330,6 +361,8 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
       if (choice.kind !== "kill" && choice.thread !== last && last >= 0 && run.enabled(last)) preemptions++;
       if (choice.kind === "kill") killed = true;
       else last = choice.thread;
+      for (let u = 0; u < again.length; u++) if (u !== choice.thread) again[u] = false;
+      if (choice.kind === "timeout") again[choice.thread] = true;
       const footprint = run.footprint(choice);
       await run.apply(choice);
       const touched = run.touched(footprint);
@@ -369,8 +402,10 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
     }
     if (stack.length === 0) {
       const limit = `at most ${bounds.preemptions} preemption${bounds.preemptions === 1 ? "" : "s"} per schedule`;
-      const bound = !pruned ? null : bounds.reduce ? `${limit}, and with reduce not even every class within that bound (see search.ts)` : limit;
-      return { schedules, steps, redundant, exhaustive: !pruned, bound, naiveSchedules: pruned && bounds.reduce ? null : naive };
+      const cut = !pruned ? null : bounds.reduce ? `${limit}, and with reduce not even every class within that bound (see search.ts)` : limit;
+      const fair = unfair ? "fair timeouts only (a wait that timed out did not time out again before another thread that could move had moved)" : null;
+      const bound = [cut, fair].filter((x) => x !== null).join("; ") || null;
+      return { schedules, steps, redundant, exhaustive: bound === null, bound, naiveSchedules: unfair || (pruned && bounds.reduce) ? null : naive };
     }
     if (stop || schedules >= bounds.maxSchedules) {
       return { schedules, steps, redundant, exhaustive: false, bound: stop ? "stopped at the first failure" : `maxSchedules (${bounds.maxSchedules})`, naiveSchedules: null };
