@@ -96,6 +96,31 @@ test("a wait with a timeout times out only when the schedule says so (A~)", asyn
   assert.deepEqual(all.finalStates.map((s) => s.state).sort(), ["wait() returned false", "wait() returned true"]);
 });
 
+test("a thread that catches every error in a loop: its livelock is still reported, then the explorer stops, saying why", async () => {
+  // Ending a run throws the explorer's own error at the thread's next operation; a bare catch in
+  // a loop takes it again and again, so the thread never ends. Once, this made explore() wait 20 s
+  // and blame "a loop that touches no shared object".
+  const swallows = (q: mp.Queue) => {
+    for (;;) {
+      try {
+        q.get({ timeout: 0.1 });
+      } catch {
+        continue;
+      }
+    }
+  };
+  const began = performance.now();
+  const one = await mp.explore({ threads: [swallows], args: [new mp.Queue()] as [mp.Queue], maxSteps: 300, stopAtFirstFailure: true });
+  assert.equal(one.failure?.kind, "livelock", String(one));
+  assert.deepEqual(one.finalStates.map((s) => s.state), ["livelock"]);
+  // A search that goes on needs the thread's worker again: it says which thread, and what to change.
+  await assert.rejects(
+    mp.explore({ threads: [swallows, (q: mp.Queue) => q.put(1)], args: [new mp.Queue()] as [mp.Queue], maxSteps: 300 }),
+    fails(Error, "thread A went on after the explorer ended its run", "catch {}", "rethrow the others"),
+  );
+  assert.ok(performance.now() - began < 15_000, "no 20 s wait for a step");
+});
+
 test("a killed thread takes no further step: its finally blocks do not touch memory", async () => {
   const v = mp.Value("i", 0, { lock: false });
   const scenario: mp.Scenario<[mp.Value]> = {

@@ -502,14 +502,22 @@ export class ScheduleRun {
     }
   }
 
-  /** Ends every live thread (a run cut short by a deadlock, a livelock or a failed invariant). */
+  /**
+   * Ends every live thread (a run cut short by a deadlock, a livelock or a failed invariant). A
+   * thread that goes on regardless (it catches every error in a loop) is left stuck, so that this
+   * run can still be reported; the next run's start refuses it (see `ExploreWorkers.stuck`).
+   */
   async abort(): Promise<void> {
     for (let slot = 0; slot < this.threads.length; slot++) {
       const t = this.threads[slot];
       if (t.ended) continue;
       this.workers.cells[slotBase(slot) + REPLY] = Reply.KILLED;
       this.workers.signal(slot, Status.GO);
-      await this.workers.settle(slot);
+      try {
+        await this.workers.settle(slot);
+      } catch (error) {
+        if (!this.workers.stuck(slot)) throw error;
+      }
       t.ended = true;
       t.outcome = Outcome.KILLED;
     }

@@ -157,6 +157,15 @@ export interface EndReport {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
+/**
+ * The message a worker posts when its thread went on after its run was ended: it caught the
+ * explorer's `Killed` at every operation (a catch that takes every error, in a loop), so its
+ * target never returns and the worker cannot run another schedule.
+ */
+export interface WentOnReport {
+  readonly wentOn: true;
+}
+
 /** What an explorer worker is started with. */
 export interface ExploreWorkerStart {
   /** The host the explorer runs in (a notebook's tslab, or plain Node), for the worker's globals. */

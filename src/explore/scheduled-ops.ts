@@ -12,8 +12,15 @@ import { A1, A2, BUF, BYTE, CLOCK, ELEMENT_TYPES, OP, Op, REPLY, Reply, RESULT, 
 import type { AnyTypedArray } from "../typecodes";
 
 /**
+ * After how many operations asked once killed a thread counts as going on for ever: a `finally`
+ * block or two asks a few times; a loop that catches every error asks without end.
+ */
+const WENT_ON = 10_000;
+
+/**
  * What every operation of a killed thread throws. Private to the explorer: a target that catches
- * it and goes on gets it again at its next operation, and it never touches memory.
+ * it and goes on gets it again at its next operation, and it never touches memory (after
+ * {@link WENT_ON} of them, `wentOn` is called once: see {@link scheduledOps}).
  */
 export class Killed extends Error {
   constructor() {
@@ -57,13 +64,16 @@ export interface ScheduledOps {
  * @param control - the explorer's control buffer.
  * @param slot - this worker's slot in it.
  * @param ids - the index of each scenario buffer (see `scenarioBuffers`).
+ * @param wentOn - called once in a run if the thread, killed, keeps asking (it catches every error in a loop).
  */
-export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: ReadonlyMap<SharedArrayBuffer, number>): ScheduledOps {
+export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: ReadonlyMap<SharedArrayBuffer, number>, wentOn: () => void): ScheduledOps {
   const cells = new Int32Array(control);
   const floats = new Float64Array(control);
   const base = slotBase(slot);
   const status = base + STATUS;
   let killed = false;
+  /** Operations asked since the kill. */
+  let askedKilled = 0;
   /** While spinning out: how many of the cells listed at SPIN_CELLS may be re-read without asking, and how many more reads may skip. */
   let spin: { cells: number; left: number; skipped: number } | null = null;
 
@@ -75,7 +85,10 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
 
   /** Asks for the turn to do `op` on element `index` of `view`; returns the scheduler's reply. */
   function ask(op: Op, view: AnyTypedArray, index: number, a1 = 0, a2 = 0): Reply {
-    if (killed) throw new Killed();
+    if (killed) {
+      if (++askedKilled === WENT_ON) wentOn();
+      throw new Killed();
+    }
     const id = ids.get(view.buffer as SharedArrayBuffer);
     if (id === undefined) return Reply.NATIVE;
     const byte = view.byteOffset + index * view.BYTES_PER_ELEMENT;
@@ -166,6 +179,7 @@ export function scheduledOps(control: SharedArrayBuffer, slot: number, ids: Read
     ops,
     reset() {
       killed = false;
+      askedKilled = 0;
       spin = null;
     },
     killed() {

@@ -13,7 +13,7 @@ import { scenarioBuffers } from "./scenario-memory";
 import { Killed, scheduledOps } from "./scheduled-ops";
 import { RawMemory } from "./raw-memory";
 import { makeDeterministic } from "./deterministic";
-import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart } from "./schedule-protocol";
+import { Outcome, RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type WentOnReport } from "./schedule-protocol";
 import { functionFromSource } from "../source-function";
 import { giveTargetGlobals } from "../target-globals";
 
@@ -36,7 +36,8 @@ async function main(start: ExploreWorkerStart): Promise<void> {
   giveTargetGlobals(start.host);
   const target = functionFromSource(start.source, start.name);
   const ids = new Map(scenarioBuffers(start.args).map((b, i) => [b.buffer, i]));
-  const scheduled = scheduledOps(start.control, start.slot, ids);
+  const wentOn: WentOnReport = { wentOn: true };
+  const scheduled = scheduledOps(start.control, start.slot, ids, () => parentPort?.postMessage(wentOn));
   useSharedMemoryOps(scheduled.ops);
   // The thread's Atomics: scheduled on the scenario's memory.
   const raw = new RawMemory(scheduled, ids);

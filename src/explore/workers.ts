@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
-import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome } from "./schedule-protocol";
+import { RESULT, STATUS, Status, slotBase, type EndReport, type ExploreWorkerStart, type Outcome, type WentOnReport } from "./schedule-protocol";
 import { host } from "../host";
 import { startWorker } from "../worker-start";
 
@@ -40,6 +40,8 @@ export class ExploreWorkers {
   readonly threadIds: number[];
   private readonly reports: EndReport[][];
   private readonly waiting: Array<(() => void) | null>;
+  /** Threads that went on after their run was ended (see {@link stuck}). */
+  private readonly wentOn: boolean[];
   private failure: Error | null = null;
 
   /**
@@ -53,13 +55,15 @@ export class ExploreWorkers {
     this.cells = new Int32Array(control);
     this.reports = sources.map(() => []);
     this.waiting = sources.map(() => null);
+    this.wentOn = sources.map(() => false);
     this.workers = sources.map((source, slot) => {
       const data: ExploreWorkerStart = { name: `thread ${String.fromCharCode(65 + slot)}`, source, args, control, slot, host: host().name };
       const worker = startWorker(EXPLORE_WORKER, data);
       worker.stdout.on("data", (chunk: Buffer) => process.stdout.write(chunk));
       worker.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
-      worker.on("message", (report: EndReport) => {
-        this.reports[slot].push(report);
+      worker.on("message", (report: EndReport | WentOnReport) => {
+        if ("wentOn" in report) this.wentOn[slot] = true;
+        else this.reports[slot].push(report);
         this.waiting[slot]?.();
       });
       worker.on("error", (error: Error) => {
@@ -85,6 +89,15 @@ export class ExploreWorkers {
     Atomics.notify(this.cells, slotBase(slot) + STATUS);
   }
 
+  /**
+   * Whether thread `slot` went on after its run was ended: killed, it caught the explorer's
+   * `Killed` at operation after operation (a catch that takes every error, in a loop). Its target
+   * never returns, so its worker cannot run another schedule.
+   */
+  stuck(slot: number): boolean {
+    return this.wentOn[slot];
+  }
+
   /** Waits until thread `slot` has asked for its next step or ended. */
   async settle(slot: number): Promise<void> {
     const index = slotBase(slot) + STATUS;
@@ -97,6 +110,7 @@ export class ExploreWorkers {
       const seen = Atomics.load(this.cells, index);
       if (seen !== Status.START && seen !== Status.GO) return;
       if (this.failure !== null) throw this.failure;
+      if (this.wentOn[slot]) throw this.wentOnError(slot);
       if (performance.now() - began > STEP_TIMEOUT_MS) {
         throw new Error(
           `explore(): thread ${String.fromCharCode(65 + slot)} ran for ${STEP_TIMEOUT_MS / 1000} s without a shared-memory step ` +
@@ -109,12 +123,23 @@ export class ExploreWorkers {
     }
   }
 
+  /** What is wrong with a thread that went on after its run was ended, and what to do. */
+  private wentOnError(slot: number): Error {
+    const name = String.fromCharCode(65 + slot);
+    return new Error(
+      `explore(): thread ${name} went on after the explorer ended its run: it caught the explorer's signal to stop at every ` +
+        `shared-memory operation, as a catch that takes every error (catch {}, or catch (e) {} that does not rethrow) does in a loop. ` +
+        `The explorer cannot end such a thread, so it cannot run another schedule. Catch only the errors you expect, and rethrow ` +
+        `the others: catch (e) { if (!(e instanceof mp.Empty)) throw e; }.`,
+    );
+  }
+
   /** How thread `slot`'s target ended (once its STATUS is ENDED). */
   outcome(slot: number): Outcome {
     return this.cells[slotBase(slot) + RESULT];
   }
 
-  /** The report of run `run` of thread `slot`, once its message has arrived. */
+  /** The report of run `run` of thread `slot`, once its message has arrived (none, for a {@link stuck} thread). */
   async report(slot: number, run: number): Promise<EndReport> {
     for (;;) {
       const found = this.reports[slot].find((r) => r.run === run);
@@ -122,6 +147,7 @@ export class ExploreWorkers {
         this.reports[slot] = this.reports[slot].filter((r) => r.run > run);
         return found;
       }
+      if (this.wentOn[slot]) return { run };
       if (this.failure !== null) throw this.failure;
       await new Promise<void>((resolve) => (this.waiting[slot] = resolve));
       this.waiting[slot] = null;
