@@ -512,10 +512,11 @@ describe("notebook 04", () => {
     assert.match(await verdict("✗", 3, () => notebook04.exercise3(noCount)), /count 0\. .*count\.value must be 3/);
   });
 
-  test("exercise 4: waiting for a flag with Atomics, then reading the data", async () => {
-    // The waiter and the flag's writer start together at a barrier and the flag goes up 200 ms
-    // later: an answer that copies before waiting copies before the data is there, unless its
-    // worker is held off the core for those 200 ms.
+  test("exercise 4: waiting for a flag with Atomics, then reading the data, in every schedule", async () => {
+    // The explorer runs the waiter beside the flag's writer, every schedule, timeouts free to fire
+    // (fairly): an answer that copies before waiting, or trusts one timed wait, copies 0 in some
+    // schedule, every run. (Live, the writer goes 200 ms after a shared start, and such answers
+    // could copy 42 by luck: the timed one always did.)
     function spin(flag: Int32Array, data: Int32Array, out: Int32Array) {
       while (Atomics.load(flag, 0) !== 1) continue;
       out[0] = data[0];
@@ -543,6 +544,18 @@ describe("notebook 04", () => {
       out[0] = data[0];
     }
     assert.match(await verdict("✗", 4, () => notebook04.exercise4(waitsForTheWrongValue)), /out\[0\] is 0, want 42/);
+    // One wait with a timeout, then the copy: live, the flag always goes up within the second.
+    function waitsOnce(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      Atomics.wait(flag, 0, 0, 1000);
+      out[0] = data[0];
+    }
+    assert.match(await verdict("✗", 4, () => notebook04.exercise4(waitsOnce)), /in the schedule A+~A+B+ .*out\[0\] is 0, want 42.*Your wait's timeout fired \(A~\)/);
+    // Right, with a timeout in a loop: its timeout does not fire for ever while the writer could go on.
+    function waitsInALoop(flag: Int32Array, data: Int32Array, out: Int32Array) {
+      while (Atomics.load(flag, 0) !== 1) Atomics.wait(flag, 0, 0, 50);
+      out[0] = data[0];
+    }
+    assert.match(await verdict("✓", 4, () => notebook04.exercise4(waitsInALoop)), /in every schedule where no timeout fires twice while another thread could go on/);
   });
 
   test("exercise 5: one cache line per worker's cell", () => {
@@ -729,7 +742,7 @@ describe("notebook 05", () => {
     assert.match(await verdict("✗", 2, () => notebook05.exercise2(nothing)), /the accounts ended at A 100, B 100, C 100, want A 90, B 120, C 90 .*did every transfer happen/);
   });
 
-  test("exercise 3: a latch on the notebook's thread must sleep in the condition's wait", async () => {
+  test("exercise 3: a latch on the notebook's thread must sleep in the condition's wait, and return exactly at n in every schedule", async () => {
     await verdict("✓", 3, () => notebook05.exercise3(async (latch, count, n) => {
       await latch.acquireAsync();
       try {
@@ -738,7 +751,8 @@ describe("notebook 05", () => {
         latch.release();
       }
     }));
-    // Right, written differently: its own loop around waitAsync; waitAsync with a timeout.
+    // Right, written differently: its own loop around waitAsync; waitAsync with a timeout (the
+    // explorer times a wait out again only once a guest has moved, so this is no livelock).
     await verdict("✓", 3, () => notebook05.exercise3(async (latch, count, n) => {
       await latch.acquireAsync();
       while (count[0] < n) await latch.waitAsync();
@@ -767,12 +781,49 @@ describe("notebook 05", () => {
         await mp.sleepAsync(0.5);
       }
     })), polling);
-    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async () => {})), /returned when only [0-3] of 4 had checked in/);
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async () => {})), /returned when only 0 of 4 had checked in/);
+    // It also runs as a thread of the explorer, in a worker: it cannot use the notebook's variables.
+    const guests = 4;
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count) => {
+      await latch.acquireAsync();
+      try {
+        await latch.waitForAsync(() => count[0] === guests);
+      } finally {
+        latch.release();
+      }
+    })), /runs your function in a worker, to try it in every schedule, and there it uses `guests`, which is not defined inside a worker\. Define what it needs inside it\./);
     assert.match(await verdict("✗", 3, () => notebook05.exercise3((latch) => void latch.acquire())), /threw BlockingCallError/);
     assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count, n) => {
       await latch.acquireAsync();
       await latch.waitForAsync(() => count[0] === n);
     })), /returned with the condition's lock still held/);
+    // Wrong in the order of a look and a check-in, which a live run seldom hits; the explorer
+    // (every schedule with at most 1 preemption, beside 2 guests) rejects them every run. A look
+    // with if: the live run usually catches it, else the explorer, with no preemption.
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      await latch.acquireAsync();
+      if (count[0] < n) await latch.waitAsync();
+      latch.release();
+    })), /returned when only [0-3] of 4 had checked in|in the schedule A×\d+ .*your function returned when only 1 of 2 guests had checked in/);
+    // A look at count[0] outside the lock: a check-in and its notifyAll() between the look and
+    // the wait is a lost wake-up. Live, its window is a few instructions wide.
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      while (count[0] < n) {
+        await latch.acquireAsync();
+        await latch.waitAsync();
+        latch.release();
+      }
+    })), /had not returned 3 s after the last check-in|in the schedule A×\d+ .*a deadlock: .*nobody was left to wake it/);
+    // Gives up after a timeout, with fewer checked in: live, the last check-in comes well within
+    // the second; the explorer lets the timeout fire first.
+    assert.match(await verdict("✗", 3, () => notebook05.exercise3(async (latch, count, n) => {
+      await latch.acquireAsync();
+      try {
+        await latch.waitForAsync(() => count[0] === n, { timeout: 1 });
+      } finally {
+        latch.release();
+      }
+    })), /returned when only [0-3] of 4 had checked in|in the schedule A×\d+ .*A~.*your function returned when only [01] of 2 guests had checked in/);
   });
   test("exercise 4: a bounded buffer's producer from semaphores, judged over every schedule with at most 2 preemptions", async () => {
     // The explorer runs the answer against the check's consumer in every schedule with at most 2
@@ -1153,7 +1204,22 @@ describe("notebook 08: share memory, or pass messages", () => {
         }
       }
     }
-    for (const teller of [counting, endless]) {
+    // Takes with a timeout, in a loop: the explorer times it out, but not for ever while a clerk could put.
+    const patient = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      let open = 2;
+      while (open > 0) {
+        let m;
+        try {
+          m = q.get({ timeout: 0.1 }) as number | null;
+        } catch (e) {
+          if (e instanceof mp.Empty) continue;
+          throw e;
+        }
+        if (m === null) open--;
+        else b.value = b.value + m;
+      }
+    };
+    for (const teller of [counting, endless, patient]) {
       assert.match(await verdict("✓", 1, () => notebook08.exercise1(teller)), /^✓ exercise 1: balance 201 in all \d+ schedules/);
     }
   });
@@ -1194,6 +1260,21 @@ describe("notebook 08: share memory, or pass messages", () => {
     assert.match(await verdict("✗", 1, () => notebook08.exercise1(waitsForThree)), /waited for a message that never comes: every live thread is blocked: C sleeps/);
     assert.match(await verdict("✗", 1, () => notebook08.exercise1(noWait)), /C threw Empty/);
     assert.match(await verdict("✗", 1, () => notebook08.exercise1(depositsOnly)), /Value\('i', 202\), want balance 201/);
+    // Waits for one stop too many with a timeout, and a catch that takes every error: it never
+    // ends (a livelock), and the explorer's own signal to stop is swallowed too.
+    const patientForThree = (q: mp.Queue, b: mp.SharedValue<"i">) => {
+      let open = 3;
+      while (open > 0) {
+        try {
+          const m = q.get({ timeout: 0.1 }) as number | null;
+          if (m === null) open--;
+          else b.value = b.value + m;
+        } catch {
+          continue;
+        }
+      }
+    };
+    assert.match(await verdict("✗", 1, () => notebook08.exercise1(patientForThree)), /waited for a message that never comes: not every thread finished within 5000 steps/);
     assert.deepEqual(await printed(() => notebook08.exercise1(undefined as never)), ["✗ exercise 1: pass your function itself, such as check.exercise1(teller), not undefined."]);
   });
 

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { Barrier } from "../barrier";
-import { explore, lostUpdates, replay } from "../explore";
+import { explore, lostUpdates, replay, type Failure } from "../explore";
 import { Process } from "../process";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
 import { asThread, everySchedule, lostInWords, refusal, inSchedule, showSchedule } from "./explored";
@@ -218,6 +218,51 @@ function raiseFlagLater(flag: Int32Array, data: Int32Array, gate: Barrier): void
   Atomics.notify(flag, 0);
 }
 
+/** Exercise 4's other side as a thread of the explorer: writes the data, then raises the flag and wakes sleepers. */
+function raiseFlag(flag: Int32Array, data: Int32Array): void {
+  data[0] = 42;
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+}
+
+/**
+ * Explores exercise 4's waiter (A) beside the flag's writer (B), every schedule (one per class of
+ * equivalent ones), a wait's timeout free to fire wherever a wait has one (fairly: not again and
+ * again while the writer could go on): what it covered, or the ✗ text with the schedule. An answer that copies before it waits, waits for the wrong value, or
+ * trusts a single timed wait copies 0 in some schedule, whatever the machine's timing.
+ */
+async function exploreWaiter(waitThenCopy: unknown): Promise<string | { what: string; failure: Failure | null }> {
+  let judged;
+  try {
+    judged = await everySchedule({
+      threads: [asThread(waitThenCopy, "args[0], args[1], args[2]"), raiseFlag],
+      args: [new Int32Array(new SharedArrayBuffer(4)), new Int32Array(new SharedArrayBuffer(4)), new Int32Array(new SharedArrayBuffer(4))] as [Int32Array, Int32Array, Int32Array],
+      names: ["flag", "data", "out"],
+      reduce: true,
+      fairTimeouts: true,
+      check: ({ args: [, , out], threads: [waiter] }) => waiter.outcome === "returned" && out[0] === 42,
+      state: ({ args: [, , out], threads: [waiter] }) =>
+        waiter.outcome === "returned" ? `out[0] is ${out[0]}` : `your function ${waiter.outcome} ${waiter.error?.name}: ${waiter.error?.message}`,
+    });
+  } catch (error) {
+    return { what: (error as Error).message, failure: null };
+  }
+  const { failure, covered } = judged;
+  if (failure === null) return covered;
+  const where = `${inSchedule(failure)} (A your function, B the writer: data[0] = 42, then Atomics.store(flag, 0, 1) and Atomics.notify)`;
+  if (failure.kind === "deadlock") {
+    return { failure, what: `${where}, a deadlock: ${failure.message}. Sleep with Atomics.wait(flag, 0, 0) (it returns at once if the flag is no longer 0), in a loop until Atomics.load(flag, 0) is 1.` };
+  }
+  if (failure.kind === "livelock") return { failure: null, what: `your function never finished beside the flag's writer: ${failure.message}.` };
+  if (failure.kind !== "check" || !failure.state.startsWith("out[0]")) return { failure, what: `${where}: ${failure.kind === "check" ? failure.state : failure.message}.` };
+  const timedOut = /A~/.test(failure.schedule) ? " Your wait's timeout fired (A~) before the flag went up, and your function copied anyway: a wait that ends says nothing by itself." : "";
+  return {
+    failure,
+    what: `${where}: ${failure.state}, want 42: your function copied data[0] before the flag said the data was there.${timedOut} ` +
+      "Wait until the flag is 1 first (while (Atomics.load(flag, 0) !== 1) Atomics.wait(flag, 0, 0)), and only then copy data[0].",
+  };
+}
+
 /** The names of a function's parameters, from its source (`function f(a, b)`, `(a, b) =>`, `a =>`). */
 function parameterNames(source: string): string[] {
   const list = /^[^(=]*\(([^)]*)\)/.exec(source)?.[1] ?? /^\s*(?:async\s+)?([\w$]+)\s*=>/.exec(source)?.[1] ?? "";
@@ -227,10 +272,13 @@ function parameterNames(source: string): string[] {
 /**
  * Exercise 4: `waitThenCopy(flag, data, out)` runs in a worker: it waits until `flag[0]` is 1,
  * reading the flag only with `Atomics` (`load` in a loop, or `wait`), then copies `data[0]` into
- * `out[0]`. Another worker, which starts with it at a barrier, writes 42 into `data[0]` 200 ms
- * later, then raises the flag with
- * `Atomics.store` and `Atomics.notify`. The check wants 42 in `out[0]` within 10 s, and no plain
- * read of the flag (`flag[0]`) in the source.
+ * `out[0]`. The check first explores it beside the flag's writer (which writes 42 into `data[0]`,
+ * then raises the flag with `Atomics.store` and `Atomics.notify`), every schedule, a timeout free
+ * to fire wherever a wait has one, and wants 42 in `out[0]` in every one: an answer that copies
+ * first, waits for the wrong value, or trusts one timed wait gets a ✗ every run, with the
+ * schedule. Then it runs it in a real worker, which starts with the writer's at a barrier, the
+ * writer 200 ms later, and wants 42 within 10 s; and no plain read of the flag (`flag[0]`) in the
+ * source.
  *
  * @example `await check.exercise4(waitThenCopy);`
  */
@@ -244,6 +292,12 @@ export async function exercise4(waitThenCopy: (flag: Int32Array, data: Int32Arra
     new Process({ target: waitThenCopy });
   } catch (error) {
     return fail(4, `the library refused it: ${(error as Error).message}`);
+  }
+  const explored = await exploreWaiter(waitThenCopy);
+  if (typeof explored !== "string") {
+    fail(4, explored.what);
+    if (explored.failure !== null) showSchedule(explored.failure, "A your function, B the writer");
+    return;
   }
   const gate = new Barrier(2);
   const outcome = await runWorkers([
@@ -265,7 +319,7 @@ export async function exercise4(waitThenCopy: (flag: Int32Array, data: Int32Arra
   if (!/Atomics\s*\.\s*(load|wait)\s*\(/.test(source)) {
     return fail(4, "it copied 42, but it never waits with Atomics.load or Atomics.wait: it was lucky. Wait for the flag first.");
   }
-  pass(4, "it waited for the flag with Atomics and copied 42: the data's write happens before its read.");
+  pass(4, `it waited for the flag with Atomics and copied 42, in ${explored} beside the flag's writer, and in real workers: the data's write happens before its read.`);
 }
 
 /**

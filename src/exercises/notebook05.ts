@@ -14,7 +14,7 @@ import { BoundedSemaphore, Semaphore } from "../semaphore";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
 import { sleepAsync } from "../sleep";
 import type { Failure } from "../explore";
-import { asThread, everySchedule, refusal, inSchedule, showSchedule } from "./explored";
+import { asThread, everySchedule, refusal, inSchedule, showSchedule, threadAround } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
@@ -204,19 +204,102 @@ declare const mp: { withLock<T>(lock: Condition, fn: () => T): T };
 /** How long the learner's function may take to settle into its wait, and to return at the end. */
 const SETTLE_SECONDS = 3;
 
+/** A guest of the explored latch: checks in at once, under the condition's lock, and notifies. */
+function checkInNow(latch: Condition, count: Int32Array): void {
+  mp.withLock(latch, () => {
+    count[0]++;
+    latch.notifyAll();
+  });
+}
+
+/** The explored latch waits for this many guests (threads B and C). */
+const GUESTS = 2;
+
+/**
+ * Explores the learner's latch (thread A, which returns what `count[0]` held when the function
+ * returned) beside two guests that check in at once, every schedule with at most 1 preemption:
+ * what it covered, or the ✗ text. A latch that looks with `if` rather than `while` returns early
+ * with no preemption; one that looks at `count[0]` outside the lock loses a wake-up (a deadlock)
+ * with one. Timeouts are fair, so a right latch that waits with a timeout in a loop is not a
+ * livelock because the explorer timed it out forever while the guests stood still.
+ */
+async function exploreLatch(waitForCheckIns: unknown): Promise<string | { what: string }> {
+  const lock = new RLock();
+  let what = "";
+  let judged;
+  try {
+    judged = await everySchedule({
+      threads: [
+        threadAround(waitForCheckIns, `return (async () => { await learner(args[0], args[1], ${GUESTS}); return args[1][0]; })();`),
+        checkInNow,
+        checkInNow,
+      ],
+      args: [new Condition(lock), new Int32Array(new SharedArrayBuffer(4))] as [Condition, Int32Array],
+      names: ["latch", "count"],
+      reduce: true,
+      preemptions: 1,
+      fairTimeouts: true,
+      check: ({ threads: [mine, ...guests] }) => {
+        const guest = guests.find((g) => g.outcome !== "returned");
+        if (mine.outcome !== "returned") what = `your function threw ${mine.error?.name}: ${mine.error?.message}`;
+        else if (Number(mine.value) < GUESTS) {
+          what = `your function returned when only ${String(mine.value)} of ${GUESTS} guests had checked in. ` +
+            "A wake-up (a notifyAll() for somebody else's check-in, or a timeout) does not mean count[0] reached n: " +
+            "look again each time you wake, under the lock, with while (count[0] < n) await latch.waitAsync(), or await latch.waitForAsync(() => count[0] >= n)";
+        } else if (lock.locked()) what = "your function returned with the condition's lock still held: release it (in a finally)";
+        else if (guest !== undefined) what = `guest ${guest.thread} ${guest.outcome}${guest.error ? ` ${guest.error.name}: ${guest.error.message}` : ""}`;
+        else return true;
+        return false;
+      },
+    });
+  } catch (error) {
+    return { what: (error as Error).message };
+  }
+  const { failure, covered } = judged;
+  if (failure === null) return covered;
+  if (failure.kind === "deadlock") {
+    what = `a deadlock: ${failure.message}. Your function went to sleep after the last check-in and its notifyAll(), and nobody was left to wake it. ` +
+      "Look at count[0] and go to sleep while holding the lock (latch.waitAsync() lets it go only once you sleep), so that no check-in can come in between";
+  } else if (failure.kind !== "check") what = `a ${failure.kind}: ${failure.message}`;
+  return { what: `beside ${GUESTS} guests that check in at once, in the schedule ${inRuns(failure.schedule)} (A your function, B and C the guests): ${what}.` };
+}
+
 /**
  * Exercise 3: `waitForCheckIns(latch, count, n)` runs on the notebook's thread and must return
  * once `count[0]` has reached `n`, waiting on the `Condition` (`waitAsync`, or `waitForAsync`,
- * which calls it) without blocking the kernel. The check starts 4 guest workers and lets three
- * check in; then, with nothing changing, the function must be found asleep in the condition's
- * `waitAsync` (a function that polls, `while (count[0] < n) await mp.sleepAsync(...)`, never is,
- * so it gets a ✗ every run, however fast it polls); then the fourth checks in and notifies, and
- * the function must return, with the lock released.
+ * which calls it) without blocking the kernel. The check first runs it live: it starts 4 guest
+ * workers and lets three check in; then, with nothing changing, the function must be found asleep
+ * in the condition's `waitAsync` (a function that polls, `while (count[0] < n) await
+ * mp.sleepAsync(...)`, never is, so it gets a ✗ every run, however fast it polls); then the fourth
+ * checks in and notifies, and the function must return, with the lock released. Then, as the
+ * order of a look at `count[0]` and a check-in is a matter of timing that a live run rarely hits,
+ * it explores the function beside two guests, every schedule with at most 1 preemption (timeouts
+ * fair), and wants it to return exactly when `count[0]` reached 2, lock released, every time: a
+ * look with `if` rather than `while`, a look outside the lock (a lost wake-up), or a return after
+ * a timeout with fewer checked in gets a ✗ every run, with the schedule.
  *
  * @example `await check.exercise3(waitForCheckIns);`
  */
 export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32Array, n: number) => Promise<void> | void): Promise<void> {
   if (typeof waitForCheckIns !== "function") return fail(3, "pass your function itself, such as check.exercise3(waitForCheckIns).");
+  const refused = refusal(waitForCheckIns);
+  if (refused !== null) {
+    const why = refused.split(". ")[0].replace(/^Process\(\): target /, "it ");
+    return fail(3, `the check also runs your function in a worker, to try it in every schedule, and there ${why}. Define what it needs inside it.`);
+  }
+  const live = await latchLive(waitForCheckIns);
+  if (live !== null) return fail(3, live);
+  const explored = await exploreLatch(waitForCheckIns);
+  if (typeof explored !== "string") return fail(3, explored.what);
+  pass(3, "your function slept in the condition's wait until the last check-in woke it, and the kernel was never blocked; " +
+    `and beside ${GUESTS} guests, in ${explored}, it returned exactly when count[0] reached ${GUESTS}, with the lock released.`);
+}
+
+/**
+ * The live part of exercise 3 (see there): 4 guest workers, the function on this thread. The ✗
+ * text, or null if it passed.
+ */
+async function latchLive(waitForCheckIns: (latch: Condition, count: Int32Array, n: number) => Promise<void> | void): Promise<string | null> {
   const lock = new RLock();
   const latch = new Condition(lock);
   const count = new Int32Array(new SharedArrayBuffer(4));
@@ -236,8 +319,12 @@ export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32
   };
   let error: Error | null = null;
   let returned = false;
+  let atReturn = -1;
   const running = (async () => waitForCheckIns(latch, count, 4))().then(
-    () => void (returned = true),
+    () => {
+      returned = true;
+      atReturn = count[0];
+    },
     (e: unknown) => void (error = e instanceof Error ? e : new Error(String(e))),
   );
   const until = async (done: () => boolean, seconds: number): Promise<boolean> => {
@@ -248,7 +335,7 @@ export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32
   for (const go of gos.slice(0, 3)) go.set();
   await until(() => count[0] === 3, 10);
   const slept = await until(() => waiting > 0 || returned || error !== null, SETTLE_SECONDS);
-  const early = returned ? count[0] : -1;
+  const early = returned ? atReturn : -1;
   gos[3].set();
   await until(() => returned || error !== null, SETTLE_SECONDS);
   const done = returned;
@@ -270,13 +357,21 @@ export async function exercise3(waitForCheckIns: (latch: Condition, count: Int32
   } else if (!free) {
     verdict = "your function returned with the condition's lock still held: release it (in a finally).";
   }
-  if (verdict !== null) return fail(3, verdict);
-  pass(3, "your function slept in the condition's wait until the last check-in woke it, and the kernel was never blocked.");
+  return verdict;
 }
 
-/** A schedule in runs of one thread's steps, `A×12 B×3 A×2`: the primitives take many steps each. */
+/**
+ * A schedule in runs of one thread's steps, `A×12 B×3 A~ A×2` (`A~` a timeout of A's wait): the
+ * primitives take many steps each.
+ */
 function inRuns(schedule: string): string {
-  return (schedule.match(/(.)\1*/g) ?? []).map((run) => `${run[0]}×${run.length}`).join(" ");
+  const runs: { token: string; times: number }[] = [];
+  for (const token of schedule.match(/[A-Z][~!]?/g) ?? []) {
+    const last = runs[runs.length - 1];
+    if (last?.token === token) last.times++;
+    else runs.push({ token, times: 1 });
+  }
+  return runs.map(({ token, times }) => (token.length > 1 && times === 1 ? token : `${token}×${times}`)).join(" ");
 }
 
 /** The consumer of exercise 4, a thread of the explorer: takes three items, in order. */

@@ -7,7 +7,8 @@
  * start. That bound covers every order in which the three workers can hand the queue over, which is
  * where the plausible wrong tellers fail (stopping at the first stop message, waiting for one stop
  * too many, `getNowait` on an empty queue, skipping withdrawals); it does not cover a switch in the
- * middle of a `put`, which the queue's own model-checked tests cover.
+ * middle of a `put`, which the queue's own model-checked tests cover. Timeouts are fair, so a
+ * teller that takes with a timeout in a loop is not timed out for ever while a clerk could put.
  *
  * Exercise 2 runs the learner's function in a real `Pool` and compares the values.
  *
@@ -52,6 +53,8 @@ export async function exercise1(teller: Teller): Promise<void> {
       args: [new Queue(), Value("i", 200)] as [Queue, SharedValue<"i">],
       names: ["q", "balance"],
       preemptions: 0,
+      fairTimeouts: true,
+      stopAtFirstFailure: true,
       check: ({ args: [, balance], threads }) => threads.every((t) => t.outcome === "returned") && balance.value === 201,
     });
   } catch (error) {
@@ -62,7 +65,7 @@ export async function exercise1(teller: Teller): Promise<void> {
     return pass(1, `balance 201 in all ${schedules} schedules: one owner, every message applied once, and it stopped after both clerks were done.`);
   }
   const order = `In schedule ${failure.schedule.replace(/(.)\1*/g, (run) => run[0])} (A deposits, B withdraws, C is your teller)`;
-  if (failure.kind === "deadlock") {
+  if (failure.kind === "deadlock" || failure.kind === "livelock") {
     return fail(1, `${order} your teller waited for a message that never comes: ${failure.message}. Count the stop messages: there is one per clerk, two in all.`);
   }
   const threw = /threw|Empty/.test(failure.message) ? ` (${failure.message})` : "";
