@@ -21,7 +21,8 @@
  */
 import { isPlain } from "../transfer";
 import type { AnyTypedArray } from "../typecodes";
-import { Op, Reply } from "./schedule-protocol";
+import type { WaitResult } from "../atomics";
+import { Op } from "./schedule-protocol";
 import type { ScheduledOps } from "./scheduled-ops";
 
 /** The native `Atomics` functions, taken before the thread's `Atomics` is replaced. */
@@ -223,10 +224,9 @@ export class RawMemory {
       return c;
     };
     /** A wait modelled as the library's own (a timeout is the schedule's choice). */
-    const waited = (c: { target: AnyTypedArray; i: number }, value: unknown, ms: unknown): "ok" | "not-equal" | "timed-out" => {
+    const waited = (c: { target: AnyTypedArray; i: number }, value: unknown, ms: unknown): WaitResult => {
       const limit = ms === undefined ? Infinity : Number(ms);
-      const reply = scheduled.ask(Op.WAIT, c.target, c.i, Number(value) | 0, Number.isNaN(limit) ? Infinity : Math.max(0, limit));
-      return reply === Reply.NOT_EQUAL ? "not-equal" : reply === Reply.TIMED_OUT ? "timed-out" : "ok";
+      return scheduled.ops.wait(c.target as Int32Array, c.i, Number(value) | 0, Number.isNaN(limit) ? Infinity : Math.max(0, limit));
     };
     const atomics = {
       load: (array: unknown, index: unknown): unknown => {
