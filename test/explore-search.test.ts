@@ -195,6 +195,23 @@ test("fairTimeouts: threads that time out in a loop waiting for what never comes
   assert.doesNotMatch(timeouts, /A~A~|B~B~/);
 });
 
+test("fairTimeouts: two threads' timeouts, taking turns, do not starve a third that can go on", async () => {
+  // A and B wait for C's set() in timed loops. That A and B moved in turn (each timing out) is not
+  // enough for another timeout: C could step at each, so it must step first.
+  const loop = (ev: mp.Event) => { while (!ev.wait({ timeout: 0.01 })); };
+  const result = await mp.explore({
+    threads: [loop, loop, (ev: mp.Event, c: Int32Array) => { Atomics.add(c, 0, 1); ev.set(); }],
+    args: [new mp.Event(), new Int32Array(new SharedArrayBuffer(4))] as [mp.Event, Int32Array],
+    // No preemption: A and B sleep before C runs, so every switch to C's steps is free.
+    preemptions: 0,
+    fairTimeouts: true,
+    maxSteps: 400,
+    stopAtFirstFailure: true,
+  });
+  assert.equal(result.failure, null, String(result));
+  assert.match(result.bound ?? "", /fair timeouts only/);
+});
+
 test("fairTimeouts: a timeout that races with the notify that would end it is still explored", async () => {
   // One timed wait, not a loop: both orders (set first, or the timeout first) are fair.
   const result = await mp.explore({

@@ -105,7 +105,8 @@ export interface Scenario<A extends unknown[] = unknown[]> {
   readonly stopAtFirstFailure?: boolean;
   /**
    * Search option: explore only fair timeouts. A wait that timed out may not time out again until
-   * another thread has moved (taken a step or timed out), while another thread can. Without it, a thread that
+   * every thread that could move then (take a step, or time out) has moved, or can no longer
+   * move: others' timeouts never starve a thread that can go on. Without it, a thread that
    * waits with a timeout in a loop (`while (!done) await latch.waitAsync({ timeout: 0.05 })`) can
    * be timed out again and again while the thread that would set `done` never runs, a schedule no
    * machine runs, reported as a livelock. A timeout still fires freely when no other thread can

@@ -46,10 +46,11 @@
  * timed out again and again while the thread that would end its wait never gets a step: a
  * schedule no machine runs (each timeout is a span of real time in which a runnable thread runs),
  * reported as a livelock. With `fairTimeouts`, a thread whose wait timed out may not time out
- * again until another thread has moved (taken a step or timed out), while another thread can
- * move; a timeout is still free to fire when every other thread is blocked with no timeout, or
- * has ended (then it is the only way on). Two threads that each time out in a loop, waiting for
- * what never comes, still take turns up to `maxSteps`: a real livelock is still reported.
+ * again until every thread that could move (take a step, or time out) at that timeout has moved,
+ * or can no longer move; so no thread that can go on is starved by others' timeouts, while a
+ * timeout is still free to fire when nothing else can move (then it is the only way on). Two
+ * threads that each time out in a loop, waiting for what never comes, still take turns up to
+ * `maxSteps`: a real livelock is still reported.
  * Which timeouts may fire then depends on the schedule so far, not only on the state, so a race
  * whose reversal needs a timeout set aside finds no such choice at its point, and every choice
  * there is added (as for a disabled thread, above): more work, never less, over the fair
@@ -80,7 +81,7 @@ export interface SearchBounds {
   readonly reduce: boolean;
   /** Any two writes are dependent (an invariant, checked between steps, may read any cells). */
   readonly writesVisible?: boolean;
-  /** A wait that timed out may not time out again until another thread has moved, if one can. */
+  /** A wait that timed out may not time out again until every thread that could move then has moved, or cannot. */
   readonly fairTimeouts?: boolean;
 }
 
@@ -161,9 +162,10 @@ const writes = (f: Footprint): boolean => f === "all" || f.some((x) => x.write);
 
 /**
  * The choices worth trying at this point, in the order to try them: the last thread's own step
- * first (no preemption), then the others' steps, timeouts, and kills. `again[t]`: t's wait timed
- * out and no other thread has moved (stepped or timed out) since; with `fairTimeouts`, t may not
- * time out again yet if another thread can move (`unfair` says such a timeout was set aside).
+ * first (no preemption), then the others' steps, timeouts, and kills. `owed[t]`: the threads that
+ * could move (step or time out) when t's wait last timed out and have not moved since; with
+ * `fairTimeouts`, t may not time out again while one of them can still move (`unfair` says such a
+ * timeout was set aside). `movable`: the threads that can move here.
  */
 function ordered(
   run: ScheduleRun,
@@ -171,18 +173,19 @@ function ordered(
   last: number,
   preemptions: number,
   killed: boolean,
-  again: readonly boolean[],
-): { choices: Choice[]; pruned: boolean; unfair: boolean } {
+  owed: ReadonlyArray<ReadonlySet<number>>,
+): { choices: Choice[]; pruned: boolean; unfair: boolean; movable: number[] } {
   const possible = run.choices(!killed).filter((c) => c.kind !== "kill" || bounds.killable[c.thread]);
-  const othersMove = (t: number): boolean => possible.some((c) => c.thread !== t && c.kind !== "kill");
-  const all = bounds.fairTimeouts === true ? possible.filter((c) => c.kind !== "timeout" || !again[c.thread] || !othersMove(c.thread)) : possible;
+  const movable = [...new Set(possible.filter((c) => c.kind !== "kill").map((c) => c.thread))];
+  const waited = (t: number): boolean => movable.some((u) => owed[t].has(u));
+  const all = bounds.fairTimeouts === true ? possible.filter((c) => c.kind !== "timeout" || !waited(c.thread)) : possible;
   const unfair = all.length < possible.length;
   const lastGoesOn = last >= 0 && run.enabled(last);
   const own = all.filter((c) => c.kind === "step" && c.thread === last);
   const switches = all.filter((c) => c.kind !== "kill" && !(c.kind === "step" && c.thread === last));
   const kills = all.filter((c) => c.kind === "kill");
-  if (lastGoesOn && preemptions >= bounds.preemptions) return { choices: [...own, ...kills], pruned: switches.length > 0, unfair };
-  return { choices: [...own, ...switches, ...kills], pruned: false, unfair };
+  if (lastGoesOn && preemptions >= bounds.preemptions) return { choices: [...own, ...kills], pruned: switches.length > 0, unfair, movable };
+  return { choices: [...own, ...switches, ...kills], pruned: false, unfair, movable };
 }
 
 /** The race detection and sleep sets of source-DPOR over the current run's steps. */
@@ -321,7 +324,7 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
     let last = -1;
     let preemptions = 0;
     let killed = false;
-    const again = new Array<boolean>(bounds.killable.length).fill(false);
+    const owed = bounds.killable.map(() => new Set<number>());
     let schedule = "";
     let end: RunEnd = { kind: "finished" };
     let asleep: Asleep[] = [];
@@ -331,7 +334,7 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
         end = { kind: "livelock", message: `not every thread finished within ${bounds.maxSteps} steps (${run.blocked()})` };
         break;
       }
-      const now = ordered(run, bounds, last, preemptions, killed, again);
+      const now = ordered(run, bounds, last, preemptions, killed, owed);
       if (now.unfair) unfair = true;
       if (!now.choices.some((c) => c.kind !== "kill")) {
         end = { kind: "deadlock", message: `every live thread is blocked: ${run.blocked()}` };
@@ -361,8 +364,8 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
       if (choice.kind !== "kill" && choice.thread !== last && last >= 0 && run.enabled(last)) preemptions++;
       if (choice.kind === "kill") killed = true;
       else last = choice.thread;
-      for (let u = 0; u < again.length; u++) if (u !== choice.thread) again[u] = false;
-      if (choice.kind === "timeout") again[choice.thread] = true;
+      for (const waiting of owed) waiting.delete(choice.thread);
+      if (choice.kind === "timeout") owed[choice.thread] = new Set(now.movable.filter((u) => u !== choice.thread));
       const footprint = run.footprint(choice);
       await run.apply(choice);
       const touched = run.touched(footprint);
@@ -403,7 +406,7 @@ export async function search(run: ScheduleRun, bounds: SearchBounds, hooks: Sear
     if (stack.length === 0) {
       const limit = `at most ${bounds.preemptions} preemption${bounds.preemptions === 1 ? "" : "s"} per schedule`;
       const cut = !pruned ? null : bounds.reduce ? `${limit}, and with reduce not even every class within that bound (see search.ts)` : limit;
-      const fair = unfair ? "fair timeouts only (a wait that timed out did not time out again before another thread that could move had moved)" : null;
+      const fair = unfair ? "fair timeouts only (a wait that timed out did not time out again while a thread that could move then had not moved)" : null;
       const bound = [cut, fair].filter((x) => x !== null).join("; ") || null;
       return { schedules, steps, redundant, exhaustive: bound === null, bound, naiveSchedules: unfair || (pruned && bounds.reduce) ? null : naive };
     }
