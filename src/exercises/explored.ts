@@ -76,13 +76,15 @@ export interface Judged {
 /**
  * Explores `scenario` (stopping at the first failing schedule) and says what it found. With
  * `reduce`, one schedule of each class of equivalent ones runs (every bug is still found); with a
- * preemption bound, every schedule with at most that many preemptions.
+ * preemption bound, every schedule with at most that many preemptions. Timeouts are fair unless
+ * the scenario says otherwise (`fairTimeouts`): an answer that waits with a timeout in a loop is
+ * not timed out for ever while another thread could go on, a schedule no machine runs.
  *
  * @throws Error when the search ran out of schedules before it was done (the answer takes far more
  *   steps than the exercise needs); the caller turns it into a ✗.
  */
 export async function everySchedule<A extends unknown[]>(scenario: Scenario<A>): Promise<Judged> {
-  const result = await explore({ maxSchedules: MAX_SCHEDULES, ...scenario, stopAtFirstFailure: true });
+  const result = await explore({ maxSchedules: MAX_SCHEDULES, fairTimeouts: true, ...scenario, stopAtFirstFailure: true });
   // A preemption bound and fair timeouts are the check's own limits; only other limits cut it short.
   const limits = (result.bound === null ? [] : result.bound.split("; ")).filter((b) => !/^at most \d+ preemption|^fair timeouts/.test(b));
   if (result.failure === null && !result.exhaustive && limits.length > 0) {
@@ -90,7 +92,7 @@ export async function everySchedule<A extends unknown[]>(scenario: Scenario<A>):
       "your function takes far more shared-memory steps than the exercise needs.");
   }
   const n = result.schedules;
-  const fair = /fair timeouts/.test(result.bound ?? "") ? " where no timeout fires twice while another thread could go on" : "";
+  const fair = /fair timeouts/.test(result.bound ?? "") ? " where no thread's timeouts keep another that could go on waiting" : "";
   const covered = scenario.preemptions !== undefined
     ? `every schedule with at most ${scenario.preemptions} preemption${scenario.preemptions === 1 ? "" : "s"}${fair} (${n} schedules)`
     : scenario.reduce === true ? `every schedule${fair} (${n} classes of equivalent schedules, one run each)` : `every schedule${fair} (${n})`;
@@ -106,8 +108,27 @@ export async function everySchedule<A extends unknown[]>(scenario: Scenario<A>):
  */
 export function showSchedule(failure: Failure, threads: string): void {
   if (failure.trace.length === 0) return;
-  console.log(`The schedule that breaks it, ${failure.schedule} (${threads}), step by step:`);
-  console.log(formatTrace(failure.trace));
+  if (failure.trace.length <= MAX_TRACE) {
+    console.log(`The schedule that breaks it, ${failure.schedule} (${threads}), step by step:`);
+    console.log(formatTrace(failure.trace));
+    return;
+  }
+  console.log(`The schedule that breaks it (${threads}) is ${failure.trace.length} steps long; its first ${MAX_TRACE / 2}:`);
+  console.log(formatTrace(failure.trace.slice(0, MAX_TRACE / 2)));
+}
+
+/** The most steps a failing schedule's trace is printed with in full (a livelock runs to thousands). */
+const MAX_TRACE = 120;
+
+/** The most characters of a schedule string a ✗ line shows. */
+const MAX_SCHEDULE_TEXT = 160;
+
+/**
+ * A schedule string, or any text made from one, as a ✗ line shows it: whole, or its beginning
+ * and how long it is (a livelock's schedule runs to thousands of steps).
+ */
+export function shortSchedule(text: string): string {
+  return text.length <= MAX_SCHEDULE_TEXT ? text : `${text.slice(0, MAX_SCHEDULE_TEXT)}… (${text.length} characters in all)`;
 }
 
 /**
@@ -122,5 +143,5 @@ export function lostInWords(lost: LostUpdate): string {
 
 /** Where a failure happened, for a ✗ line: `"in the schedule ABBA"`, or, where no thread took a step, `"in the one schedule there is (no shared-memory step)"`. */
 export function inSchedule(failure: Failure): string {
-  return failure.schedule === "" ? "in the one schedule there is (no thread took a shared-memory step)" : `in the schedule ${failure.schedule}`;
+  return failure.schedule === "" ? "in the one schedule there is (no thread took a shared-memory step)" : `in the schedule ${shortSchedule(failure.schedule)}`;
 }

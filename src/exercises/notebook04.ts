@@ -239,7 +239,6 @@ async function exploreWaiter(waitThenCopy: unknown): Promise<string | { what: st
       args: [new Int32Array(new SharedArrayBuffer(4)), new Int32Array(new SharedArrayBuffer(4)), new Int32Array(new SharedArrayBuffer(4))] as [Int32Array, Int32Array, Int32Array],
       names: ["flag", "data", "out"],
       reduce: true,
-      fairTimeouts: true,
       check: ({ args: [, , out], threads: [waiter] }) => waiter.outcome === "returned" && out[0] === 42,
       state: ({ args: [, , out], threads: [waiter] }) =>
         waiter.outcome === "returned" ? `out[0] is ${out[0]}` : `your function ${waiter.outcome} ${waiter.error?.name}: ${waiter.error?.message}`,

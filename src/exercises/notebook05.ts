@@ -14,7 +14,7 @@ import { BoundedSemaphore, Semaphore } from "../semaphore";
 import { Array as SharedArrayOf, Value, type SharedArray, type SharedValue } from "../shared";
 import { sleepAsync } from "../sleep";
 import type { Failure } from "../explore";
-import { asThread, everySchedule, refusal, inSchedule, showSchedule, threadAround } from "./explored";
+import { asThread, everySchedule, refusal, inSchedule, shortSchedule, showSchedule, threadAround } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 import { runWorkers, trouble } from "./workers";
 
@@ -162,6 +162,9 @@ export async function exercise2(ringTransfer: RingTransfer): Promise<void> {
   if (failure !== null) {
     const what = failure.kind === "deadlock"
       ? `a deadlock in the ring (${failure.message}). Take the lock of the smaller account number first, whichever way the money goes`
+      : failure.kind === "livelock"
+      ? `a livelock (${failure.message}): the workers kept giving a lock back and trying again, in turn, and none got both. ` +
+        "A timeout and a retry that every worker takes the same way can repeat for ever. Take the lock of the smaller account number first, whichever way the money goes: then nobody has to back off"
       : failure.kind !== "check" ? `a ${failure.kind}: ${failure.message}`
       : problem ?? `the accounts ended at A ${balances[0]}, B ${balances[1]}, C ${balances[2]}, want 100 each: an update was lost. Change both accounts while both locks are held`;
     fail(2, `one move each around the ring, ${inSchedule(failure)}: ${what}.`);
@@ -238,7 +241,6 @@ async function exploreLatch(waitForCheckIns: unknown): Promise<string | { what: 
       names: ["latch", "count"],
       reduce: true,
       preemptions: 1,
-      fairTimeouts: true,
       check: ({ threads: [mine, ...guests] }) => {
         const guest = guests.find((g) => g.outcome !== "returned");
         if (mine.outcome !== "returned") what = `your function threw ${mine.error?.name}: ${mine.error?.message}`;
@@ -371,7 +373,7 @@ function inRuns(schedule: string): string {
     if (last?.token === token) last.times++;
     else runs.push({ token, times: 1 });
   }
-  return runs.map(({ token, times }) => (token.length > 1 && times === 1 ? token : `${token}×${times}`)).join(" ");
+  return shortSchedule(runs.map(({ token, times }) => (token.length > 1 && times === 1 ? token : `${token}×${times}`)).join(" "));
 }
 
 /** The consumer of exercise 4, a thread of the explorer: takes three items, in order. */
@@ -407,6 +409,7 @@ export async function exercise4(produce: (buf: SharedArray<"i">, lock: Lock, emp
       names: ["buf", "lock", "empty", "full"],
       reduce: true,
       preemptions: 2,
+      fairTimeouts: true,
       stopAtFirstFailure: true,
       check: ({ args: [buf], threads: [producer, consumer] }) => producer.outcome === "returned" && consumer.outcome === "returned" &&
         sameList(consumer.value as number[], [1, 2, 3]) && buf[0] === 3,
@@ -461,6 +464,7 @@ export async function exercise5(consume: (buf: SharedArray<"i">, lock: Lock, not
       names: ["buf", "lock", "notFull", "notEmpty"],
       reduce: true,
       preemptions: 1,
+      fairTimeouts: true,
       stopAtFirstFailure: true,
       check: ({ threads: [, consumer] }) => consumer.outcome === "returned" && Array.isArray(consumer.value) && sameList(consumer.value, [1, 2, 3]),
       state: ({ threads: [, consumer] }) => consumer.outcome === "returned"

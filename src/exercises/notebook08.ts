@@ -18,6 +18,7 @@ import { explore } from "../explore";
 import { Pool } from "../pool";
 import { Queue } from "../queue";
 import { Value, type SharedValue } from "../shared";
+import { shortSchedule } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 
 /** A teller: takes messages from `q` and applies each to `balance`, until both clerks said stop. */
@@ -64,7 +65,7 @@ export async function exercise1(teller: Teller): Promise<void> {
   if (failure === null) {
     return pass(1, `balance 201 in all ${schedules} schedules: one owner, every message applied once, and it stopped after both clerks were done.`);
   }
-  const order = `In schedule ${failure.schedule.replace(/(.)\1*/g, (run) => run[0])} (A deposits, B withdraws, C is your teller)`;
+  const order = `In schedule ${shortSchedule(failure.schedule.replace(/(.)\1*/g, (run) => run[0]))} (A deposits, B withdraws, C is your teller)`;
   if (failure.kind === "deadlock" || failure.kind === "livelock") {
     return fail(1, `${order} your teller waited for a message that never comes: ${failure.message}. Count the stop messages: there is one per clerk, two in all.`);
   }
