@@ -737,6 +737,27 @@ describe("notebook 05", () => {
     };
     assert.match(await verdict("✗", 2, () => notebook05.exercise2(fromLockOnly)),
       /^✗ exercise 2: one move each around the ring, in the schedule [ABC]+: the accounts ended at A \d+, B \d+, C \d+, want 100 each: an update was lost/);
+    // Back off: take the first lock, try the second with a timeout, else give the first back and
+    // retry. No deadlock, but the three can back off in turn for ever (fairly: each one moves).
+    // The ✗ names the livelock; its 5,000-step schedule is shortened, its trace cut to 60 steps.
+    const backOff: Ring = (times, fromId, toId, locks, accounts, start) => {
+      start.wait();
+      for (let i = 0; i < times; i++) {
+        for (;;) {
+          locks[fromId].acquire();
+          if (locks[toId].acquire({ timeout: 0.01 })) break;
+          locks[fromId].release();
+        }
+        accounts[fromId].value = accounts[fromId].value - 1;
+        accounts[toId].value = accounts[toId].value + 1;
+        locks[toId].release();
+        locks[fromId].release();
+      }
+    };
+    const lines = await printed(() => notebook05.exercise2(backOff));
+    assert.match(lines[0], /^✗ exercise 2: one move each around the ring, in the schedule [ABC~]{160}… \(\d+ characters in all\): a livelock \(not every thread finished within 5000 steps .*giving a lock back and trying again/);
+    assert.match(lines[1], /is 5000 steps long; its first 60:/);
+    assert.ok(lines.join("\n").split("\n").length < 70, `${lines.join("\n").split("\n").length} lines printed`);
     // Does nothing.
     function nothing() {}
     assert.match(await verdict("✗", 2, () => notebook05.exercise2(nothing)), /the accounts ended at A 100, B 100, C 100, want A 90, B 120, C 90 .*did every transfer happen/);
