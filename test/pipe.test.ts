@@ -79,7 +79,7 @@ test("Python's habit of closing the parent's copy of the child's end: the EOFErr
   // Python: parent_conn, child_conn = Pipe(); p = Process(target=f, args=(child_conn,)); p.start(); child_conn.close()
   const [parentConn, childConn] = mp.Pipe();
   childConn.close();
-  const closedHere = (cls: typeof mp.EOFError | typeof mp.BrokenPipeError) => fails(cls, "closed in this thread", "not a copy per process as in Python", "let the worker close it");
+  const closedHere = (cls: typeof mp.EOFError | typeof mp.BrokenPipeError) => fails(cls, "That end was closed in this thread", "not a copy per process as in Python", "let the worker close it");
   await assert.rejects(parentConn.recvAsync(), closedHere(mp.EOFError));
   assert.throws(() => parentConn.send(1), closedHere(mp.BrokenPipeError));
   // Closed by the worker that used it: the plain words.

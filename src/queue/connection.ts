@@ -21,7 +21,7 @@ import { CLOSED_END, EOF, type GetResult, type PutResult, type RingOptions } fro
  * closes the child's end too.
  */
 const CLOSED_HERE =
-  " It was closed in this thread: close() on the other end, here. An end is one object shared by every thread, not a copy per process as in Python, " +
+  " That end was closed in this thread, by close() here. An end is one object shared by every thread, not a copy per process as in Python, " +
   "so closing it anywhere closes it for all: Python code closes its copy of a child's end after start(), but here that closes the child's end too. " +
   "Leave that end open here, and let the worker close it when it is done.";
 

@@ -364,6 +364,19 @@ def test_08_a_bounded_queue_holds_the_producer_back(nb08):
     assert times[0][0] < times[3][0], times
 
 
+def test_08_a_pipe_squares_the_tutorials_numbers_and_ends_with_eof(nb08):
+    # The worker stops only on EOFError: had the parent's close() not reached it, join() would not return.
+    assert out(nb08, "pipe-run").strip() == "Result: [ 25, 36, 49, 64 ]"
+
+
+def test_08_pythons_close_after_start_is_refused_with_the_reason_in_both_threads(nb08):
+    first, *rest = [line for line in out(nb08, "pipe-habit").splitlines() if line]
+    assert first.startswith("BrokenPipeError: Connection.send(): the other end of the pipe was closed"), first
+    for words in ["That end was closed in this thread", "not a copy per process as in Python", "let the worker close it"]:
+        assert words in first, (words, first)
+    assert rest == ["and the worker: squarer failed: ClosedError: Connection.recv(): this end of the pipe was closed in another thread."], rest
+
+
 def test_08_pool_results_speed_up_lines_and_chart(nb08):
     assert out(nb08, "pool-first").strip() == "[ 4, 25, 168 ]"
     rows = re.findall(r"^(\d) workers?: (\d+) ms, speed-up (\d+\.\d\d)×$", out(nb08, "pool-speed"), re.MULTILINE)
