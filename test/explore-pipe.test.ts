@@ -8,7 +8,11 @@
  * schedules that differ only in the order of commuting steps, and every class: 8,076, 11 s); with
  * room for one, so that the second send waits, every interleaving within 2 preemptions.
  *
- * The two broken copies under test/mutants/ are caught: a reader that answers EOF without looking
+ * Both ways (notebook 08's squarer): A sends 5 and 6 and reads each square, then closes; B squares
+ * until `EOFError`, then closes. The check: A got 25 and 36 in order, B served both, then saw the
+ * end; no deadlock. Every interleaving within 2 preemptions.
+ *
+ * The two broken copies under test/mutants/ are caught (the silent close both ways too): a reader that answers EOF without looking
  * again at the count of items put (it loses the last item: the check fails), and a close that
  * wakes nobody (the reader sleeps through it: a deadlock).
  */
@@ -75,4 +79,60 @@ test("mutant: a reader that answers EOF without looking again at the count of it
 
 test("mutant: a close that wakes nobody leaves a reader asleep for good (caught as a deadlock, over every schedule)", async () => {
   await caught("PipeSilentClose: A sends 1, 2, closes; B receives until EOFError", scenario(compiledMutant("pipe-silent-close"), "", 64), "deadlock");
+});
+
+/**
+ * Notebook 08's conversation, the parent's side: sends 5 and 6, receives each square, then closes
+ * its end. `mutant`: as in {@link writerThread}, a broken copy's module or "".
+ */
+function askSquares(mutant: string, parentEnd: mp.Connection): number[] {
+  const end: mp.Connection = mutant === "" ? parentEnd : require(mutant).broken(parentEnd);
+  const got: number[] = [];
+  for (const x of [5, 6]) {
+    end.send(x);
+    got.push(end.recv() as number);
+  }
+  end.close();
+  return got;
+}
+
+/** The worker's side: answers each number with its square until `EOFError`, then closes its own end. */
+function squarer(_mutant: string, _parentEnd: mp.Connection, childEnd: mp.Connection): string {
+  let served = 0;
+  for (;;) {
+    let x: number;
+    try {
+      x = childEnd.recv() as number;
+    } catch (error) {
+      childEnd.close();
+      return `${served} served, then ${(error as Error).name}`;
+    }
+    childEnd.send(x * x);
+    served++;
+  }
+}
+
+/**
+ * The scenario: A sends 5, 6, reads each square and closes; B squares until `EOFError`. The check:
+ * A got [25, 36] in order, B served both and then saw the end. Every interleaving within 2
+ * preemptions (4,482 schedules, 5–9 s here; every schedule is over 100,000: each step of a send or
+ * recv both ways is a step here).
+ */
+function conversation(mutant: string): mp.Scenario<[string, mp.Connection, mp.Connection]> {
+  const [parentEnd, childEnd] = mp.Pipe(true, { bytes: 64 });
+  return {
+    threads: [askSquares, squarer],
+    args: [mutant, parentEnd, childEnd],
+    names: ["mutant", "parentEnd", "childEnd"],
+    preemptions: 2,
+    check: ({ threads: [a, b] }) => JSON.stringify(a.value) === "[25,36]" && b.value === "2 served, then EOFError",
+  };
+}
+
+test("Pipe() both ways, notebook 08's squarer: the parent gets 25 and 36 in order, the worker ends on EOFError after both, no deadlock (every interleaving within 2 preemptions)", async () => {
+  noFailure(printed("Pipe(): A sends 5, 6 and reads each square, closes; B squares until EOFError", await mp.explore(conversation(""))));
+});
+
+test("mutant: the same conversation with a close that wakes nobody: the worker asleep in recv() sleeps for good (caught as a deadlock)", async () => {
+  await caught("PipeSilentClose, both ways: A sends 5, 6, reads the squares, closes; B squares until EOFError", conversation(compiledMutant("pipe-silent-close")), "deadlock");
 });

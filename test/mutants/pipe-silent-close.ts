@@ -23,8 +23,8 @@ export class PipeSilentClose extends PipeChannel {
   }
 }
 
-/** The sending end `writer` (of a real `mp.Pipe(false)`), over the broken channel. */
+/** The end `writer` (of a real `mp.Pipe`, one-way or both ways) with the direction it sends into over the broken channel. */
 export function broken(writer: Connection): Connection {
-  const channel = (writer as unknown as { outgoing: PipeChannel }).outgoing;
-  return new Connection(null, new PipeSilentClose(...rebuiltParts(channel.buffer, channel.readLock, channel.writeLock, "Channel")));
+  const { incoming, outgoing: channel } = writer as unknown as { incoming: PipeChannel | null; outgoing: PipeChannel };
+  return new Connection(incoming, new PipeSilentClose(...rebuiltParts(channel.buffer, channel.readLock, channel.writeLock, "Channel")));
 }
