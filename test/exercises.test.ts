@@ -1203,6 +1203,9 @@ describe("notebook 07", () => {
   });
 });
 
+/** A variable outside the learner's function, as a notebook variable would be (exercise 3 refuses it). */
+const SENT_HERE = [3, 1, 4, 1, 5];
+
 describe("notebook 08: share memory, or pass messages", () => {
   // Exercise 1 is judged by mp.explore over every schedule without preemptions (each thread runs
   // until it blocks or ends): every order in which the two clerks and the teller take turns.
@@ -1297,6 +1300,161 @@ describe("notebook 08: share memory, or pass messages", () => {
     };
     assert.match(await verdict("✗", 1, () => notebook08.exercise1(patientForThree)), /waited for a message that never comes: not every thread finished within 5000 steps/);
     assert.deepEqual(await printed(() => notebook08.exercise1(undefined as never)), ["✗ exercise 1: pass your function itself, such as check.exercise1(teller), not undefined."]);
+  });
+
+  // Exercise 3 is judged by mp.explore too: the sender (A) and the learner's collect (B) on a
+  // one-way pipe, every schedule without preemptions, B's timeouts free to fire (fairly). B runs
+  // first in one schedule and second in another, and a timeout of B's may fire before A sends.
+  test("exercise 3: collectors written differently that stop only at EOFError get ✓ (blocking, async, poll(null), a timed poll in a loop)", async () => {
+    function tryCatch(conn: mp.Connection) {
+      const got: number[] = [];
+      for (;;) {
+        try {
+          got.push(conn.recv() as number);
+        } catch (e) {
+          if (e instanceof mp.EOFError) return got;
+          throw e;
+        }
+      }
+    }
+    const catchAll = (conn: mp.Connection) => {
+      const got = [];
+      for (;;) {
+        try {
+          got.push(conn.recv());
+        } catch {
+          break;
+        }
+      }
+      return got;
+    };
+    // poll() is true at the end too, so this loop stops only on recv's EOFError.
+    const pollForever = (conn: mp.Connection) => {
+      const got = [];
+      while (conn.poll(null)) {
+        try {
+          got.push(conn.recv());
+        } catch {
+          break;
+        }
+      }
+      return got;
+    };
+    // Polls with a timeout, in a loop: the explorer fires the timeout, but not for ever while the sender could send.
+    const patient = (conn: mp.Connection) => {
+      const got = [];
+      for (;;) {
+        if (!conn.poll(0.1)) continue;
+        try {
+          got.push(conn.recv());
+        } catch {
+          return got;
+        }
+      }
+    };
+    const awaiting = async (conn: mp.Connection) => {
+      const got = [];
+      for (;;) {
+        try {
+          got.push(await conn.recvAsync());
+        } catch (e) {
+          if (e instanceof mp.EOFError) return got;
+          throw e;
+        }
+      }
+    };
+    for (const collect of [tryCatch, catchAll, pollForever, patient, awaiting]) {
+      assert.match(await verdict("✓", 3, () => notebook08.exercise3(collect)), /^✓ exercise 3: \[3, 1, 4, 1, 5\] in every schedule with at most 0 preemptions.* \(\d+ schedules\): every number, in order/);
+    }
+  });
+
+  test("exercise 3: each plausible wrong collector gets ✗ with what went wrong, in every run", async () => {
+    const early = /It stopped before the sender was done: poll\(\) or a timeout answering false means "nothing yet", not "no more"/;
+    // The notebook's stub: poll() is true at the end, and then recv() raises EOFError.
+    const stub = (conn: mp.Connection) => {
+      const got = [];
+      while (conn.poll()) got.push(conn.recv());
+      return got;
+    };
+    const pollNow = (conn: mp.Connection) => {
+      const got = [];
+      while (conn.poll()) {
+        try {
+          got.push(conn.recv());
+        } catch {
+          break;
+        }
+      }
+      return got;
+    };
+    // Passes a live run whenever the sender is less than 100 ms late, which it nearly always is.
+    const pollTimed = (conn: mp.Connection) => {
+      const got = [];
+      while (conn.poll(0.1)) {
+        try {
+          got.push(conn.recv());
+        } catch {
+          break;
+        }
+      }
+      return got;
+    };
+    const four = (conn: mp.Connection) => {
+      const got = [];
+      for (let i = 0; i < 4; i++) got.push(conn.recv());
+      return got;
+    };
+    const noCatch = (conn: mp.Connection) => {
+      const got = [];
+      for (;;) got.push(conn.recv());
+    };
+    const swallows = (conn: mp.Connection) => {
+      const got = [];
+      for (;;) {
+        try {
+          got.push(conn.recv());
+        } catch {
+          continue;
+        }
+      }
+    };
+    const closedFlag = (conn: mp.Connection) => {
+      const got = [];
+      while (!conn.closed) got.push(conn.recv());
+      return got;
+    };
+    // Collects right, and forgets to return the list.
+    const noReturn = (conn: mp.Connection) => {
+      const got = [];
+      try {
+        for (;;) got.push(conn.recv());
+      } catch {
+        got.length;
+      }
+    };
+    const reversed = (conn: mp.Connection) => {
+      const got: unknown[] = [];
+      for (;;) {
+        try {
+          got.unshift(conn.recv());
+        } catch {
+          return got;
+        }
+      }
+    };
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(stub)), /In schedule AB \(A sends, then closes; B is your collect\) your collect threw EOFError\..*so catch it and return the list/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollNow)), /In schedule BA .*returned \[\], want \[3, 1, 4, 1, 5\]/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollNow)), early);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollTimed)), /In schedule B~BA \(.*; ~ is a timeout of yours that fired\) your collect returned \[\]/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(four)), /returned \[3, 1, 4, 1\], want \[3, 1, 4, 1, 5\]\. .*a count fixed in advance/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(noCatch)), /your collect threw EOFError/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(swallows)), /your collect never returned: once the sender has closed its end, every recv\(\) raises EOFError again/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(closedFlag)), /your collect threw EOFError/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(noReturn)), /returned undefined, want \[3, 1, 4, 1, 5\]\. Return every number/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(reversed)), /returned \[5, 1, 4, 1, 3\], want \[3, 1, 4, 1, 5\]\. Return every number you received, in the order they came/);
+    const usesSENT = (conn: mp.Connection) => SENT_HERE.map(() => conn.recv());
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(usesSENT)), /uses `SENT_HERE`.*The check runs your function in a worker, beside the sender/);
+    assert.deepEqual(await printed(() => notebook08.exercise3(undefined as never)), ["✗ exercise 3: pass your function itself, such as check.exercise3(collect), not undefined."]);
   });
 
   test("exercise 2: a prime counter in a Pool: right ones written differently get ✓, wrong or unsendable ones ✗", async () => {

@@ -12,13 +12,22 @@
  *
  * Exercise 2 runs the learner's function in a real `Pool` and compares the values.
  *
+ * Exercise 3 is about timing too (does `collect` stop when the sender has closed its end, or
+ * merely when nothing has arrived *yet*?), and is judged the same way: a sender and the learner's
+ * function on a one-way pipe, every schedule without preemptions, with the learner's timeouts free
+ * to fire wherever it waits (fairly). The learner's function runs first in one schedule, second in
+ * another, and every timeout of its own may fire before the sender sends: that is where `poll()`,
+ * `poll(timeout)` and a counted loop fail, every run. A live run would usually pass `poll(0.1)`,
+ * since a sender in a worker is seldom 100 ms late.
+ *
  * @packageDocumentation
  */
 import { explore } from "../explore";
 import { Pool } from "../pool";
-import { Queue } from "../queue";
+import { Pipe, Queue, type Connection } from "../queue";
 import { Value, type SharedValue } from "../shared";
-import { shortSchedule } from "./explored";
+import type { ThreadEnd } from "../explore";
+import { asThread, everySchedule, refusal, shortSchedule } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 
 /** A teller: takes messages from `q` and applies each to `balance`, until both clerks said stop. */
@@ -102,4 +111,72 @@ export async function exercise2(countPrimesBelow: (n: number) => number): Promis
   } finally {
     await pool.terminate();
   }
+}
+
+/** What exercise 3's sender sends before it closes its end. */
+const SENT = [3, 1, 4, 1, 5];
+
+/** Exercise 3's sender: sends {@link SENT} (written out: it runs from its source text in a worker) on its end of a one-way pipe, then closes it. */
+const sender = (_conn: Connection, writer: Connection): void => {
+  for (const x of [3, 1, 4, 1, 5]) writer.send(x);
+  writer.close();
+};
+
+/**
+ * Exercise 3: `collect(conn)` gets the receiving end of a one-way pipe whose other end sends
+ * 3, 1, 4, 1, 5 and then closes. It must return every number, in order, and only once the sender
+ * has closed its end (its `recv()` raises `EOFError`).
+ *
+ * @example `await check.exercise3(collect);`
+ * @param collect - the learner's function (it may also be `async`, with `recvAsync`).
+ */
+export async function exercise3(collect: (conn: Connection) => unknown): Promise<void> {
+  if (typeof collect !== "function") return fail(3, `pass your function itself, such as check.exercise3(collect), not ${typeof collect}.`);
+  const refused = refusal(collect);
+  if (refused !== null) return fail(3, `${refused} The check runs your function in a worker, beside the sender.`);
+  // The ends of the failing schedule, as its check saw them (a deadlock or livelock has none).
+  let ends: readonly ThreadEnd[] = [];
+  let judged;
+  try {
+    const [conn, writer] = Pipe(false, { bytes: 64 });
+    judged = await everySchedule({
+      threads: [sender, asThread(collect, "args[0]")] as ((conn: Connection, writer: Connection) => unknown)[],
+      args: [conn, writer] as [Connection, Connection],
+      names: ["conn", "writer"],
+      preemptions: 0,
+      check: ({ threads }) => {
+        ends = threads;
+        const [a, b] = threads;
+        return a.outcome === "returned" && b.outcome === "returned" && Array.isArray(b.value) && sameList(b.value, SENT);
+      },
+    });
+  } catch (error) {
+    return fail(3, (error as Error).message);
+  }
+  const { failure, covered } = judged;
+  if (failure === null) {
+    return pass(3, `${listed(SENT)} in ${covered}: every number, in order, and you stopped only at EOFError.`);
+  }
+  const timeout = failure.schedule.includes("~") ? "; ~ is a timeout of yours that fired" : "";
+  const order = `In schedule ${shortSchedule(failure.schedule.replace(/(.)\1*/g, (run) => run[0]))} (A sends, then closes; B is your collect${timeout})`;
+  const eof = "Only recv() raising EOFError says that the sender closed its end and everything it sent has been received";
+  if (failure.kind === "livelock") {
+    return fail(3, `${order} your collect never returned: once the sender has closed its end, every recv() raises EOFError again, and your loop went on. ${eof}: return the list there.`);
+  }
+  if (failure.kind !== "check") return fail(3, `${order} ${failure.message}.`);
+  const [a, b] = ends;
+  if (b?.outcome === "threw" && b.error?.name === "EOFError") {
+    return fail(3, `${order} your collect threw EOFError. ${eof}: it is how the pipe says "no more", so catch it and return the list.`);
+  }
+  if (b?.outcome === "threw") return fail(3, `${order} your collect threw ${b.error?.name}: ${b.error?.message}`);
+  if (a?.outcome === "threw") return fail(3, `${order} the sender's send() threw ${a.error?.name}: did your collect close its end before the sender was done?`);
+  const got = Array.isArray(b?.value) ? listed(b.value) : String(b?.value);
+  const early = Array.isArray(b?.value) && b.value.length < SENT.length && sameList(b.value, SENT.slice(0, b.value.length));
+  return fail(
+    3,
+    `${order} your collect returned ${got}, want ${listed(SENT)}. ` +
+      (early
+        ? `It stopped before the sender was done: poll() or a timeout answering false means "nothing yet", not "no more", and a count fixed in advance cannot know how many will come. ${eof}.`
+        : "Return every number you received, in the order they came."),
+  );
 }

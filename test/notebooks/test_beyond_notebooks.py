@@ -219,7 +219,7 @@ def test_05_a_lock_knows_its_holder_but_is_not_reentrant(nb05):
 # --- exercises of 04-06: the stub's check says ✗ with a reason, the hidden solution's ✓ -------------
 
 
-@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb04", 3), ("nb04", 4), ("nb04", 5), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb05", 4), ("nb05", 5), ("nb06", 1), ("nb08", 1), ("nb08", 2)])
+@pytest.mark.parametrize("fixture, number", [("nb04", 1), ("nb04", 2), ("nb04", 3), ("nb04", 4), ("nb04", 5), ("nb05", 1), ("nb05", 2), ("nb05", 3), ("nb05", 4), ("nb05", 5), ("nb06", 1), ("nb08", 1), ("nb08", 2), ("nb08", 3)])
 def test_exercise_checks(request, fixture, number):
     check_exercise(request.getfixturevalue(fixture), number)
 
