@@ -1303,8 +1303,9 @@ describe("notebook 08: share memory, or pass messages", () => {
   });
 
   // Exercise 3 is judged by mp.explore too: the sender (A) and the learner's collect (B) on a
-  // one-way pipe, every schedule without preemptions, B's timeouts free to fire (fairly). B runs
-  // first in one schedule and second in another, and a timeout of B's may fire before A sends.
+  // one-way pipe with room for one number, every schedule without preemptions, B's timeouts free
+  // to fire (fairly). A waits for each number to be taken, so B looks between every two sends, and
+  // a timeout of B's may fire at each of those points.
   test("exercise 3: collectors written differently that stop only at EOFError get ✓ (blocking, async, poll(null), a timed poll in a loop)", async () => {
     function tryCatch(conn: mp.Connection) {
       const got: number[] = [];
@@ -1442,10 +1443,38 @@ describe("notebook 08: share memory, or pass messages", () => {
         }
       }
     };
-    assert.match(await verdict("✗", 3, () => notebook08.exercise3(stub)), /In schedule AB \(A sends, then closes; B is your collect\) your collect threw EOFError\..*so catch it and return the list/);
-    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollNow)), /In schedule BA .*returned \[\], want \[3, 1, 4, 1, 5\]/);
-    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollNow)), early);
-    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollTimed)), /In schedule B~BA \(.*; ~ is a timeout of yours that fired\) your collect returned \[\]/);
+    const returnedEarly = /In schedule ABA \(A sends, then closes; B is your collect\) your collect returned while the sender still had numbers to send: the sender waits for ever/;
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(stub)), returnedEarly);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollNow)), returnedEarly);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollNow)), /poll\(\) or a timeout answering false means "nothing yet", not "no more"/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollTimed)), /In schedule ABABABAB~BA \(.*; ~ is a timeout of yours that fired\) your collect returned \[3, 1, 4, 1\]/);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(pollTimed)), early);
+    // The first number with recv(), the rest while poll() says there is one: this passed when the
+    // pipe had room for all five (the sender never waited, so B never looked between two sends).
+    const firstThenPoll = (conn: mp.Connection) => {
+      const got = [conn.recv()];
+      while (conn.poll()) got.push(conn.recv());
+      return got;
+    };
+    const firstThenPollTimed = (conn: mp.Connection) => {
+      const got = [conn.recv()];
+      for (;;) {
+        if (!conn.poll(0.1)) return got;
+        try {
+          got.push(conn.recv());
+        } catch {
+          return got;
+        }
+      }
+    };
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(firstThenPoll)), returnedEarly);
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(firstThenPollTimed)), /~BA .*returned \[3, 1, 4, 1\], want \[3, 1, 4, 1, 5\]\. It stopped before the sender was done/);
+    const closesEarly = (conn: mp.Connection) => {
+      const got = [conn.recv()];
+      conn.close();
+      return got;
+    };
+    assert.match(await verdict("✗", 3, () => notebook08.exercise3(closesEarly)), /the sender's send\(\) threw BrokenPipeError: did your collect close its end before the sender was done\?/);
     assert.match(await verdict("✗", 3, () => notebook08.exercise3(four)), /returned \[3, 1, 4, 1\], want \[3, 1, 4, 1, 5\]\. .*a count fixed in advance/);
     assert.match(await verdict("✗", 3, () => notebook08.exercise3(noCatch)), /your collect threw EOFError/);
     assert.match(await verdict("✗", 3, () => notebook08.exercise3(swallows)), /your collect never returned: once the sender has closed its end, every recv\(\) raises EOFError again/);

@@ -14,11 +14,14 @@
  *
  * Exercise 3 is about timing too (does `collect` stop when the sender has closed its end, or
  * merely when nothing has arrived *yet*?), and is judged the same way: a sender and the learner's
- * function on a one-way pipe, every schedule without preemptions, with the learner's timeouts free
- * to fire wherever it waits (fairly). The learner's function runs first in one schedule, second in
- * another, and every timeout of its own may fire before the sender sends: that is where `poll()`,
- * `poll(timeout)` and a counted loop fail, every run. A live run would usually pass `poll(0.1)`,
- * since a sender in a worker is seldom 100 ms late.
+ * function on a one-way pipe with room for one number, every schedule without preemptions, with
+ * the learner's timeouts free to fire wherever it waits (fairly). With room for one, the sender
+ * waits for each number to be taken, so even without preemptions the learner's function looks
+ * between every two sends, and any timeout of its own may fire at each of those points: that is
+ * where `poll()`, `poll(timeout)`, "the first with recv(), the rest while poll()" and a counted
+ * loop fail, every run. (With room for all five, the sender never waits, and the last of those
+ * passed.) A live run nearly always passes `poll(0.1)`: a sender in a worker is seldom 100 ms late
+ * (10 runs of 10, 2026-12-05).
  *
  * @packageDocumentation
  */
@@ -138,7 +141,7 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
   let ends: readonly ThreadEnd[] = [];
   let judged;
   try {
-    const [conn, writer] = Pipe(false, { bytes: 64 });
+    const [conn, writer] = Pipe(false, { bytes: 16 });
     judged = await everySchedule({
       threads: [sender, asThread(collect, "args[0]")] as ((conn: Connection, writer: Connection) => unknown)[],
       args: [conn, writer] as [Connection, Connection],
@@ -163,6 +166,13 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
   if (failure.kind === "livelock") {
     return fail(3, `${order} your collect never returned: once the sender has closed its end, every recv() raises EOFError again, and your loop went on. ${eof}: return the list there.`);
   }
+  // A deadlock in which only the sender sleeps: the learner's function ended while the sender
+  // waited for room to send its next number.
+  const returnedEarly = failure.kind === "deadlock" && !/\bB sleeps\b/.test(failure.message);
+  const notYet = `poll() or a timeout answering false means "nothing yet", not "no more", and a count fixed in advance cannot know how many will come. ${eof}.`;
+  if (returnedEarly) {
+    return fail(3, `${order} your collect returned while the sender still had numbers to send: the sender waits for ever for room in the pipe (it holds one number at a time). ${notYet}`);
+  }
   if (failure.kind !== "check") return fail(3, `${order} ${failure.message}.`);
   const [a, b] = ends;
   if (b?.outcome === "threw" && b.error?.name === "EOFError") {
@@ -176,7 +186,7 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
     3,
     `${order} your collect returned ${got}, want ${listed(SENT)}. ` +
       (early
-        ? `It stopped before the sender was done: poll() or a timeout answering false means "nothing yet", not "no more", and a count fixed in advance cannot know how many will come. ${eof}.`
+        ? `It stopped before the sender was done: ${notYet}`
         : "Return every number you received, in the order they came."),
   );
 }
