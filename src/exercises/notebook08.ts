@@ -166,9 +166,10 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
   if (failure.kind === "livelock") {
     return fail(3, `${order} your collect never returned: once the sender has closed its end, every recv() raises EOFError again, and your loop went on. ${eof}: return the list there.`);
   }
-  // A deadlock in which only the sender sleeps: the learner's function ended while the sender
-  // waited for room to send its next number.
-  const returnedEarly = failure.kind === "deadlock" && !/\bB sleeps\b/.test(failure.message);
+  // A deadlock in which only the sender is blocked (the explorer names each blocked thread: "B
+  // sleeps in wait() …", "B spins: …"): the learner's function ended while the sender waited for
+  // room to send its next number.
+  const returnedEarly = failure.kind === "deadlock" && !/\bB (sleeps|spins)\b/.test(failure.message);
   const notYet = `poll() or a timeout answering false means "nothing yet", not "no more", and a count fixed in advance cannot know how many will come. ${eof}.`;
   if (returnedEarly) {
     return fail(3, `${order} your collect returned while the sender still had numbers to send: the sender waits for ever for room in the pipe (it holds one number at a time). ${notYet}`);
