@@ -7,7 +7,10 @@ Each producer puts N items, each consumer gets N and adds up the items' ids (sma
 dict {"id": i, "x": 1.5, "tag": "item"}) or the strings' lengths (a str of 1024 characters); the
 sum must be exact.
 
-Prints one JSON object: {"python": version, "runs": [{"item", "pairs", "n", "seconds"}]}.
+With one pair, the same again through multiprocessing.Pipe(duplex=False): the producer sends on
+the writing end, the consumer receives on the reading end (a pipe has two ends, so 1 -> 1 only).
+
+Prints one JSON object: {"python": version, "runs": [{"carrier", "item", "pairs", "n", "seconds"}]}.
 Usage: python3 bench/python_queue.py N_SMALL N_1KB PAIRS,...
 """
 import json
@@ -19,38 +22,44 @@ ctx = multiprocessing.get_context("fork")
 TEXT = "x" * 1024
 
 
-def producer(q, item, n, ready, go):
+def producer(put, item, n, ready, go):
     ready.release()
     go.wait()
     if item == "small":
         for i in range(n):
-            q.put({"id": i, "x": 1.5, "tag": "item"})
+            put({"id": i, "x": 1.5, "tag": "item"})
     else:
         for _ in range(n):
-            q.put(TEXT)
+            put(TEXT)
 
 
-def consumer(q, item, n, ready, go, ends, sums, index):
+def consumer(get, item, n, ready, go, ends, sums, index):
     ready.release()
     go.wait()
     total = 0
     if item == "small":
         for _ in range(n):
-            total += q.get()["id"]
+            total += get()["id"]
     else:
         for _ in range(n):
-            total += len(q.get())
+            total += len(get())
     sums[index] = total
     ends[index] = time.perf_counter()
 
 
-def timed(item, pairs, n):
+def timed(carrier, item, pairs, n):
     """Seconds from the release to the last consumer's finish; raises unless the sum is exact."""
-    q = ctx.Queue()
+    if carrier == "pipe":
+        reader, writer = ctx.Pipe(duplex=False)
+        put, get = writer.send, reader.recv
+    else:
+        q = ctx.Queue()
+        put, get = q.put, q.get
     ready, go = ctx.Semaphore(0), ctx.Event()
     ends, sums = ctx.Array("d", pairs, lock=False), ctx.Array("d", pairs, lock=False)
-    processes = [ctx.Process(target=producer, args=(q, item, n, ready, go)) for _ in range(pairs)]
-    processes += [ctx.Process(target=consumer, args=(q, item, n, ready, go, ends, sums, i)) for i in range(pairs)]
+    # fork: each process inherits put and get (bound methods of the queue or of the pipe's ends).
+    processes = [ctx.Process(target=producer, args=(put, item, n, ready, go)) for _ in range(pairs)]
+    processes += [ctx.Process(target=consumer, args=(get, item, n, ready, go, ends, sums, i)) for i in range(pairs)]
     for p in processes:
         p.start()
     for _ in processes:
@@ -61,10 +70,10 @@ def timed(item, pairs, n):
         p.join()
     failed = [p.exitcode for p in processes if p.exitcode != 0]
     if failed:
-        raise RuntimeError(f"{item} {pairs}->{pairs}: processes exited with {failed}")
+        raise RuntimeError(f"{carrier} {item} {pairs}->{pairs}: processes exited with {failed}")
     expected = pairs * (n * (n - 1) // 2 if item == "small" else n * 1024)
     if sum(sums) != expected:
-        raise RuntimeError(f"{item} {pairs}->{pairs}: the consumers received {sum(sums)}, expected exactly {expected}")
+        raise RuntimeError(f"{carrier} {item} {pairs}->{pairs}: the consumers received {sum(sums)}, expected exactly {expected}")
     return max(ends) - start
 
 
@@ -76,7 +85,9 @@ def main(argv):
     runs = []
     for item, n in counts.items():
         for pairs in (int(p) for p in argv[2].split(",")):
-            runs.append({"item": item, "pairs": pairs, "n": n, "seconds": timed(item, pairs, n)})
+            runs.append({"carrier": "queue", "item": item, "pairs": pairs, "n": n, "seconds": timed("queue", item, pairs, n)})
+            if pairs == 1:
+                runs.append({"carrier": "pipe", "item": item, "pairs": 1, "n": n, "seconds": timed("pipe", item, 1, n)})
     print(json.dumps({"python": sys.version.split()[0], "runs": runs}))
     return 0
 

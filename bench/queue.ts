@@ -13,6 +13,10 @@
  * - `postMessage`: producer i posts to consumer i over its own `MessageChannel` (a `MessagePort`
  *   transferred to each); the consumer counts in its `message` handler. With 4 → 4 these are 4
  *   independent channels, which a shared queue is not: if anything, that flatters `postMessage`.
+ * - `mp.Pipe`, 1 → 1 only (a pipe has two ends): one `mp.Pipe(false)`, its 1 MiB ring; the
+ *   producer sends on the writing end, the consumer receives on the reading end. The ends travel to
+ *   the workers as a `Process`'s args do (`encode`, then `decode` in the worker). Beside it,
+ *   Python's `multiprocessing.Pipe(duplex=False)`. No target: issue 21 sets none for pipes.
  *
  * @packageDocumentation
  */
@@ -20,12 +24,13 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { MessageChannel, Worker, type TransferListItem } from "node:worker_threads";
 import * as mp from "../dist";
+import { encode } from "../dist/transfer";
 import { line, type Per, type Results, type Target } from "./report";
 
 /** The kinds of item: a small object, or a string of 1024 characters. */
 export type ItemKind = "small" | "1kB";
 /** What carries the items. */
-export type Carrier = "queue" | "post";
+export type Carrier = "queue" | "post" | "pipe";
 
 /** Gate slots: workers parked, the release flag, consumers done. */
 const READY = 0;
@@ -62,6 +67,16 @@ if (d.carrier === "queue") {
     for (let i = 0; i < d.n; i++) sum += value(q.get());
     finish(sum);
   }
+} else if (d.carrier === "pipe") {
+  const [reader, writer] = require(d.dist + "/rebuild").decode(d.ends);
+  park();
+  if (d.producer) {
+    for (let i = 0; i < d.n; i++) writer.send(make(i));
+  } else {
+    let sum = 0;
+    for (let i = 0; i < d.n; i++) sum += value(reader.recv());
+    finish(sum);
+  }
 } else if (d.producer) {
   park();
   for (let i = 0; i < d.n; i++) d.port.postMessage(make(i));
@@ -96,6 +111,8 @@ export async function timeQueueRun(carrier: Carrier, item: ItemKind, pairs: numb
   // What each consumer received, added up (written before it counts itself done).
   const sums = new Float64Array(new SharedArrayBuffer(8 * pairs));
   const q = new mp.Queue();
+  // A pipe's two ends, described as a Process's args are (only a pipe run uses them).
+  const ends = carrier === "pipe" ? encode(mp.Pipe(false), "ends") : null;
   const workers: Worker[] = [];
   let failure: Error | null = null;
   try {
@@ -103,7 +120,7 @@ export async function timeQueueRun(carrier: Carrier, item: ItemKind, pairs: numb
       const channel = carrier === "post" ? new MessageChannel() : null;
       for (const producer of [true, false]) {
         const port = channel === null ? undefined : producer ? channel.port1 : channel.port2;
-        const data = { gate, sums, index: i, carrier, item, n, producer, dist: join(__dirname, "..", "dist"), buffer: q.buffer, readLock: q.readLock.buffer, writeLock: q.writeLock.buffer, port };
+        const data = { gate, sums, index: i, carrier, item, n, producer, dist: join(__dirname, "..", "dist"), buffer: q.buffer, readLock: q.readLock.buffer, writeLock: q.writeLock.buffer, port, ends };
         const w = new Worker(WORKER, { eval: true, execArgv: [], workerData: data, transferList: port === undefined ? [] : [port as unknown as TransferListItem] });
         w.on("error", (error) => (failure ??= error));
         workers.push(w);
@@ -156,13 +173,14 @@ const PYTHON_ITEMS: Readonly<Record<ItemKind, number>> = { small: 100_000, "1kB"
 /** Producer → consumer pairs. */
 const PAIRS = [1, 4] as const;
 const KINDS: readonly ItemKind[] = ["small", "1kB"];
-const CARRIERS: readonly Carrier[] = ["queue", "post"];
+/** What carries the items, by pairs: a pipe only 1 → 1. */
+const carriers = (pairs: number): readonly Carrier[] => (pairs === 1 ? ["queue", "post", "pipe"] : ["queue", "post"]);
 
 /** One repetition of every JavaScript queue row, kept in `results` (a failed row is reported, not retried). */
 export async function measureQueueRows(results: Results): Promise<void> {
   for (const item of KINDS) {
     for (const pairs of PAIRS) {
-      for (const carrier of CARRIERS) {
+      for (const carrier of carriers(pairs)) {
         const n = ITEMS[item];
         const s = results.record(`${carrier}-${item}`, pairs, pairs * n);
         if (s.error !== undefined) continue;
@@ -185,8 +203,8 @@ export function measurePythonQueue(results: Results): string {
   const out = spawnSync("python3", args, { encoding: "utf8", timeout: 300_000 });
   if (out.error !== undefined) throw new Error(`skipped: python3 not runnable (${out.error.message})`);
   if (out.status !== 0) throw new Error(`failed: ${out.stderr.trim().split("\n").pop() ?? `exit ${out.status}`}`);
-  const result = JSON.parse(out.stdout) as { python: string; runs: { item: ItemKind; pairs: number; n: number; seconds: number }[] };
-  for (const r of result.runs) results.record(`python-${r.item}`, r.pairs, r.pairs * r.n).seconds.push(r.seconds);
+  const result = JSON.parse(out.stdout) as { python: string; runs: { carrier: "queue" | "pipe"; item: ItemKind; pairs: number; n: number; seconds: number }[] };
+  for (const r of result.runs) results.record(`${r.carrier === "pipe" ? "pythonpipe" : "python"}-${r.item}`, r.pairs, r.pairs * r.n).seconds.push(r.seconds);
   return result.python;
 }
 
@@ -199,6 +217,8 @@ export function queueTable(results: Results): string[] {
       ["queue", `mp.Queue, ${item === "small" ? "small objects" : "1 kB strings"}`],
       ["post", `postMessage, ${item === "small" ? "small objects" : "1 kB strings"}`],
       ["python", `Python multiprocessing.Queue, ${item === "small" ? "small" : "1 kB"}`],
+      ["pipe", `mp.Pipe(false), ${item === "small" ? "small objects" : "1 kB strings"}`],
+      ["pythonpipe", `Python multiprocessing.Pipe, ${item === "small" ? "small" : "1 kB"}`],
     ] as const) {
       out.push(line(name, ...PAIRS.map((p) => results.cell(`${id}-${item}`, p, kiloItemsPerSecond, " k/s"))));
     }

@@ -326,7 +326,7 @@ function queuePython(results: Results): string | null {
   try {
     return measurePythonQueue(results);
   } catch (error) {
-    for (const id of ["python-small", "python-1kB"]) results.skipped.set(id, (error as Error).message);
+    for (const id of ["python-small", "python-1kB", "pythonpipe-small", "pythonpipe-1kB"]) results.skipped.set(id, (error as Error).message);
     return null;
   }
 }
