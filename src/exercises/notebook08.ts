@@ -25,11 +25,10 @@
  *
  * @packageDocumentation
  */
-import { explore } from "../explore";
+import { explore, type ThreadEnd } from "../explore";
 import { Pool } from "../pool";
 import { Pipe, Queue, type Connection } from "../queue";
 import { Value, type SharedValue } from "../shared";
-import type { ThreadEnd } from "../explore";
 import { asThread, everySchedule, refusal, shortSchedule } from "./explored";
 import { fail, listed, pass, sameList } from "./verdict";
 
@@ -77,7 +76,7 @@ export async function exercise1(teller: Teller): Promise<void> {
   if (failure === null) {
     return pass(1, `balance 201 in all ${schedules} schedules: one owner, every message applied once, and it stopped after both clerks were done.`);
   }
-  const order = `In schedule ${shortSchedule(failure.schedule.replace(/(.)\1*/g, (run) => run[0]))} (A deposits, B withdraws, C is your teller)`;
+  const order = `In schedule ${whoRan(failure.schedule)} (A deposits, B withdraws, C is your teller)`;
   if (failure.kind === "deadlock" || failure.kind === "livelock") {
     return fail(1, `${order} your teller waited for a message that never comes: ${failure.message}. Count the stop messages: there is one per clerk, two in all.`);
   }
@@ -116,12 +115,20 @@ export async function exercise2(countPrimesBelow: (n: number) => number): Promis
   }
 }
 
+/**
+ * A failing schedule as a ✗ line of this notebook shows it: who ran, in turn, one letter per run of
+ * steps (`AAABBA~` is `ABA~`), shortened if it is long.
+ */
+function whoRan(schedule: string): string {
+  return shortSchedule(schedule.replace(/(.)\1*/g, (run) => run[0]));
+}
+
 /** What exercise 3's sender sends before it closes its end. */
 const SENT = [3, 1, 4, 1, 5];
 
-/** Exercise 3's sender: sends {@link SENT} (written out: it runs from its source text in a worker) on its end of a one-way pipe, then closes it. */
-const sender = (_conn: Connection, writer: Connection): void => {
-  for (const x of [3, 1, 4, 1, 5]) writer.send(x);
+/** Exercise 3's sender: sends `sent` ({@link SENT}) on its end of a one-way pipe, then closes it. */
+const sender = (_conn: Connection, writer: Connection, sent: number[]): void => {
+  for (const x of sent) writer.send(x);
   writer.close();
 };
 
@@ -143,9 +150,9 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
   try {
     const [conn, writer] = Pipe(false, { bytes: 16 });
     judged = await everySchedule({
-      threads: [sender, asThread(collect, "args[0]")] as ((conn: Connection, writer: Connection) => unknown)[],
-      args: [conn, writer] as [Connection, Connection],
-      names: ["conn", "writer"],
+      threads: [sender, asThread(collect, "args[0]")] as ((conn: Connection, writer: Connection, sent: number[]) => unknown)[],
+      args: [conn, writer, SENT] as [Connection, Connection, number[]],
+      names: ["conn", "writer", "sent"],
       preemptions: 0,
       check: ({ threads }) => {
         ends = threads;
@@ -161,7 +168,7 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
     return pass(3, `${listed(SENT)} in ${covered}: every number, in order, and you stopped only at EOFError.`);
   }
   const timeout = failure.schedule.includes("~") ? "; ~ is a timeout of yours that fired" : "";
-  const order = `In schedule ${shortSchedule(failure.schedule.replace(/(.)\1*/g, (run) => run[0]))} (A sends, then closes; B is your collect${timeout})`;
+  const order = `In schedule ${whoRan(failure.schedule)} (A sends, then closes; B is your collect${timeout})`;
   const eof = "Only recv() raising EOFError says that the sender closed its end and everything it sent has been received";
   if (failure.kind === "livelock") {
     return fail(3, `${order} your collect never returned: once the sender has closed its end, every recv() raises EOFError again, and your loop went on. ${eof}: return the list there.`);
