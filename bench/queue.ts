@@ -173,6 +173,8 @@ const PYTHON_ITEMS: Readonly<Record<ItemKind, number>> = { small: 100_000, "1kB"
 /** Producer → consumer pairs. */
 const PAIRS = [1, 4] as const;
 const KINDS: readonly ItemKind[] = ["small", "1kB"];
+/** The rows Python's run fills (`python_queue.py`): its queue's and its pipe's, for each kind of item. */
+export const PYTHON_ROWS: readonly string[] = KINDS.flatMap((item) => [`python-${item}`, `pythonpipe-${item}`]);
 /** What carries the items, by pairs: a pipe only 1 → 1. */
 const carriers = (pairs: number): readonly Carrier[] => (pairs === 1 ? ["queue", "post", "pipe"] : ["queue", "post"]);
 
@@ -213,12 +215,14 @@ export function queueTable(results: Results): string[] {
   const out = ["", "(f) Items through a queue, producers → consumers: thousands per second, median (min–max)"];
   out.push(line("", ...PAIRS.map((p) => `${p} → ${p}`)));
   for (const item of KINDS) {
+    const items = item === "small" ? "small objects" : "1 kB strings";
+    const short = item === "small" ? "small" : "1 kB";
     for (const [id, name] of [
-      ["queue", `mp.Queue, ${item === "small" ? "small objects" : "1 kB strings"}`],
-      ["post", `postMessage, ${item === "small" ? "small objects" : "1 kB strings"}`],
-      ["python", `Python multiprocessing.Queue, ${item === "small" ? "small" : "1 kB"}`],
-      ["pipe", `mp.Pipe(false), ${item === "small" ? "small objects" : "1 kB strings"}`],
-      ["pythonpipe", `Python multiprocessing.Pipe, ${item === "small" ? "small" : "1 kB"}`],
+      ["queue", `mp.Queue, ${items}`],
+      ["post", `postMessage, ${items}`],
+      ["python", `Python multiprocessing.Queue, ${short}`],
+      ["pipe", `mp.Pipe(false), ${items}`],
+      ["pythonpipe", `Python multiprocessing.Pipe, ${short}`],
     ] as const) {
       out.push(line(name, ...PAIRS.map((p) => results.cell(`${id}-${item}`, p, kiloItemsPerSecond, " k/s"))));
     }

@@ -16,7 +16,7 @@ import { atomicAdd, conditionPingPong, handmade, library, SIDE_BY_SIDE, waitNoti
 import { counter, summarize, timeParked, type Body, type Counted } from "./harness";
 import { exploreSpeed } from "./explore";
 import { watchCost } from "./watch";
-import { measurePythonQueue, measureQueueRows, queueTable, queueTargets } from "./queue";
+import { measurePythonQueue, measureQueueRows, PYTHON_ROWS, queueTable, queueTargets } from "./queue";
 import { MutexProcess, Skipped } from "./mutex";
 import { line, millionsPerSecond, millis, nsPer, Results, roundTripMicros, targetLine, timeTarget, type NotebookTime, type Per, type Target } from "./report";
 import { resultsFile } from "./results-file";
@@ -322,11 +322,11 @@ function table(notebooks: NotebookTime[] | string, targets: Target[]): string[] 
 
 /** One Python run of the queue rows, unless Python already failed to run: its version, or null. */
 function queuePython(results: Results): string | null {
-  if (results.skipped.has("python-small")) return null;
+  if (results.skipped.has(PYTHON_ROWS[0])) return null;
   try {
     return measurePythonQueue(results);
   } catch (error) {
-    for (const id of ["python-small", "python-1kB", "pythonpipe-small", "pythonpipe-1kB"]) results.skipped.set(id, (error as Error).message);
+    for (const id of PYTHON_ROWS) results.skipped.set(id, (error as Error).message);
     return null;
   }
 }
