@@ -58,8 +58,9 @@ test("put with block/timeout fills the queue to maxsize, then Full; a worker get
   assert.equal(q.qsize(), 6);
   assert.equal(q.empty(), false);
   assert.equal(q.full(), true);
-  assert.throws(() => q.putNowait(7), fails(mp.Full, "full", "Nothing was put"));
-  assert.throws(() => q.put(7, { block: false }), mp.Full);
+  // Each error names the call that was made.
+  assert.throws(() => q.putNowait(7), fails(mp.Full, "Queue.putNowait(): the queue is full", "Nothing was put"));
+  assert.throws(() => q.put(7, { block: false }), fails(mp.Full, "Queue.put(): the queue is full"));
   const began = performance.now();
   await assert.rejects(q.putAsync(7, { timeout: 0.1 }), mp.Full);
   assert.ok(performance.now() - began >= 95, "a timed put waits its timeout before Full");
@@ -81,8 +82,8 @@ test("get with block/timeout takes what a worker put, then Empty; a timed get wa
   assert.equal(q.get({ block: false }), 3);
   assert.equal(q.getNowait(), 4);
   assert.equal(q.empty(), true);
-  assert.throws(() => q.getNowait(), fails(mp.Empty, "empty", "Nothing was taken"));
-  assert.throws(() => q.get({ block: false }), mp.Empty);
+  assert.throws(() => q.getNowait(), fails(mp.Empty, "Queue.getNowait(): the queue is empty", "Nothing was taken"));
+  assert.throws(() => q.get({ block: false }), fails(mp.Empty, "Queue.get(): the queue is empty"));
   const began = performance.now();
   await assert.rejects(q.getAsync({ timeout: 0.2 }), mp.Empty);
   assert.ok(performance.now() - began >= 195, "getAsync waited its timeout");

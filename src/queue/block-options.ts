@@ -14,6 +14,9 @@ export interface BlockOptions {
   readonly timeout?: number | null;
 }
 
+/** What `putNowait` and `getNowait` mean: do not wait. */
+export const DONT_WAIT = Object.freeze({ block: false, ms: 0 });
+
 /** What no options mean: wait as long as it takes. */
 const WAIT_FOREVER = Object.freeze({ block: true, ms: Infinity });
 

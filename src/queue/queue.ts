@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { checkCount } from "../options";
-import { blockOptions, type BlockOptions } from "./block-options";
+import { blockOptions, DONT_WAIT, type BlockOptions } from "./block-options";
 import { Channel, EMPTY, EOF, freshCells, freshLocks, isChannelLocks, rebuiltParts, type ChannelLocks, type GetResult, type PutResult, type RingOptions } from "./channel";
 import { outgoing } from "./codec";
 import { ClosedError, Empty, Full } from "./errors";
@@ -50,7 +50,12 @@ export class Queue extends Channel {
   /** Set by {@link Queue.close}: this thread's handle is closed. */
   private closedHere = false;
   /** The names of the calls made most, for their messages: made once, not at every call. */
-  private readonly names = { put: `${this.kind}.put()`, get: `${this.kind}.get()` };
+  private readonly names = {
+    put: `${this.kind}.put()`,
+    putNowait: `${this.kind}.putNowait()`,
+    get: `${this.kind}.get()`,
+    getNowait: `${this.kind}.getNowait()`,
+  };
 
   /**
    * Makes an empty queue in fresh shared memory.
@@ -119,16 +124,19 @@ export class Queue extends Channel {
    * @throws ClosedError after `close()` in this thread.
    */
   put(item: unknown, options?: BlockOptions): void {
-    const where = this.names.put;
-    const { block, ms } = blockOptions(options, where);
-    this.checkOpen("put()");
-    const put = outgoing(item, where);
-    this.putOutcome(this.send(put, block, ms, where, "`await q.putAsync(item)` (or `q.putNowait(item)`)"), "put()");
+    this.putAs(item, blockOptions(options, this.names.put), this.names.put, "put()");
   }
 
   /** Puts `item` if there is room now, else throws `Full`: `put(item, { block: false })`. */
   putNowait(item: unknown): void {
-    this.put(item, { block: false });
+    this.putAs(item, DONT_WAIT, this.names.putNowait, "putNowait()");
+  }
+
+  /** A put, its errors naming the call the user made (`where`, `call`). */
+  private putAs(item: unknown, { block, ms }: { block: boolean; ms: number }, where: string, call: string): void {
+    this.checkOpen(call);
+    const put = outgoing(item, where);
+    this.putOutcome(this.send(put, block, ms, where, "`await q.putAsync(item)` (or `q.putNowait(item)`)"), call);
   }
 
   /**
@@ -154,15 +162,18 @@ export class Queue extends Channel {
    * @throws ClosedError after `close()` in this thread.
    */
   get(options?: BlockOptions): unknown {
-    const where = this.names.get;
-    const { block, ms } = blockOptions(options, where);
-    this.checkOpen("get()");
-    return this.getOutcome(this.receive(block, ms, where, "`await q.getAsync()` (or `q.getNowait()`)"), "get()");
+    return this.getAs(blockOptions(options, this.names.get), this.names.get, "get()");
   }
 
   /** Takes an item if there is one now, else throws `Empty`: `get({ block: false })`. */
   getNowait(): unknown {
-    return this.get({ block: false });
+    return this.getAs(DONT_WAIT, this.names.getNowait, "getNowait()");
+  }
+
+  /** A get, its errors naming the call the user made (`where`, `call`). */
+  private getAs({ block, ms }: { block: boolean; ms: number }, where: string, call: string): unknown {
+    this.checkOpen(call);
+    return this.getOutcome(this.receive(block, ms, where, "`await q.getAsync()` (or `q.getNowait()`)"), call);
   }
 
   /**
