@@ -47,6 +47,55 @@ test("a spin that nobody ends is a deadlock (spinning), and a loop that never en
   assert.equal(flag.value, 0, "the memory is restored afterwards");
 });
 
+test("a failure says where each thread stood: ended (with its value or error), asleep, spinning or still running", async () => {
+  const flag = mp.Value("i", 0, { lock: false });
+  const cells = new Int32Array(new SharedArrayBuffer(4));
+  // A returns, B sleeps in a wait nobody ends, C spins on a flag nobody sets: a deadlock.
+  const stuck = await mp.explore({
+    threads: [
+      () => 7,
+      (_flag: mp.Value, cells: Int32Array) => Atomics.wait(cells, 0, 0),
+      (flag: mp.Value) => {
+        while (flag.value === 0);
+      },
+    ],
+    args: [flag, cells],
+    names: ["flag", "cells"],
+    stopAtFirstFailure: true,
+  });
+  assert.equal(stuck.failure?.kind, "deadlock");
+  assert.deepEqual(stuck.failure?.threads, [
+    { thread: "A", state: "returned", value: 7 },
+    { thread: "B", state: "sleeps" },
+    { thread: "C", state: "spins" },
+  ]);
+  // A loop that never ends: still running when the step bound stopped it.
+  const busy = await mp.explore({ threads: [(flag: mp.Value) => { for (;;) flag.value = flag.value + 1; }], args: [flag], maxSteps: 20 });
+  assert.equal(busy.failure?.kind, "livelock");
+  assert.deepEqual(busy.failure?.threads, [{ thread: "A", state: "runs" }]);
+  // A failed check: every thread ended, one with its error.
+  const threw = await mp.explore({
+    threads: [
+      (flag: mp.Value) => {
+        flag.value = 1;
+      },
+      (flag: mp.Value) => {
+        if (flag.value === 1) throw new RangeError("too late");
+      },
+    ],
+    args: [flag],
+    stopAtFirstFailure: true,
+  });
+  assert.equal(threw.failure?.kind, "check");
+  assert.deepEqual(threw.failure?.threads, [
+    { thread: "A", state: "returned", value: undefined },
+    { thread: "B", state: "threw", error: { name: "RangeError", message: "too late" } },
+  ]);
+  // replay() reports the same.
+  const again = await mp.replay({ threads: [() => 7, (_flag: mp.Value, cells: Int32Array) => Atomics.wait(cells, 0, 0)], args: [flag, cells] }, "B");
+  assert.deepEqual(again.failure?.threads.map((t) => t.state), ["returned", "sleeps"]);
+});
+
 test("a spinning thread waits until ANY cell its loop read changes: Peterson's lock is no deadlock", async () => {
   // Peterson's lock over mp.Array("i", 3): flags in cells 0 and 1, turn in cell 2. B's loop reads
   // flags[0] and flags[2]; A's exit writes flags[0]. Watching only the last cell read (flags[2])

@@ -25,7 +25,7 @@
  *
  * @packageDocumentation
  */
-import { explore, type ThreadEnd } from "../explore";
+import { explore } from "../explore";
 import { Pool } from "../pool";
 import { Pipe, Queue, type Connection } from "../queue";
 import { Value, type SharedValue } from "../shared";
@@ -80,7 +80,8 @@ export async function exercise1(teller: Teller): Promise<void> {
   if (failure.kind === "deadlock" || failure.kind === "livelock") {
     return fail(1, `${order} your teller waited for a message that never comes: ${failure.message}. Count the stop messages: there is one per clerk, two in all.`);
   }
-  const threw = /threw|Empty/.test(failure.message) ? ` (${failure.message})` : "";
+  const { state, error } = failure.threads[2];
+  const threw = state === "threw" && error !== undefined ? ` (your teller threw ${error.name}: ${error.message})` : "";
   return fail(
     1,
     `${order} the run ended with ${failure.state}${threw}, want balance 201. ` +
@@ -144,8 +145,6 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
   if (typeof collect !== "function") return fail(3, `pass your function itself, such as check.exercise3(collect), not ${typeof collect}.`);
   const refused = refusal(collect);
   if (refused !== null) return fail(3, `${refused} The check runs your function in a worker, beside the sender.`);
-  // The ends of the failing schedule, as its check saw them (a deadlock or livelock has none).
-  let ends: readonly ThreadEnd[] = [];
   let judged;
   try {
     const [conn, writer] = Pipe(false, { bytes: 16 });
@@ -154,11 +153,7 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
       args: [conn, writer, SENT] as [Connection, Connection, number[]],
       names: ["conn", "writer", "sent"],
       preemptions: 0,
-      check: ({ threads }) => {
-        ends = threads;
-        const [a, b] = threads;
-        return a.outcome === "returned" && b.outcome === "returned" && Array.isArray(b.value) && sameList(b.value, SENT);
-      },
+      check: ({ threads: [a, b] }) => a.outcome === "returned" && b.outcome === "returned" && Array.isArray(b.value) && sameList(b.value, SENT),
     });
   } catch (error) {
     return fail(3, (error as Error).message);
@@ -173,23 +168,21 @@ export async function exercise3(collect: (conn: Connection) => unknown): Promise
   if (failure.kind === "livelock") {
     return fail(3, `${order} your collect never returned: once the sender has closed its end, every recv() raises EOFError again, and your loop went on. ${eof}: return the list there.`);
   }
-  // A deadlock in which only the sender is blocked (the explorer names each blocked thread: "B
-  // sleeps in wait() …", "B spins: …"): the learner's function ended while the sender waited for
-  // room to send its next number.
-  const returnedEarly = failure.kind === "deadlock" && !/\bB (sleeps|spins)\b/.test(failure.message);
   const notYet = `poll() or a timeout answering false means "nothing yet", not "no more", and a count fixed in advance cannot know how many will come. ${eof}.`;
-  if (returnedEarly) {
+  const [a, b] = failure.threads;
+  // A deadlock where the learner's function had returned: the sender waits for ever for room to
+  // send its next number.
+  if (failure.kind === "deadlock" && b.state === "returned") {
     return fail(3, `${order} your collect returned while the sender still had numbers to send: the sender waits for ever for room in the pipe (it holds one number at a time). ${notYet}`);
   }
-  if (failure.kind !== "check") return fail(3, `${order} ${failure.message}.`);
-  const [a, b] = ends;
-  if (b?.outcome === "threw" && b.error?.name === "EOFError") {
+  if (b.state === "threw" && b.error?.name === "EOFError") {
     return fail(3, `${order} your collect threw EOFError. ${eof}: it is how the pipe says "no more", so catch it and return the list.`);
   }
-  if (b?.outcome === "threw") return fail(3, `${order} your collect threw ${b.error?.name}: ${b.error?.message}`);
-  if (a?.outcome === "threw") return fail(3, `${order} the sender's send() threw ${a.error?.name}: did your collect close its end before the sender was done?`);
-  const got = Array.isArray(b?.value) ? listed(b.value) : String(b?.value);
-  const early = Array.isArray(b?.value) && b.value.length < SENT.length && sameList(b.value, SENT.slice(0, b.value.length));
+  if (b.state === "threw") return fail(3, `${order} your collect threw ${b.error?.name}: ${b.error?.message}`);
+  if (failure.kind !== "check") return fail(3, `${order} ${failure.message}.`);
+  if (a.state === "threw") return fail(3, `${order} the sender's send() threw ${a.error?.name}: did your collect close its end before the sender was done?`);
+  const got = Array.isArray(b.value) ? listed(b.value) : String(b.value);
+  const early = Array.isArray(b.value) && b.value.length < SENT.length && sameList(b.value, SENT.slice(0, b.value.length));
   return fail(
     3,
     `${order} your collect returned ${got}, want ${listed(SENT)}. ` +

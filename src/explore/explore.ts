@@ -14,7 +14,7 @@
 import { inspect } from "node:util";
 import { describe } from "../errors";
 import { formatStates, formatTrace, naiveText } from "./report";
-import { letter, ScheduleRun, type Choice, type TraceStep } from "./run";
+import { letter, ScheduleRun, type Choice, type Standing, type TraceStep } from "./run";
 import { search, token, type RunEnd, type SearchBounds } from "./search";
 import { ExploreWorkers } from "./workers";
 import { restore, scenarioBuffers, snapshot } from "./scenario-memory";
@@ -142,6 +142,26 @@ export interface ThreadEnd {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
+/**
+ * Where one thread stood at the end of a failing schedule: how it ended, as in {@link ThreadEnd},
+ * or, if the schedule was cut short before it ended (a deadlock, a livelock, a broken invariant),
+ * what held it then.
+ */
+export interface ThreadAt {
+  /** Its letter. */
+  readonly thread: string;
+  /**
+   * `"returned"`, `"threw"` or `"killed"` by the schedule, if it ended; else `"sleeps"` (in a wait
+   * that nothing will end), `"spins"` (re-reading cells that nobody writes), or `"runs"` (it could
+   * still take a step when a livelock or a broken invariant stopped the run).
+   */
+  readonly state: ThreadEnd["outcome"] | Standing;
+  /** What it returned, if it returned. */
+  readonly value?: unknown;
+  /** What it threw, if it threw: the error's name and message. */
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
 /** A schedule that failed, with what happened in it. */
 export interface Failure {
   /** `"check"` (or a thread threw), `"invariant"`, `"deadlock"` or `"livelock"`. */
@@ -154,6 +174,11 @@ export interface Failure {
   readonly trace: readonly TraceStep[];
   /** Its final state, as counted in `finalStates`. */
   readonly state: string;
+  /**
+   * Where each thread stood at its end, in order A, B, ...: for a deadlock, which threads had
+   * ended and which were blocked, without reading {@link Failure.message}.
+   */
+  readonly threads: readonly ThreadAt[];
 }
 
 /** What {@link explore} found. */
@@ -339,7 +364,10 @@ async function ending<A extends unknown[]>(
   const state = stateText(checked, final, end);
   const message = end.kind === "finished" ? judge(checked, final) : end.message;
   const kind = end.kind === "finished" ? "check" : end.kind;
-  return { final, state, failure: message === null ? null : { kind, message, schedule, trace: run.trace, state } };
+  if (message === null) return { final, state, failure: null };
+  const standings = run.standings();
+  const threads = final.threads.map(({ outcome, ...rest }, slot): ThreadAt => ({ ...rest, state: standings[slot] ?? outcome }));
+  return { final, state, failure: { kind, message, schedule, trace: run.trace, state, threads } };
 }
 
 function failureText(failure: Failure): string {

@@ -14,4 +14,4 @@
 export * from "./explore";
 export { formatTrace } from "./report";
 export * from "./properties";
-export type { TraceStep } from "./run";
+export type { Standing, TraceStep } from "./run";

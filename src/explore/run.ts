@@ -134,6 +134,8 @@ class ThreadState {
   request: Request | null = null;
   ended = false;
   outcome: Outcome = Outcome.RETURNED;
+  /** What held it when the run was cut short ({@link ScheduleRun.abort}) before it ended, else null. */
+  cutShort: Standing | null = null;
   sleep: Sleep | null = null;
   /** The version of each cell when this thread last read it, since its last write. */
   readonly reads = new Map<number, number>();
@@ -144,6 +146,13 @@ class ThreadState {
    */
   stuck: Map<number, number> | null = null;
 }
+
+/**
+ * What held a thread that had not ended when its run was cut short: it `"sleeps"` in a wait, it
+ * `"spins"` (re-reads cells that nobody writes), or it `"runs"` (it could still take a step: a
+ * livelock or a broken invariant stopped the run).
+ */
+export type Standing = "sleeps" | "spins" | "runs";
 
 /** One element of each type, to convert a number as a cell of that type would hold it. */
 const SCRATCH = ELEMENT_TYPES.map((type) => new type(1));
@@ -276,6 +285,19 @@ export class ScheduleRun {
   /** How each thread ended (meaningful once it has). */
   outcomes(): Outcome[] {
     return this.threads.map((t) => t.outcome);
+  }
+
+  /** For each thread, what held it when this run was cut short, or null if it had ended (or the run was not cut short). */
+  standings(): (Standing | null)[] {
+    return this.threads.map((t) => t.cutShort);
+  }
+
+  /** What holds thread `slot`, which has not ended: as {@link describe} says it, in one word. */
+  private standing(slot: number): Standing {
+    const t = this.threads[slot];
+    if (t.sleep !== null && !t.sleep.woken) return "sleeps";
+    if (t.request !== null && t.sleep === null && t.stuck !== null && !this.changed(t.stuck)) return "spins";
+    return "runs";
   }
 
   /** Whether thread `slot` can take a step now. */
@@ -503,14 +525,15 @@ export class ScheduleRun {
   }
 
   /**
-   * Ends every live thread (a run cut short by a deadlock, a livelock or a failed invariant). A
-   * thread that goes on regardless (it catches every error in a loop) is left stuck, so that this
+   * Ends every live thread (a run cut short by a deadlock, a livelock or a failed invariant),
+   * noting first what held each ({@link standings}). A thread that goes on regardless (it catches every error in a loop) is left stuck, so that this
    * run can still be reported; the next run's start refuses it (see `ExploreWorkers.stuck`).
    */
   async abort(): Promise<void> {
     for (let slot = 0; slot < this.threads.length; slot++) {
       const t = this.threads[slot];
       if (t.ended) continue;
+      t.cutShort = this.standing(slot);
       this.workers.cells[slotBase(slot) + REPLY] = Reply.KILLED;
       this.workers.signal(slot, Status.GO);
       try {
