@@ -17,10 +17,16 @@
  *   producer sends on the writing end, the consumer receives on the reading end. The ends travel to
  *   the workers as a `Process`'s args do (`encode`, then `decode` in the worker). Beside it,
  *   Python's `multiprocessing.Pipe(duplex=False)`. No target: issue 21 sets none for pipes.
+ * - `mp.Queue` in one worker, the reference: one worker puts each item and gets it back at once,
+ *   making the item and adding it up as a consumer does. No other thread, no hand-off, nothing
+ *   shared between cores: the most one core can move. The cores of the machine times that rate is
+ *   a ceiling for any run of these items through the queue, the table's last row (a run reaches it
+ *   only if every core is busy all the time with puts and gets and nothing else).
  *
  * @packageDocumentation
  */
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { MessageChannel, Worker, type TransferListItem } from "node:worker_threads";
 import * as mp from "../dist";
@@ -30,8 +36,10 @@ import { line, type Per, type Results, type Target } from "./report";
 /** The kinds of item: a small object, or a string of 1024 characters. */
 export type ItemKind = "small" | "1kB";
 /** What carries the items. */
-export type Carrier = "queue" | "post" | "pipe";
+export type Carrier = "queue" | "post" | "pipe" | "alone";
 
+/** The cores the ceiling rows count (as run.ts reports them). */
+const CORES = availableParallelism();
 /** Gate slots: workers parked, the release flag, consumers done. */
 const READY = 0;
 const GO = 1;
@@ -56,11 +64,18 @@ function park() {
   Atomics.notify(gate, ${READY});
   Atomics.wait(gate, ${GO}, 0);
 }
-if (d.carrier === "queue") {
+if (d.carrier === "queue" || d.carrier === "alone") {
   const mp = require(d.dist);
   const q = mp.Queue.fromBuffer(d.buffer, mp.Lock.fromBuffer(d.readLock), mp.Lock.fromBuffer(d.writeLock));
   park();
-  if (d.producer) {
+  if (d.carrier === "alone") {
+    let sum = 0;
+    for (let i = 0; i < d.n; i++) {
+      q.put(make(i));
+      sum += value(q.get());
+    }
+    finish(sum);
+  } else if (d.producer) {
     for (let i = 0; i < d.n; i++) q.put(make(i));
   } else {
     let sum = 0;
@@ -118,7 +133,8 @@ export async function timeQueueRun(carrier: Carrier, item: ItemKind, pairs: numb
   try {
     for (let i = 0; i < pairs; i++) {
       const channel = carrier === "post" ? new MessageChannel() : null;
-      for (const producer of [true, false]) {
+      // The reference run is one worker, which puts and gets (it counts as the consumer).
+      for (const producer of carrier === "alone" ? [false] : [true, false]) {
         const port = channel === null ? undefined : producer ? channel.port1 : channel.port2;
         const data = { gate, sums, index: i, carrier, item, n, producer, dist: join(__dirname, "..", "dist"), buffer: q.buffer, readLock: q.readLock.buffer, writeLock: q.writeLock.buffer, port, ends };
         const w = new Worker(WORKER, { eval: true, execArgv: [], workerData: data, transferList: port === undefined ? [] : [port as unknown as TransferListItem] });
@@ -127,7 +143,7 @@ export async function timeQueueRun(carrier: Carrier, item: ItemKind, pairs: numb
       }
     }
     const deadline = performance.now() + RUN_LIMIT_MS;
-    for (let seen = Atomics.load(gate, READY); seen < 2 * pairs; seen = Atomics.load(gate, READY)) {
+    for (let seen = Atomics.load(gate, READY); seen < workers.length; seen = Atomics.load(gate, READY)) {
       if (failure !== null) throw failure;
       if (performance.now() > deadline) throw new Error("the workers did not start");
       const waiting = waitAsync(gate, READY, seen, 50);
@@ -176,7 +192,7 @@ const KINDS: readonly ItemKind[] = ["small", "1kB"];
 /** The rows Python's run fills (`python_queue.py`): its queue's and its pipe's, for each kind of item. */
 export const PYTHON_ROWS: readonly string[] = KINDS.flatMap((item) => [`python-${item}`, `pythonpipe-${item}`]);
 /** What carries the items, by pairs: a pipe only 1 → 1. */
-const carriers = (pairs: number): readonly Carrier[] => (pairs === 1 ? ["queue", "post", "pipe"] : ["queue", "post"]);
+const carriers = (pairs: number): readonly Carrier[] => (pairs === 1 ? ["queue", "post", "pipe", "alone"] : ["queue", "post"]);
 
 /** One repetition of every JavaScript queue row, kept in `results` (a failed row is reported, not retried). */
 export async function measureQueueRows(results: Results): Promise<void> {
@@ -226,6 +242,9 @@ export function queueTable(results: Results): string[] {
     ] as const) {
       out.push(line(name, ...PAIRS.map((p) => results.cell(`${id}-${item}`, p, kiloItemsPerSecond, " k/s"))));
     }
+    out.push(line(`mp.Queue in one worker, ${short}: put, then get`, results.cell(`alone-${item}`, 1, kiloItemsPerSecond, " k/s")));
+    const ceiling = results.cell(`alone-${item}`, 1, (seconds, items) => CORES * kiloItemsPerSecond(seconds, items), " k/s");
+    out.push(line(`  ceiling: ${CORES} cores × one worker's rate`, ...PAIRS.map(() => ceiling)));
   }
   return out;
 }
