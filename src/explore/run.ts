@@ -526,8 +526,9 @@ export class ScheduleRun {
 
   /**
    * Ends every live thread (a run cut short by a deadlock, a livelock or a failed invariant),
-   * noting first what held each ({@link standings}). A thread that goes on regardless (it catches every error in a loop) is left stuck, so that this
-   * run can still be reported; the next run's start refuses it (see `ExploreWorkers.stuck`).
+   * noting first what held each ({@link standings}). A thread that goes on regardless (it catches
+   * every error in a loop) is left stuck, so that this run can still be reported; the next run's
+   * start refuses it (see `ExploreWorkers.stuck`).
    */
   async abort(): Promise<void> {
     for (let slot = 0; slot < this.threads.length; slot++) {
