@@ -12,9 +12,9 @@
  * until `EOFError`, then closes. The check: A got 25 and 36 in order, B served both, then saw the
  * end; no deadlock. Every interleaving within 2 preemptions.
  *
- * The two broken copies under test/mutants/ are caught (the silent close both ways too): a reader that answers EOF without looking
- * again at the count of items put (it loses the last item: the check fails), and a close that
- * wakes nobody (the reader sleeps through it: a deadlock).
+ * The two broken copies under test/mutants/ are caught (the silent close both ways too): a reader
+ * that answers EOF without looking again at the count of items put (it loses the last item: the
+ * check fails), and a close that wakes nobody (the reader sleeps through it: a deadlock).
  */
 import { test } from "node:test";
 import * as assert from "node:assert/strict";

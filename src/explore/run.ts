@@ -292,12 +292,11 @@ export class ScheduleRun {
     return this.threads.map((t) => t.cutShort);
   }
 
-  /** What holds thread `slot`, which has not ended: as {@link describe} says it, in one word. */
+  /** What holds thread `slot`, which has not ended, in one word ({@link describe} says it in words). */
   private standing(slot: number): Standing {
     const t = this.threads[slot];
-    if (t.sleep !== null && !t.sleep.woken) return "sleeps";
-    if (t.request !== null && t.sleep === null && t.stuck !== null && !this.changed(t.stuck)) return "spins";
-    return "runs";
+    if (t.sleep !== null) return t.sleep.woken ? "runs" : "sleeps";
+    return t.request !== null && t.stuck !== null && !this.changed(t.stuck) ? "spins" : "runs";
   }
 
   /** Whether thread `slot` can take a step now. */
@@ -362,15 +361,14 @@ export class ScheduleRun {
     if (t.ended) return `${name} has finished (it ${t.outcome === Outcome.RETURNED ? "returned" : t.outcome === Outcome.THREW ? "threw" : "was killed"})`;
     if (t.request === null) return `${name} has not started`;
     const cell = this.cellOf(t.request);
-    if (t.sleep !== null) {
-      if (t.sleep.woken) return `${name} was woken in wait() on ${cell} and can go on`;
-      return `${name} sleeps in wait() on ${cell} until a notify${t.sleep.ms === Infinity ? " (no timeout)" : ` or its timeout (${name}~)`}`;
-    }
-    if (t.stuck !== null && !this.changed(t.stuck)) {
+    const standing = this.standing(slot);
+    if (standing === "sleeps") return `${name} sleeps in wait() on ${cell} until a notify${t.sleep?.ms === Infinity ? " (no timeout)" : ` or its timeout (${name}~)`}`;
+    if (standing === "spins" && t.stuck !== null) {
       const cells = [...t.stuck.keys()].map((key) => this.cellOfKey(key));
       const which = cells.length === 1 ? cells[0] : `one of ${cells.join(", ")}`;
       return `${name} spins: it read ${cells.join(", ")} ${SPIN_OUT} times more with nothing changed, and waits until ${which} changes`;
     }
+    if (t.sleep !== null) return `${name} was woken in wait() on ${cell} and can go on`;
     return `${name} is about to ${OP_NAMES[t.request.op]} ${cell}`;
   }
 
